@@ -1,0 +1,90 @@
+// Sequential compression with the semantics of Python's lzma.LZMACompressor.
+//
+//   parxz::Compressor c({.preset = 6});          // .xz, CRC64
+//   std::string out = c.compress(part1);        // may return "" and buffer
+//   out += c.compress(part2);
+//   out += c.flush();                           // ends the stream
+//
+// compress() returns compressed bytes for at least part of the input and may
+// keep the rest inside liblzma; only flush() finishes the stream, and after it
+// every call is a kMisuse error. One thread at a time per object; distinct
+// objects are independent. For many cores use parallel/parallel_compressor.h.
+#ifndef PARXZ_CORE_COMPRESSOR_H_
+#define PARXZ_CORE_COMPRESSOR_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "core/error.h"
+#include "core/options.h"
+
+namespace parxz {
+
+struct CompressOptions {
+  // kXz, kAlone or kRaw (kAuto is for decoding only).
+  Format format = Format::kXz;
+  // Default: kCrc64 for kXz. kAlone and kRaw store no check: only unset or
+  // kNone is accepted there.
+  std::optional<Check> check;
+  // 0..9, default 6; may carry kPresetExtreme. Not together with `filters`.
+  std::optional<uint32_t> preset;
+  // Same as OR-ing kPresetExtreme into the preset.
+  bool extreme = false;
+  // A custom chain instead of the preset. Required for kRaw; for kAlone it
+  // must be exactly one LZMA1 filter.
+  std::optional<FilterChain> filters;
+};
+
+// Upper bound of the size of compress(data) for `size` input bytes in the
+// .xz format (liblzma's lzma_stream_buffer_bound).
+size_t CompressBound(size_t size);
+
+// One-shot: a complete stream for `data`. Throws Error.
+std::string compress(std::string_view data, const CompressOptions& options = {});
+
+// One-shot into a caller's buffer (no allocation for the output); returns the
+// number of bytes written. Throws Error (kBadOptions... or kTruncated when
+// `out` is too small; CompressBound() is always enough for kXz).
+size_t compress_into(std::string_view data, std::span<uint8_t> out,
+                     const CompressOptions& options = {});
+
+class Compressor {
+ public:
+  // Throws Error(kBadOptions / kUnsupported) for invalid combinations, with
+  // the messages of Python's lzma module.
+  explicit Compressor(const CompressOptions& options = {});
+  ~Compressor();
+  Compressor(Compressor&&) noexcept;
+  Compressor& operator=(Compressor&&) noexcept;
+
+  // Feeds `data`; returns the compressed bytes liblzma produced so far.
+  std::string compress(std::string_view data);
+  // Finishes the stream and returns the rest of it. Once only.
+  std::string flush();
+
+  // Zero-copy forms writing into a caller's buffer.
+  struct Progress {
+    size_t consumed = 0;    // input bytes taken
+    size_t produced = 0;    // output bytes written
+    bool finished = false;  // flush_into(): the stream is complete
+  };
+  // Consumes input until it is all taken or `out` is full.
+  Progress compress_into(std::string_view data, std::span<uint8_t> out);
+  // Call until `finished`; then the compressor is flushed.
+  Progress flush_into(std::span<uint8_t> out);
+
+  bool flushed() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace parxz
+
+#endif  // PARXZ_CORE_COMPRESSOR_H_

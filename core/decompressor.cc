@@ -1,0 +1,231 @@
+#include "core/decompressor.h"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+#include "core/lzma_stream.h"
+
+namespace parxz {
+
+namespace {
+
+constexpr char kInit[] = "decompressor init";
+constexpr char kOp[] = "decompress";
+constexpr size_t kFirstChunk = 32 << 10;
+
+}  // namespace
+
+struct Decompressor::State {
+  LzmaStream strm;
+  Check check = Check::kUnknown;
+  bool eof = false;
+  bool needs_input = true;
+  std::string unused_data;
+  // Input handed to an earlier call and not consumed yet is input_[pos_..].
+  std::string input;
+  size_t pos = 0;
+  std::optional<Error> error;
+
+  // Where lzma_code writes: a string grown up to `limit` bytes, or a fixed span.
+  struct Out {
+    std::string* str = nullptr;
+    uint8_t* fixed = nullptr;
+    size_t limit = 0;  // max bytes, SIZE_MAX for unlimited
+    size_t size = 0;   // bytes of the window handed out so far
+  };
+
+  static void Grow(Out& out, lzma_stream* s) {
+    const size_t used = out.size - s->avail_out;
+    if (out.str != nullptr) {
+      const size_t want =
+          std::min(out.limit, std::max(kFirstChunk, out.size * 2));
+      out.str->resize(want);
+      out.size = want;
+      s->next_out = reinterpret_cast<uint8_t*>(out.str->data()) + used;
+    } else {
+      out.size = out.limit;
+      s->next_out = out.fixed + used;
+    }
+    s->avail_out = out.size - used;
+  }
+
+  // CPython's decompress(): prepend buffered input, run, keep the rest.
+  size_t Decode(std::string_view data, Out& out) {
+    if (error) throw *error;
+    if (eof) throw Error(ErrorCode::kEndOfStream, kOp, "Already at end of stream");
+    lzma_stream* s = strm.get();
+    const bool buffered = pos < input.size();
+    if (buffered) {
+      if (pos > 0) {
+        input.erase(0, pos);
+        pos = 0;
+      }
+      input.append(data);
+      s->next_in = reinterpret_cast<const uint8_t*>(input.data());
+      s->avail_in = input.size();
+    } else {
+      input.clear();
+      pos = 0;
+      s->next_in = reinterpret_cast<const uint8_t*>(data.data());
+      s->avail_in = data.size();
+    }
+    s->next_out = nullptr;
+    s->avail_out = 0;
+    out.size = 0;
+    if (out.limit > 0) Grow(out, s);
+    try {
+      for (;;) {
+        lzma_ret ret = lzma_code(s, LZMA_RUN);
+        if (ret == LZMA_BUF_ERROR && s->avail_in == 0 && s->avail_out > 0) {
+          ret = LZMA_OK;  // not a real error: simply no input yet
+        }
+        if (!IsLzmaSuccess(ret)) throw LzmaError(ret, kOp, s->total_in);
+        if (ret == LZMA_GET_CHECK || ret == LZMA_NO_CHECK) {
+          check = static_cast<Check>(lzma_get_check(s));
+        }
+        if (ret == LZMA_STREAM_END) {
+          eof = true;
+          break;
+        } else if (s->avail_out == 0) {
+          if (out.size == out.limit) break;
+          Grow(out, s);
+        } else if (s->avail_in == 0) {
+          break;
+        }
+      }
+    } catch (const Error& e) {
+      error = e;
+      input.clear();
+      pos = 0;
+      throw;
+    }
+    const size_t produced = out.size - s->avail_out;
+    if (eof) {
+      needs_input = false;
+      unused_data.assign(reinterpret_cast<const char*>(s->next_in), s->avail_in);
+      input.clear();
+      pos = 0;
+    } else if (s->avail_in == 0) {
+      input.clear();
+      pos = 0;
+      // Output full: liblzma may still hold output, so ask for no input.
+      needs_input = s->avail_out != 0;
+    } else {
+      needs_input = false;
+      if (buffered) {
+        pos = input.size() - s->avail_in;
+      } else {
+        input.assign(reinterpret_cast<const char*>(s->next_in), s->avail_in);
+        pos = 0;
+      }
+    }
+    s->next_in = nullptr;
+    return produced;
+  }
+};
+
+Decompressor::Decompressor(const DecompressOptions& o)
+    : state_(std::make_unique<State>()) {
+  const int format = static_cast<int>(o.format);
+  if (format < 0 || format > 3) {
+    throw Error(ErrorCode::kBadOptions, kInit, "Invalid container format");
+  }
+  if (o.format == Format::kRaw && o.memlimit) {
+    throw Error(ErrorCode::kBadOptions, kInit,
+                "Cannot specify memory limit with FORMAT_RAW");
+  }
+  if (o.format == Format::kRaw && !o.filters) {
+    throw Error(ErrorCode::kBadOptions, kInit, "Must specify filters for FORMAT_RAW");
+  }
+  if (o.format != Format::kRaw && o.filters) {
+    throw Error(ErrorCode::kBadOptions, kInit,
+                "Cannot specify filters except with FORMAT_RAW");
+  }
+  const uint64_t memlimit = o.memlimit.value_or(UINT64_MAX);
+  const uint32_t flags = LZMA_TELL_ANY_CHECK | LZMA_TELL_NO_CHECK;
+  lzma_stream* s = state_->strm.get();
+  lzma_ret ret = LZMA_OK;
+  switch (o.format) {
+    case Format::kAuto:
+      ret = lzma_auto_decoder(s, memlimit, flags);
+      break;
+    case Format::kXz:
+      ret = lzma_stream_decoder(s, memlimit, flags);
+      break;
+    case Format::kAlone:
+      state_->check = Check::kNone;
+      ret = lzma_alone_decoder(s, memlimit);
+      break;
+    case Format::kRaw: {
+      state_->check = Check::kNone;
+      LzmaFilters f = LzmaFilters::FromChain(*o.filters);
+      ret = lzma_raw_decoder(s, f.get());
+      break;
+    }
+  }
+  ThrowIfLzmaError(ret, kInit);
+}
+
+Decompressor::~Decompressor() = default;
+Decompressor::Decompressor(Decompressor&&) noexcept = default;
+Decompressor& Decompressor::operator=(Decompressor&&) noexcept = default;
+
+std::string Decompressor::decompress(std::string_view data, int64_t max_length) {
+  std::string result;
+  State::Out out;
+  out.str = &result;
+  out.limit = max_length < 0 ? SIZE_MAX : static_cast<size_t>(max_length);
+  result.resize(state_->Decode(data, out));
+  return result;
+}
+
+size_t Decompressor::decompress_into(std::string_view data, std::span<uint8_t> out) {
+  State::Out o;
+  o.fixed = out.data();
+  o.limit = out.size();
+  return state_->Decode(data, o);
+}
+
+bool Decompressor::eof() const { return state_->eof; }
+bool Decompressor::needs_input() const { return state_->needs_input; }
+const std::string& Decompressor::unused_data() const { return state_->unused_data; }
+Check Decompressor::check() const { return state_->check; }
+uint64_t Decompressor::total_in() const { return state_->strm->total_in; }
+uint64_t Decompressor::total_out() const { return state_->strm->total_out; }
+
+std::string decompress(std::string_view data, const DecompressOptions& options) {
+  std::string result;
+  bool decoded_one = false;
+  uint64_t offset = 0;
+  std::string rest;  // owns the input of the next stream
+  for (;;) {
+    Decompressor d(options);
+    std::string part;
+    try {
+      part = d.decompress(data);
+    } catch (const Error& e) {
+      if (decoded_one) break;  // trailing data that is not a stream: ignored
+      if (e.offset() && offset > 0) {
+        throw Error(e.code(), e.operation(), e.detail(), offset + *e.offset());
+      }
+      throw;
+    }
+    result += part;
+    decoded_one = true;
+    if (!d.eof()) {
+      throw Error(ErrorCode::kTruncated, kOp,
+                  "Compressed data ended before the end-of-stream marker was "
+                  "reached",
+                  offset + d.total_in());
+    }
+    offset += d.total_in();
+    if (d.unused_data().empty()) break;
+    // Copy: `data` must not point into the Decompressor we are about to drop.
+    rest = d.unused_data();
+    data = rest;
+  }
+  return result;
+}
+
+}  // namespace parxz

@@ -29,9 +29,9 @@ struct SplitMix64 {
 };
 
 std::vector<std::string> MakeVocabulary(SplitMix64& rng, size_t n) {
-  static const char* kSyllables[] = {"the", "an", "in", "or", "ex", "ta", "ri",
-                                     "on", "com", "pre", "ss", "ion", "al", "er",
-                                     "ly", "st", "ra", "ke", "mo", "du"};
+  static const char* kSyllables[] = {
+      "the", "an",  "in", "or", "ex", "ta", "ri", "on", "com", "pre",
+      "ss",  "ion", "al", "er", "ly", "st", "ra", "ke", "mo",  "du"};
   std::vector<std::string> words;
   for (size_t i = 0; i < n; ++i) {
     std::string w;
@@ -42,8 +42,8 @@ std::vector<std::string> MakeVocabulary(SplitMix64& rng, size_t n) {
   return words;
 }
 
-void Text(SplitMix64& rng, const std::vector<std::string>& vocab, std::string& out,
-          size_t bytes) {
+void Text(SplitMix64& rng, const std::vector<std::string>& vocab,
+          std::string& out, size_t bytes) {
   const size_t end = out.size() + bytes;
   size_t sentence = 0;
   while (out.size() < end) {
@@ -94,7 +94,8 @@ void Random(SplitMix64& rng, std::string& out, size_t bytes) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s OUT_FILE [MEGABYTES=64] [SEED=1]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s OUT_FILE [MEGABYTES=64] [SEED=1]\n",
+                 argv[0]);
     return 2;
   }
   const size_t megabytes = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 64;

@@ -6,16 +6,28 @@ namespace parxz {
 
 std::string_view ErrorCodeName(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kCorruptData: return "corrupt data";
-    case ErrorCode::kTruncated: return "truncated input";
-    case ErrorCode::kUnsupported: return "unsupported";
-    case ErrorCode::kMemLimit: return "memory limit reached";
-    case ErrorCode::kOutOfMemory: return "out of memory";
-    case ErrorCode::kBadOptions: return "bad options";
-    case ErrorCode::kMisuse: return "misuse";
-    case ErrorCode::kEndOfStream: return "end of stream";
-    case ErrorCode::kIo: return "i/o error";
-    case ErrorCode::kInternal: return "internal error";
+    case ErrorCode::kCorruptData:
+      return "corrupt data";
+    case ErrorCode::kTruncated:
+      return "truncated input";
+    case ErrorCode::kUnsupported:
+      return "unsupported";
+    case ErrorCode::kMemLimit:
+      return "memory limit reached";
+    case ErrorCode::kOutOfMemory:
+      return "out of memory";
+    case ErrorCode::kBadOptions:
+      return "bad options";
+    case ErrorCode::kMisuse:
+      return "misuse";
+    case ErrorCode::kEndOfStream:
+      return "end of stream";
+    case ErrorCode::kIo:
+      return "i/o error";
+    case ErrorCode::kInternal:
+      return "internal error";
+    case ErrorCode::kCancelled:
+      return "cancelled";
   }
   return "unknown error";
 }
@@ -27,7 +39,8 @@ Error::Error(ErrorCode code, std::string operation, std::string detail,
       detail_(std::move(detail)),
       offset_(offset) {
   message_ = operation_ + " failed: " + detail_;
-  if (offset_) message_ += " (at compressed byte " + std::to_string(*offset_) + ")";
+  if (offset_)
+    message_ += " (at compressed byte " + std::to_string(*offset_) + ")";
 }
 
 bool IsLzmaSuccess(lzma_ret ret) {

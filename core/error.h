@@ -30,16 +30,17 @@ namespace parxz {
 
 // What kind of failure it was. Stable numbers: the C API exposes them.
 enum class ErrorCode : int {
-  kCorruptData = 1,     // the input is not valid compressed data / checksum bad
-  kTruncated = 2,       // the input ended before the end of the stream
-  kUnsupported = 3,     // a format, check or option this build cannot handle
-  kMemLimit = 4,        // decoding would need more memory than the limit
-  kOutOfMemory = 5,     // an allocation failed
-  kBadOptions = 6,      // invalid argument: preset, filter spec, sizes...
-  kMisuse = 7,          // the call is not allowed now (after flush/eof/close)
-  kEndOfStream = 8,     // decompress() called after the end of the stream
-  kIo = 9,              // reading or writing a file or descriptor failed
-  kInternal = 10,       // a bug in parxz or liblzma
+  kCorruptData = 1,  // the input is not valid compressed data / checksum bad
+  kTruncated = 2,    // the input ended before the end of the stream
+  kUnsupported = 3,  // a format, check or option this build cannot handle
+  kMemLimit = 4,     // decoding would need more memory than the limit
+  kOutOfMemory = 5,  // an allocation failed
+  kBadOptions = 6,   // invalid argument: preset, filter spec, sizes...
+  kMisuse = 7,       // the call is not allowed now (after flush/eof/close)
+  kEndOfStream = 8,  // decompress() called after the end of the stream
+  kIo = 9,           // reading or writing a file or descriptor failed
+  kInternal = 10,    // a bug in parxz or liblzma
+  kCancelled = 11,   // the caller asked to stop (progress callback, signal)
 };
 
 // Short lowercase name of a code, e.g. "corrupt data".

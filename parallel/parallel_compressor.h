@@ -1,0 +1,122 @@
+// Block-parallel .xz compression on a oneTBB pipeline.
+//
+// The input is cut into Blocks of `block_size` bytes; worker threads compress
+// them independently and a writer emits them in order as one standard .xz
+// stream (Stream Header, Blocks that record their sizes, Index, Footer). The
+// bytes depend only on the input and the options (never on `threads` or on
+// how the input is split into compress() calls) and equal what
+// `xz -T2 --block-size=B` writes with the same preset, check and filters.
+//
+//   parxz::ParallelCompressor c({.preset = 6, .threads = 0});  // all cores
+//   std::string out;
+//   while (read_some(chunk)) out += c.compress(chunk);  // returns finished
+//   out += c.flush();                                   // Blocks in order
+//
+// For files and pipes, CompressFd() reads and writes descriptors itself.
+//
+// Memory: at most `max_blocks_in_flight` Blocks exist between reading and
+// writing; see MemoryUsage() for the formula. Threads: each compressor owns
+// its own tbb::task_arena of `threads` slots (plus, for the push API, one
+// driver thread that spends its time waiting). A ParallelCompressor is used by
+// one thread at a time; distinct compressors run concurrently and
+// independently.
+#ifndef PARXZ_PARALLEL_PARALLEL_COMPRESSOR_H_
+#define PARXZ_PARALLEL_PARALLEL_COMPRESSOR_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/error.h"
+#include "core/options.h"
+
+namespace parxz {
+
+struct ParallelOptions {
+  // 0..9, default 6 (same as `xz -6`); may carry kPresetExtreme.
+  std::optional<uint32_t> preset;
+  bool extreme = false;
+  // Integrity check of every Block; default CRC64 as xz.
+  Check check = Check::kCrc64;
+  // A custom chain instead of the preset (not together with preset/extreme).
+  std::optional<FilterChain> filters;
+  // Worker threads; 0 = all hardware threads.
+  unsigned threads = 0;
+  // Uncompressed bytes per Block; 0 = xz's default, max(3 × dict_size, 1 MiB)
+  // (24 MiB at -6). At most 2^50.
+  uint64_t block_size = 0;
+  // Blocks between reader and writer; 0 = 2 × threads + 1. Lower it to save
+  // memory at the cost of idle workers when Blocks finish out of order.
+  unsigned max_blocks_in_flight = 0;
+};
+
+// The options with every default filled in (threads, block_size, ...).
+// Throws Error(kBadOptions) for invalid options.
+ParallelOptions ResolveParallelOptions(const ParallelOptions& options);
+
+// Upper bound of the memory the compressor allocates, in bytes:
+//   threads × encoder_memory(filters)
+//   + max_blocks_in_flight × (block_size + lzma_block_buffer_bound(block_size))
+// (an input and an output buffer per Block in flight). CompressFd() on a
+// regular file maps its input instead of copying it and needs less.
+uint64_t MemoryUsage(const ParallelOptions& options);
+
+class ParallelCompressor {
+ public:
+  // Throws Error(kBadOptions / kUnsupported) for invalid options.
+  explicit ParallelCompressor(const ParallelOptions& options = {});
+  // Stops the workers and discards unfinished work (never "finishes" the
+  // stream: call flush() for that).
+  ~ParallelCompressor();
+  ParallelCompressor(const ParallelCompressor&) = delete;
+  ParallelCompressor& operator=(const ParallelCompressor&) = delete;
+
+  // Takes `data` (copied into Block buffers), hands every full Block to the
+  // workers and returns the compressed bytes of the Blocks finished so far,
+  // in order (the Stream Header first). Waits only while
+  // max_blocks_in_flight Blocks are already in flight.
+  std::string compress(std::string_view data);
+  // Ends the current Block now (like LZMA_FULL_FLUSH) and waits until
+  // everything given so far is compressed and returned, so that a decoder
+  // can decode all of it. The next data starts a new Block.
+  std::string end_block();
+  // Ends the last Block, writes Index and Stream Footer, returns the rest.
+  // Afterwards every call is a kMisuse error.
+  std::string flush();
+
+  // Uncompressed bytes taken / compressed bytes returned so far.
+  uint64_t total_in() const;
+  uint64_t total_out() const;
+  const ParallelOptions& options() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// What CompressFd() did.
+struct CompressStats {
+  uint64_t in_bytes = 0;
+  uint64_t out_bytes = 0;
+  uint64_t blocks = 0;
+};
+
+// Called from the writer, in order, after each Block is written, with the
+// totals so far; return false to cancel (CompressFd then throws kCancelled).
+using ProgressFn = std::function<bool(uint64_t in_bytes, uint64_t out_bytes)>;
+
+// Compresses everything readable from `in_fd` (read to EOF; a regular file is
+// mapped, a pipe is read()) into one .xz stream written to `out_fd`.
+// Output is identical to ParallelCompressor's. Throws Error: kIo (with errno
+// text) on read/write failures, or the first Block's error; on error the
+// output written so far is incomplete and must be discarded.
+CompressStats CompressFd(int in_fd, int out_fd, const ParallelOptions& options,
+                         const ProgressFn& progress = nullptr);
+
+}  // namespace parxz
+
+#endif  // PARXZ_PARALLEL_PARALLEL_COMPRESSOR_H_

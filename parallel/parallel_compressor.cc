@@ -72,8 +72,11 @@ Resolved Resolve(const ParallelOptions& in) {
 
 // One Block on its way through the pipeline. Pipeline stages touch a Block in
 // turn (reader, then one encoder, then the writer), never at the same time.
+// Jobs are owned by the entry point (a vector of all of them), so a cancelled
+// pipeline leaks nothing; the stages pass raw pointers.
 struct BlockJob {
-  std::unique_ptr<ByteBuffer> input;   // filled by the reader
+  std::unique_ptr<ByteBuffer> input;   // filled by the reader, returned to the
+                                       // engine's pool right after encoding
   std::unique_ptr<ByteBuffer> output;  // filled by the encoder
   BlockRecord record;
 };
@@ -92,10 +95,12 @@ class Engine {
   StreamAssembler& assembler() { return assembler_; }
   std::atomic<bool>& cancel() { return cancel_; }
 
-  std::unique_ptr<BlockJob> NewJob() {
-    auto job = std::make_unique<BlockJob>();
-    job->input = std::make_unique<ByteBuffer>(r_.options.block_size);
-    return job;
+  // Gives `job` an empty input buffer, reusing one an encoder released.
+  void AttachInput(BlockJob& job) {
+    if (!job.input && !inputs_.try_pop(job.input)) {
+      job.input = std::make_unique<ByteBuffer>(r_.options.block_size);
+    }
+    job.input->size = 0;
   }
 
   // Runs the pipeline until `read` returns null. `read` (serial, in order)
@@ -109,8 +114,8 @@ class Engine {
           tbb::make_filter<void, BlockJob*>(
               tbb::filter_mode::serial_in_order,
               [&](tbb::flow_control& fc) -> BlockJob* {
-                BlockJob* job = read();
-                if (job == nullptr || cancel_.load()) fc.stop();
+                BlockJob* job = cancel_.load() ? nullptr : read();
+                if (job == nullptr) fc.stop();
                 return job;
               }) &
               tbb::make_filter<BlockJob*, BlockJob*>(tbb::filter_mode::parallel,
@@ -138,6 +143,9 @@ class Engine {
         std::span<const uint8_t>(job.input->data.get(), job.input->size),
         *job.output, &cancel_);
     encoders_.push(std::move(encoder));
+    // The input is no longer needed while the Block waits for the writer:
+    // the reader reuses it, so only Blocks being read or encoded hold one.
+    inputs_.push(std::move(job.input));
   }
 
   Resolved r_;
@@ -146,6 +154,8 @@ class Engine {
   // Idle encoders; at most `threads` exist because at most that many encode
   // stages run at once. Any worker pushes and pops.
   tbb::concurrent_queue<std::unique_ptr<BlockEncoder>> encoders_;
+  // Idle input buffers: encoders push, the reader (or push API owner) pops.
+  tbb::concurrent_queue<std::unique_ptr<ByteBuffer>> inputs_;
   // Written by the writer/the owner; read by the encode stage.
   std::atomic<bool> cancel_{false};
   // Only the serial writer stage touches the assembler while running.
@@ -206,17 +216,16 @@ uint64_t MemoryUsage(const ParallelOptions& options) {
 class ParallelCompressor::Impl {
  public:
   explicit Impl(const ParallelOptions& options) : engine_(Resolve(options)) {
-    for (unsigned i = 0; i < engine_.options().max_blocks_in_flight; ++i) {
-      free_jobs_.push(nullptr);  // allocated on first use
-    }
     pending_ = engine_.assembler().Header();
     driver_ = std::thread([this] { Drive(); });
   }
 
   ~Impl() {
-    engine_.cancel().store(true);
-    submitted_.push(nullptr);
-    driver_.join();
+    if (driver_.joinable()) {
+      engine_.cancel().store(true);
+      submitted_.push(nullptr);
+      driver_.join();
+    }
   }
 
   std::string Compress(std::string_view data) {
@@ -247,7 +256,6 @@ class ParallelCompressor::Impl {
     flushed_ = true;
     submitted_.push(nullptr);
     driver_.join();
-    driver_ = std::thread([] {});  // keeps the destructor's join simple
     std::string trailer = engine_.assembler().Trailer();
     total_out_ += trailer.size();
     return out + trailer;
@@ -258,10 +266,10 @@ class ParallelCompressor::Impl {
   const ParallelOptions& options() const { return engine_.options(); }
 
  private:
-  // A finished Block's bytes, or (job == nullptr, error set) the end.
+  // A finished Block's bytes, or (job == nullptr) the pipeline failed.
   struct Finished {
     std::string bytes;
-    std::unique_ptr<BlockJob> job;
+    BlockJob* job = nullptr;
   };
 
   void CheckUsable() {
@@ -272,18 +280,23 @@ class ParallelCompressor::Impl {
     }
   }
 
-  std::unique_ptr<BlockJob> TakeJob() {
-    std::unique_ptr<BlockJob> job;
-    // Wait at the in-flight bound: a Block must come back first.
-    while (!free_jobs_.try_pop(job)) ReceiveOne();
-    if (!job) job = engine_.NewJob();
-    job->input->size = 0;
+  BlockJob* TakeJob() {
+    BlockJob* job = nullptr;
+    while (!free_jobs_.try_pop(job)) {
+      if (jobs_.size() < engine_.options().max_blocks_in_flight) {
+        jobs_.push_back(std::make_unique<BlockJob>());
+        job = jobs_.back().get();
+        break;
+      }
+      ReceiveOne();  // at the in-flight bound: a Block must come back first
+    }
+    engine_.AttachInput(*job);
     return job;
   }
 
   void Submit() {
     ++in_flight_;
-    submitted_.push(current_.release());
+    submitted_.push(std::exchange(current_, nullptr));
   }
 
   // Blocks until one finished Block arrives; appends it to pending_.
@@ -296,7 +309,7 @@ class ParallelCompressor::Impl {
     }
     --in_flight_;
     pending_ += f.bytes;
-    free_jobs_.push(std::move(f.job));
+    free_jobs_.push(f.job);
   }
 
   std::string TakeOutput(bool wait_for_all) {
@@ -313,7 +326,7 @@ class ParallelCompressor::Impl {
       }
       --in_flight_;
       pending_ += f.bytes;
-      free_jobs_.push(std::move(f.job));
+      free_jobs_.push(f.job);
     }
     total_out_ += pending_.size();
     return std::exchange(pending_, std::string());
@@ -333,7 +346,7 @@ class ParallelCompressor::Impl {
             f.bytes.assign(
                 reinterpret_cast<const char*>(job->output->data.get()),
                 job->output->size);
-            f.job.reset(job);
+            f.job = job;
             finished_.push(std::move(f));
           });
     } catch (...) {
@@ -347,12 +360,13 @@ class ParallelCompressor::Impl {
   tbb::concurrent_bounded_queue<BlockJob*> submitted_;
   // Driver -> owner: encoded Blocks in stream order.
   tbb::concurrent_bounded_queue<Finished> finished_;
-  // Owner only: jobs ready for filling (nullptr = not allocated yet).
-  tbb::concurrent_queue<std::unique_ptr<BlockJob>> free_jobs_;
+  // Owner only: every job ever made, and those ready for filling.
+  std::vector<std::unique_ptr<BlockJob>> jobs_;
+  tbb::concurrent_queue<BlockJob*> free_jobs_;
   std::exception_ptr driver_error_;  // written by driver before its last push
   std::thread driver_;
   // Owner-thread state.
-  std::unique_ptr<BlockJob> current_;
+  BlockJob* current_ = nullptr;
   unsigned in_flight_ = 0;
   std::string pending_;
   std::exception_ptr error_;
@@ -381,7 +395,6 @@ const ParallelOptions& ParallelCompressor::options() const {
 CompressStats CompressFd(int in_fd, int out_fd, const ParallelOptions& options,
                          const ProgressFn& progress) {
   Engine engine(Resolve(options));
-  const unsigned jobs = engine.options().max_blocks_in_flight;
   std::vector<std::unique_ptr<BlockJob>> owned;  // all jobs, freed at the end
   tbb::concurrent_queue<BlockJob*> free_jobs;    // reader pops, writer pushes
   CompressStats stats;
@@ -397,10 +410,11 @@ CompressStats CompressFd(int in_fd, int out_fd, const ParallelOptions& options,
         if (eof) return nullptr;
         BlockJob* job = nullptr;
         if (!free_jobs.try_pop(job)) {
-          if (owned.size() >= jobs) return nullptr;  // cannot happen: bounded
-          owned.push_back(engine.NewJob());
+          // At most `jobs` tokens are in flight, so at most `jobs` exist.
+          owned.push_back(std::make_unique<BlockJob>());
           job = owned.back().get();
         }
+        engine.AttachInput(*job);
         ByteBuffer& in = *job->input;
         in.size = ReadFull(in_fd, in.data.get(), in.capacity, stats.in_bytes);
         stats.in_bytes += in.size;

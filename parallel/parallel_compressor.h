@@ -59,10 +59,14 @@ struct ParallelOptions {
 ParallelOptions ResolveParallelOptions(const ParallelOptions& options);
 
 // Upper bound of the memory the compressor allocates, in bytes:
-//   threads × encoder_memory(filters)
-//   + max_blocks_in_flight × (block_size + lzma_block_buffer_bound(block_size))
-// (an input and an output buffer per Block in flight). CompressFd() on a
-// regular file maps its input instead of copying it and needs less.
+//   threads × encoder_memory(filters)              (~95 MiB each at -6)
+//   + max_blocks_in_flight × block_size            (input buffers)
+//   + max_blocks_in_flight × bound(block_size)     (output buffers)
+// Output buffers are sized for incompressible data but only the pages that
+// compressed bytes touch become resident. An input buffer goes back to a pool
+// as soon as its Block is encoded, so CompressFd() holds at most about
+// threads + 1 of them; the push API holds one per Block queued but not yet
+// encoded. Defaults at -6 with 2 threads: 5 Blocks of 24 MiB in flight.
 uint64_t MemoryUsage(const ParallelOptions& options);
 
 class ParallelCompressor {

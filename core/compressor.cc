@@ -25,6 +25,10 @@ void InitEncoder(lzma_stream* strm, const CompressOptions& o) {
   if (o.format != Format::kXz && o.check && *o.check != Check::kNone) {
     Bad("Integrity checks are only supported by FORMAT_XZ");
   }
+  if (o.check && (static_cast<int>(*o.check) < 0 ||
+                  static_cast<int>(*o.check) > LZMA_CHECK_ID_MAX)) {
+    Bad("Invalid integrity check");
+  }
   if ((o.preset || o.extreme) && o.filters) {
     Bad("Cannot specify both preset and filter chain");
   }
@@ -38,6 +42,10 @@ void InitEncoder(lzma_stream* strm, const CompressOptions& o) {
           static_cast<int>(o.check.value_or(Check::kCrc64)));
       if (o.filters) {
         LzmaFilters f = LzmaFilters::FromChain(*o.filters);
+        // liblzma answers LZMA_PROG_ERROR here; it is a bad option.
+        if (o.filters->back().id == FilterId::kLzma1) {
+          Bad("Invalid filter chain for FORMAT_XZ - LZMA1 is not allowed");
+        }
         ret = lzma_stream_encoder(strm, f.get(), check);
       } else {
         ret = lzma_easy_encoder(strm, preset, check);
@@ -77,12 +85,15 @@ void InitEncoder(lzma_stream* strm, const CompressOptions& o) {
 struct Compressor::State {
   LzmaStream strm;
   bool flushed = false;
+  // flush_into() has started finishing the stream: no more input.
+  bool finishing = false;
   std::optional<Error> error;  // the first failure; rethrown by every call
 
   void CheckUsable() const {
     if (error) throw *error;
-    if (flushed) {
-      throw Error(ErrorCode::kMisuse, "compress", "Compressor has been flushed");
+    if (flushed || finishing) {
+      throw Error(ErrorCode::kMisuse, "compress",
+                  "Compressor has been flushed");
     }
   }
 
@@ -100,7 +111,8 @@ struct Compressor::State {
       for (;;) {
         lzma_ret ret = lzma_code(s, action);
         used = out.size() - s->avail_out;
-        if (ret == LZMA_BUF_ERROR && data.empty() && s->avail_out > 0) ret = LZMA_OK;
+        if (ret == LZMA_BUF_ERROR && data.empty() && s->avail_out > 0)
+          ret = LZMA_OK;
         ThrowIfLzmaError(ret, action == LZMA_FINISH ? "flush" : "compress");
         if ((action == LZMA_RUN && s->avail_in == 0) ||
             (action == LZMA_FINISH && ret == LZMA_STREAM_END)) {
@@ -181,6 +193,7 @@ Compressor::Progress Compressor::flush_into(std::span<uint8_t> out) {
   if (state_->flushed) {
     throw Error(ErrorCode::kMisuse, "flush", "Repeated call to flush()");
   }
+  state_->finishing = true;
   Progress p = state_->RunInto({}, out, LZMA_FINISH);
   if (p.finished) state_->flushed = true;
   return p;
@@ -207,9 +220,9 @@ size_t compress_into(std::string_view data, std::span<uint8_t> out,
     produced += f.produced;
     if (f.finished) return produced;
   }
-  throw Error(ErrorCode::kTruncated, "compress",
-              "output buffer of " + std::to_string(out.size()) +
-                  " bytes is too small");
+  throw Error(
+      ErrorCode::kTruncated, "compress",
+      "output buffer of " + std::to_string(out.size()) + " bytes is too small");
 }
 
 }  // namespace parxz

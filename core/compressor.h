@@ -45,7 +45,8 @@ struct CompressOptions {
 size_t CompressBound(size_t size);
 
 // One-shot: a complete stream for `data`. Throws Error.
-std::string compress(std::string_view data, const CompressOptions& options = {});
+std::string compress(std::string_view data,
+                     const CompressOptions& options = {});
 
 // One-shot into a caller's buffer (no allocation for the output); returns the
 // number of bytes written. Throws Error (kBadOptions... or kTruncated when
@@ -75,7 +76,8 @@ class Compressor {
   };
   // Consumes input until it is all taken or `out` is full.
   Progress compress_into(std::string_view data, std::span<uint8_t> out);
-  // Call until `finished`; then the compressor is flushed.
+  // Call until `finished`; then the compressor is flushed. Once flush_into()
+  // was called, compress()/compress_into() are kMisuse errors.
   Progress flush_into(std::span<uint8_t> out);
 
   bool flushed() const;

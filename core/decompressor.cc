@@ -27,7 +27,8 @@ struct Decompressor::State {
   size_t pos = 0;
   std::optional<Error> error;
 
-  // Where lzma_code writes: a string grown up to `limit` bytes, or a fixed span.
+  // Where lzma_code writes: a string grown up to `limit` bytes, or a fixed
+  // span.
   struct Out {
     std::string* str = nullptr;
     uint8_t* fixed = nullptr;
@@ -53,7 +54,8 @@ struct Decompressor::State {
   // CPython's decompress(): prepend buffered input, run, keep the rest.
   size_t Decode(std::string_view data, Out& out) {
     if (error) throw *error;
-    if (eof) throw Error(ErrorCode::kEndOfStream, kOp, "Already at end of stream");
+    if (eof)
+      throw Error(ErrorCode::kEndOfStream, kOp, "Already at end of stream");
     lzma_stream* s = strm.get();
     const bool buffered = pos < input.size();
     if (buffered) {
@@ -80,6 +82,13 @@ struct Decompressor::State {
         if (ret == LZMA_BUF_ERROR && s->avail_in == 0 && s->avail_out > 0) {
           ret = LZMA_OK;  // not a real error: simply no input yet
         }
+        if (ret == LZMA_BUF_ERROR && out.limit == 0) {
+          // No output was asked for, so no progress is no error. (CPython
+          // raises "Insufficient buffer space" on the second such call in a
+          // row, which its documentation does not describe; since errors
+          // stick here, that would kill the stream.)
+          ret = LZMA_OK;
+        }
         if (!IsLzmaSuccess(ret)) throw LzmaError(ret, kOp, s->total_in);
         if (ret == LZMA_GET_CHECK || ret == LZMA_NO_CHECK) {
           check = static_cast<Check>(lzma_get_check(s));
@@ -103,7 +112,8 @@ struct Decompressor::State {
     const size_t produced = out.size - s->avail_out;
     if (eof) {
       needs_input = false;
-      unused_data.assign(reinterpret_cast<const char*>(s->next_in), s->avail_in);
+      unused_data.assign(reinterpret_cast<const char*>(s->next_in),
+                         s->avail_in);
       input.clear();
       pos = 0;
     } else if (s->avail_in == 0) {
@@ -136,7 +146,8 @@ Decompressor::Decompressor(const DecompressOptions& o)
                 "Cannot specify memory limit with FORMAT_RAW");
   }
   if (o.format == Format::kRaw && !o.filters) {
-    throw Error(ErrorCode::kBadOptions, kInit, "Must specify filters for FORMAT_RAW");
+    throw Error(ErrorCode::kBadOptions, kInit,
+                "Must specify filters for FORMAT_RAW");
   }
   if (o.format != Format::kRaw && o.filters) {
     throw Error(ErrorCode::kBadOptions, kInit,
@@ -171,7 +182,8 @@ Decompressor::~Decompressor() = default;
 Decompressor::Decompressor(Decompressor&&) noexcept = default;
 Decompressor& Decompressor::operator=(Decompressor&&) noexcept = default;
 
-std::string Decompressor::decompress(std::string_view data, int64_t max_length) {
+std::string Decompressor::decompress(std::string_view data,
+                                     int64_t max_length) {
   std::string result;
   State::Out out;
   out.str = &result;
@@ -180,7 +192,8 @@ std::string Decompressor::decompress(std::string_view data, int64_t max_length) 
   return result;
 }
 
-size_t Decompressor::decompress_into(std::string_view data, std::span<uint8_t> out) {
+size_t Decompressor::decompress_into(std::string_view data,
+                                     std::span<uint8_t> out) {
   State::Out o;
   o.fixed = out.data();
   o.limit = out.size();
@@ -189,12 +202,15 @@ size_t Decompressor::decompress_into(std::string_view data, std::span<uint8_t> o
 
 bool Decompressor::eof() const { return state_->eof; }
 bool Decompressor::needs_input() const { return state_->needs_input; }
-const std::string& Decompressor::unused_data() const { return state_->unused_data; }
+const std::string& Decompressor::unused_data() const {
+  return state_->unused_data;
+}
 Check Decompressor::check() const { return state_->check; }
 uint64_t Decompressor::total_in() const { return state_->strm->total_in; }
 uint64_t Decompressor::total_out() const { return state_->strm->total_out; }
 
-std::string decompress(std::string_view data, const DecompressOptions& options) {
+std::string decompress(std::string_view data,
+                       const DecompressOptions& options) {
   std::string result;
   bool decoded_one = false;
   uint64_t offset = 0;

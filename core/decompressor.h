@@ -46,7 +46,8 @@ struct DecompressOptions {
 // One-shot: decodes every concatenated stream in `data`, as Python's
 // lzma.decompress(): stops quietly at trailing data that is not a stream
 // once one stream decoded, and fails (kTruncated) on an unfinished stream.
-std::string decompress(std::string_view data, const DecompressOptions& options = {});
+std::string decompress(std::string_view data,
+                       const DecompressOptions& options = {});
 
 class Decompressor {
  public:
@@ -57,7 +58,9 @@ class Decompressor {
   Decompressor& operator=(Decompressor&&) noexcept;
 
   // Appends `data` to the pending input and returns up to `max_length`
-  // decompressed bytes (unlimited when negative).
+  // decompressed bytes (unlimited when negative). max_length 0 is allowed any
+  // number of times in a row and just buffers `data` (CPython would raise
+  // "Insufficient buffer space" on the second call that makes no progress).
   std::string decompress(std::string_view data, int64_t max_length = -1);
   // Zero-copy form: as decompress(data, out.size()), writing into `out`;
   // returns the number of bytes written.

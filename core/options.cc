@@ -38,7 +38,8 @@ bool IsBcj(FilterId id) {
 }
 
 void CheckRange(size_t index, std::string_view field,
-                const std::optional<uint32_t>& value, uint32_t lo, uint32_t hi) {
+                const std::optional<uint32_t>& value, uint32_t lo,
+                uint32_t hi) {
   if (value && (*value < lo || *value > hi)) {
     BadSpec(index, field,
             "is " + std::to_string(*value) + ", must be in " +
@@ -83,11 +84,16 @@ bool IsCheckSupported(Check check) {
 
 std::string CheckName(int check_id) {
   switch (check_id) {
-    case LZMA_CHECK_NONE: return "None";
-    case LZMA_CHECK_CRC32: return "CRC32";
-    case LZMA_CHECK_CRC64: return "CRC64";
-    case LZMA_CHECK_SHA256: return "SHA-256";
-    default: return "Unknown-" + std::to_string(check_id);
+    case LZMA_CHECK_NONE:
+      return "None";
+    case LZMA_CHECK_CRC32:
+      return "CRC32";
+    case LZMA_CHECK_CRC64:
+      return "CRC64";
+    case LZMA_CHECK_SHA256:
+      return "SHA-256";
+    default:
+      return "Unknown-" + std::to_string(check_id);
   }
 }
 
@@ -108,7 +114,8 @@ LzmaFilters LzmaFilters::FromChain(const FilterChain& chain) {
       const uint32_t preset = s.preset.value_or(kPresetDefault);
       if ((preset & ~kPresetExtreme) > 9 ||
           lzma_lzma_preset(&storage->lzma, preset)) {
-        BadSpec(i, "preset", "is not a valid preset: " + std::to_string(preset));
+        BadSpec(i, "preset",
+                "is not a valid preset: " + std::to_string(preset));
       }
       CheckRange(i, "dict_size", s.dict_size, LZMA_DICT_SIZE_MIN,
                  (UINT32_C(1) << 30) + (UINT32_C(1) << 29));
@@ -121,8 +128,9 @@ LzmaFilters LzmaFilters::FromChain(const FilterChain& chain) {
       if (s.lc) o.lc = *s.lc;
       if (s.lp) o.lp = *s.lp;
       if (s.pb) o.pb = *s.pb;
-      if (s.id == FilterId::kLzma2 && o.lc + o.lp > LZMA_LCLP_MAX) {
-        BadSpec(i, "lc", "plus lp must be at most 4 for LZMA2");
+      // liblzma 5.4 refuses lc + lp > 4 for LZMA1 too.
+      if (o.lc + o.lp > LZMA_LCLP_MAX) {
+        BadSpec(i, "lc", "plus lp must be at most 4");
       }
       if (s.mode) {
         if (*s.mode != Mode::kFast && *s.mode != Mode::kNormal) {
@@ -203,24 +211,30 @@ std::string EncodeFilterProperties(const FilterSpec& spec) {
 FilterSpec DecodeFilterProperties(FilterId id, std::string_view properties) {
   lzma_filter f{static_cast<lzma_vli>(id), nullptr};
   ThrowIfLzmaError(
-      lzma_properties_decode(&f, nullptr,
-                             reinterpret_cast<const uint8_t*>(properties.data()),
-                             properties.size()),
+      lzma_properties_decode(
+          &f, nullptr, reinterpret_cast<const uint8_t*>(properties.data()),
+          properties.size()),
       "decode filter properties");
   // liblzma allocated the options with malloc (default allocator).
   std::unique_ptr<void, void (*)(void*)> owned(f.options, std::free);
   FilterSpec spec;
   spec.id = id;
-  if (IsLzma(id)) {
+  if (id == FilterId::kLzma1) {
     const auto* o = static_cast<const lzma_options_lzma*>(f.options);
     spec.dict_size = o->dict_size;
     spec.lc = o->lc;
     spec.lp = o->lp;
     spec.pb = o->pb;
+  } else if (id == FilterId::kLzma2) {
+    // LZMA2 properties hold only the dictionary size; liblzma leaves the
+    // other fields of the struct it allocates uninitialised.
+    spec.dict_size =
+        static_cast<const lzma_options_lzma*>(f.options)->dict_size;
   } else if (id == FilterId::kDelta) {
     spec.dist = static_cast<const lzma_options_delta*>(f.options)->dist;
   } else if (f.options != nullptr) {
-    spec.start_offset = static_cast<const lzma_options_bcj*>(f.options)->start_offset;
+    spec.start_offset =
+        static_cast<const lzma_options_bcj*>(f.options)->start_offset;
   }
   return spec;
 }

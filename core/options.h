@@ -63,7 +63,10 @@ enum class FilterId : uint64_t {
   kSparc = LZMA_FILTER_SPARC,
 };
 
-enum class Mode : uint32_t { kFast = LZMA_MODE_FAST, kNormal = LZMA_MODE_NORMAL };
+enum class Mode : uint32_t {
+  kFast = LZMA_MODE_FAST,
+  kNormal = LZMA_MODE_NORMAL
+};
 
 enum class MatchFinder : uint32_t {
   kHc3 = LZMA_MF_HC3,

@@ -1,0 +1,392 @@
+#include "tools/cli.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "core/compressor.h"
+#include "core/error.h"
+#include "core/options.h"
+#include "parallel/parallel_compressor.h"
+#include "tools/file_io.h"
+#include "tools/list.h"
+#include "tools/progress.h"
+#include "tools/stream_decoder.h"
+
+namespace parxz::cli {
+
+namespace {
+
+constexpr size_t kIoChunk = 1 << 20;
+
+struct SuffixRule {
+  std::string_view compressed;
+  std::string_view plain;  // what replaces it when decompressing
+};
+
+// xz's suffixes per format (suffix.c): .txz and .tlz stand for .tar.xz/.lzma.
+std::vector<SuffixRule> SuffixesFor(Format format, bool decompressing) {
+  std::vector<SuffixRule> rules;
+  if (format == Format::kXz || format == Format::kAuto) {
+    rules.push_back({".xz", ""});
+    rules.push_back({".txz", ".tar"});
+  }
+  if (format == Format::kAlone || format == Format::kAuto) {
+    rules.push_back({".lzma", ""});
+    rules.push_back({".tlz", ".tar"});
+  }
+  if (format == Format::kAuto && decompressing) rules.push_back({".lz", ""});
+  return rules;
+}
+
+std::string DisplayName(const std::string& name) {
+  return name == "-" ? "(stdin)" : name;
+}
+
+class Reporter {
+ public:
+  explicit Reporter(const CliOptions& o) : o_(o) {}
+
+  void Error(const std::string& name, const std::string& message) {
+    if (o_.verbosity >= kErrors) Print(name, message);
+    status_ = 1;
+  }
+  void Warning(const std::string& name, const std::string& message) {
+    if (o_.verbosity >= kWarnings) Print(name, message);
+    if (!o_.no_warn && status_ == 0) status_ = 2;
+  }
+  int status() const { return status_; }
+
+ private:
+  static void Print(const std::string& name, const std::string& message) {
+    const std::string line =
+        "parxz: " + (name.empty() ? "" : name + ": ") + message + "\n";
+    ssize_t unused = write(STDERR_FILENO, line.data(), line.size());
+    (void)unused;
+  }
+  const CliOptions& o_;
+  int status_ = 0;
+};
+
+uint64_t PhysicalMemory() {
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page = sysconf(_SC_PAGESIZE);
+  return pages > 0 && page > 0
+             ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page)
+             : 0;
+}
+
+std::optional<uint64_t> MemLimit(const CliOptions& o) {
+  if (o.memlimit_percent) {
+    return static_cast<uint64_t>(static_cast<double>(PhysicalMemory()) *
+                                 *o.memlimit_percent / 100.0);
+  }
+  return o.memlimit;
+}
+
+bool LiveProgress(const CliOptions& o) {
+  if (o.verbosity < kVerbose) return false;
+  if (o.verbosity >= kDebug) return true;
+  const char* env = std::getenv("PARXZ_PROGRESS");
+  if (env != nullptr && std::string_view(env) == "1") return true;
+  return IsTerminal(STDERR_FILENO);
+}
+
+ParallelOptions ToParallelOptions(const CliOptions& o) {
+  ParallelOptions p;
+  if (o.filters.empty()) {
+    p.preset = o.preset;
+  } else {
+    p.filters = o.filters;
+  }
+  p.check = o.check.value_or(Check::kCrc64);
+  p.threads = o.threads;
+  p.block_size = o.block_size;
+  if (const auto limit = MemLimit(o)) {
+    // Like xz, fewer threads to fit the limit; the output does not change.
+    ParallelOptions r = ResolveParallelOptions(p);
+    while (MemoryUsage(r) > *limit && r.threads > 1) {
+      --r.threads;
+      r.max_blocks_in_flight = 0;
+      r = ResolveParallelOptions(r);
+    }
+    if (MemoryUsage(r) > *limit) {
+      throw Error(ErrorCode::kMemLimit, "compress",
+                  "Memory usage limit is too low for the given filter setup (" +
+                      HumanSize(MemoryUsage(r)) + " needed)");
+    }
+    p = r;
+  }
+  return p;
+}
+
+struct Totals {
+  uint64_t in = 0, out = 0;
+  bool unverified = false;  // a check that could not be verified
+};
+
+Totals CompressSequential(const CliOptions& o, int in_fd, int out_fd,
+                          ProgressMeter* meter) {
+  CompressOptions c{.format = o.format};
+  if (o.format == Format::kAlone && o.filters.empty()) {
+    c.preset = o.preset;
+  } else if (o.format == Format::kAlone) {
+    c.filters = o.filters;
+  } else {
+    c.filters = o.filters;  // kRaw: args gave a chain for the preset
+  }
+  Compressor compressor(c);
+  std::vector<char> in(kIoChunk);
+  std::vector<uint8_t> out(kIoChunk);
+  uint64_t total_in = 0, total_out = 0;
+  auto emit = [&](size_t n) {
+    WriteAll(out_fd, std::string_view(reinterpret_cast<char*>(out.data()), n));
+    total_out += n;
+  };
+  for (;;) {
+    const size_t n = ReadSome(in_fd, in.data(), in.size());
+    if (n == 0) break;
+    std::string_view data(in.data(), n);
+    while (!data.empty()) {
+      const auto p = compressor.compress_into(data, out);
+      data.remove_prefix(p.consumed);
+      emit(p.produced);
+    }
+    total_in += n;
+    if (meter) meter->Update(total_in, total_out);
+  }
+  for (;;) {
+    const auto p = compressor.flush_into(out);
+    emit(p.produced);
+    if (p.finished) break;
+  }
+  if (meter) meter->Update(total_in, total_out);
+  return {total_in, total_out};
+}
+
+Totals Compress(const CliOptions& o, int in_fd, int out_fd,
+                ProgressMeter* meter) {
+  if (o.format == Format::kAlone || o.format == Format::kRaw) {
+    return CompressSequential(o, in_fd, out_fd, meter);
+  }
+  const ParallelOptions p = ToParallelOptions(o);
+  const CompressStats stats =
+      CompressFd(in_fd, out_fd, p, [meter](uint64_t in, uint64_t out) {
+        if (meter) meter->Update(in, out);
+        return true;
+      });
+  return {stats.in_bytes, stats.out_bytes, false};
+}
+
+Totals Decompress(const CliOptions& o, int in_fd, int out_fd,
+                  ProgressMeter* meter) {
+  StreamDecoderOptions d{.format = o.format, .single_stream = o.single_stream};
+  if (o.format == Format::kRaw) {
+    d.filters = o.filters;
+  } else {
+    d.memlimit = MemLimit(o);
+  }
+  StreamDecoder decoder(d);
+  const StreamDecoder::Sink sink = [out_fd](std::string_view data) {
+    if (out_fd >= 0) WriteAll(out_fd, data);
+  };
+  std::vector<char> in(kIoChunk);
+  uint64_t read_total = 0;
+  for (;;) {
+    const size_t n = ReadSome(in_fd, in.data(), in.size());
+    if (n == 0) break;
+    read_total += n;
+    decoder.Feed(std::string_view(in.data(), n), sink);
+    if (meter) meter->Update(read_total, decoder.total_out());
+  }
+  decoder.Finish();
+  return {read_total, decoder.total_out(), decoder.unsupported_check()};
+}
+
+class FileRunner {
+ public:
+  FileRunner(const CliOptions& o, Reporter& r) : o_(o), r_(r) {}
+
+  void Process(const std::string& name) {
+    const std::string shown = DisplayName(name);
+    const bool testing = o_.mode == Operation::kTest;
+    const bool to_stdout = o_.to_stdout || name == "-" || testing;
+    std::string out_name;
+    if (!to_stdout) {
+      std::string why;
+      const auto n = OutputName(o_, name, &why);
+      if (!n) {
+        r_.Warning(shown, why);
+        return;
+      }
+      out_name = *n;
+    }
+    const bool compressing = o_.mode == Operation::kCompress;
+    try {
+      InputFile in =
+          InputFile::Open(name, {.follow_links = o_.force || to_stdout,
+                                 .allow_odd_regular = o_.force || to_stdout,
+                                 .allow_special = to_stdout});
+      std::optional<OutputFile> out;
+      if (!testing) {
+        out.emplace(to_stdout ? OutputFile::Stdout()
+                              : OutputFile::Create(out_name, o_.force));
+      }
+      std::unique_ptr<ProgressMeter> meter;
+      if (o_.verbosity >= kVerbose) {
+        meter = std::make_unique<ProgressMeter>(shown, in.size(), compressing,
+                                                LiveProgress(o_),
+                                                IsTerminal(STDERR_FILENO));
+      }
+      const int out_fd = out ? out->fd() : -1;
+      Totals totals;
+      try {
+        totals = compressing ? Compress(o_, in.fd(), out_fd, meter.get())
+                             : Decompress(o_, in.fd(), out_fd, meter.get());
+      } catch (const Error& e) {
+        if (meter) meter->Finish(0, 0, false);
+        if (e.code() == ErrorCode::kIo && to_stdout &&
+            e.operation().find("write") != std::string::npos) {
+          r_.Error("(stdout)", e.what());
+        } else {
+          r_.Error(shown, e.what());
+        }
+        return;  // `out` removes its temporary file; the input stays
+      }
+      if (out) out->Commit(in.is_stdin() ? nullptr : &in.stat());
+      if (totals.unverified) {
+        r_.Warning(shown,
+                   "Unsupported type of integrity check; not verifying file "
+                   "integrity");
+      }
+      if (meter) meter->Finish(totals.in, totals.out, true);
+      if (!to_stdout && !o_.keep) in.Remove();
+    } catch (const SkipFile& e) {
+      r_.Warning(shown, e.what());
+    } catch (const Error& e) {
+      r_.Error(shown, e.what());
+    }
+  }
+
+ private:
+  const CliOptions& o_;
+  Reporter& r_;
+};
+
+int List(const CliOptions& o, Reporter& r) {
+  std::vector<FileInfo> infos;
+  bool header = false;
+  size_t index = 0;
+  for (const std::string& name : o.files) {
+    ++index;
+    if (name == "-") {
+      r.Error("", "--list does not support reading from standard input");
+      continue;
+    }
+    try {
+      InputFile in = InputFile::Open(name, {.follow_links = true,
+                                            .allow_odd_regular = true,
+                                            .allow_special = false});
+      FileInfo info = ReadFileInfo(in.fd(), name);
+      std::string text;
+      if (o.verbosity >= kVerbose) {
+        text = (index > 1 ? "\n" : "") +
+               FormatListVerbose(info, index, o.files.size());
+      } else {
+        if (!header) text = FormatListHeader();
+        header = true;
+        text += FormatListRow(info);
+      }
+      WriteAll(STDOUT_FILENO, text);
+      infos.push_back(std::move(info));
+    } catch (const SkipFile& e) {
+      r.Warning(name, e.what());
+    } catch (const Error& e) {
+      r.Error(name, e.what());
+    }
+  }
+  if (o.files.size() > 1 && !infos.empty()) {
+    WriteAll(STDOUT_FILENO, o.verbosity >= kVerbose
+                                ? FormatListVerboseTotals(infos)
+                                : FormatListTotals(infos));
+  }
+  return r.status();
+}
+
+}  // namespace
+
+std::optional<std::string> OutputName(const CliOptions& o,
+                                      const std::string& input,
+                                      std::string* why) {
+  const bool decompressing = o.mode != Operation::kCompress;
+  std::vector<SuffixRule> rules;
+  if (!o.suffix.empty()) rules.push_back({o.suffix, ""});
+  for (const SuffixRule& r : SuffixesFor(o.format, decompressing)) {
+    rules.push_back(r);
+  }
+  const size_t slash = input.rfind('/');
+  const std::string_view base = std::string_view(input).substr(
+      slash == std::string::npos ? 0 : slash + 1);
+  const SuffixRule* match = nullptr;
+  for (const SuffixRule& r : rules) {
+    if (base.size() > r.compressed.size() && base.ends_with(r.compressed)) {
+      match = &r;
+      break;
+    }
+  }
+  if (decompressing) {
+    if (match == nullptr) {
+      *why = "Filename has an unknown suffix, skipping";
+      return std::nullopt;
+    }
+    return input.substr(0, input.size() - match->compressed.size()) +
+           std::string(match->plain);
+  }
+  if (match != nullptr) {
+    *why = "File already has `" + std::string(match->compressed) +
+           "' suffix, skipping";
+    return std::nullopt;
+  }
+  if (!o.suffix.empty()) return input + o.suffix;
+  if (o.format == Format::kRaw) {
+    *why = "Compressing a raw stream to a file needs --suffix=.SUF or -c";
+    return std::nullopt;
+  }
+  return input + (o.format == Format::kAlone ? ".lzma" : ".xz");
+}
+
+int Run(const CliOptions& o) {
+  if (o.help) {
+    WriteAll(STDOUT_FILENO, HelpText());
+    return 0;
+  }
+  if (o.version) {
+    WriteAll(STDOUT_FILENO, VersionText());
+    return 0;
+  }
+  Reporter reporter(o);
+  if (o.mode == Operation::kList) return List(o, reporter);
+
+  bool uses_stdin = false;
+  for (const std::string& f : o.files) uses_stdin |= f == "-";
+  if (o.mode == Operation::kCompress && (o.to_stdout || uses_stdin) &&
+      IsTerminal(STDOUT_FILENO)) {
+    reporter.Error("", "Compressed data cannot be written to a terminal");
+    return reporter.status();
+  }
+  if (o.mode != Operation::kCompress && uses_stdin &&
+      IsTerminal(STDIN_FILENO)) {
+    reporter.Error("", "Compressed data cannot be read from a terminal");
+    return reporter.status();
+  }
+  InstallSignalCleanup();
+  FileRunner runner(o, reporter);
+  for (const std::string& f : o.files) runner.Process(f);
+  return reporter.status();
+}
+
+}  // namespace parxz::cli

@@ -1,0 +1,221 @@
+#include "tools/list.h"
+
+#include <lzma.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include "core/error.h"
+#include "core/lzma_stream.h"
+#include "core/options.h"
+#include "tools/progress.h"
+
+namespace parxz::cli {
+
+namespace {
+
+constexpr char kOp[] = "list";
+
+std::string Printf(const char* fmt, auto... args) {
+  char buf[512];
+  std::snprintf(buf, sizeof buf, fmt, args...);
+  return buf;
+}
+
+std::string Ratio(uint64_t packed, uint64_t plain) {
+  if (plain == 0) return "---";
+  const double r = static_cast<double>(packed) / static_cast<double>(plain);
+  return r > 9.999 ? "---" : Printf("%.3f", r);
+}
+
+std::string CheckNames(uint32_t mask) {
+  std::string s;
+  for (int id = 0; id <= LZMA_CHECK_ID_MAX; ++id) {
+    if (mask & (1u << id)) s += (s.empty() ? "" : ",") + CheckName(id);
+  }
+  return s;
+}
+
+std::string SizeWithBytes(uint64_t n) {
+  return n < 1024 ? HumanSize(n)
+                  : HumanSize(n) + " (" + std::to_string(n) + " B)";
+}
+
+uint64_t U(uint64_t v) { return v; }
+
+}  // namespace
+
+FileInfo ReadFileInfo(int fd, const std::string& name) {
+  FileInfo info;
+  info.name = name;
+  struct stat st {};
+  if (fstat(fd, &st) != 0) {
+    throw Error(ErrorCode::kIo, kOp, std::strerror(errno));
+  }
+  info.file_size = static_cast<uint64_t>(st.st_size);
+
+  LzmaStream strm;
+  lzma_index* index = nullptr;
+  ThrowIfLzmaError(
+      lzma_file_info_decoder(strm.get(), &index, UINT64_MAX, info.file_size),
+      kOp);
+  std::vector<uint8_t> buf(64 << 10);
+  uint64_t pos = 0;  // file offset of the next read
+  for (;;) {
+    if (strm->avail_in == 0) {
+      const ssize_t n =
+          pread(fd, buf.data(), buf.size(), static_cast<off_t>(pos));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        throw Error(ErrorCode::kIo, kOp, std::strerror(errno), pos);
+      }
+      pos += static_cast<uint64_t>(n);
+      strm->next_in = buf.data();
+      strm->avail_in = static_cast<size_t>(n);
+    }
+    const lzma_ret ret = lzma_code(strm.get(), LZMA_RUN);
+    if (ret == LZMA_SEEK_NEEDED) {
+      pos = strm->seek_pos;
+      strm->avail_in = 0;
+      continue;
+    }
+    if (ret == LZMA_STREAM_END) break;
+    if (ret != LZMA_OK) {
+      // The offset is where the decoder was reading when it gave up.
+      throw LzmaError(ret, kOp, pos - strm->avail_in);
+    }
+  }
+
+  info.uncompressed_size = lzma_index_uncompressed_size(index);
+  info.checks = lzma_index_checks(index);
+  lzma_index_iter it;
+  lzma_index_iter_init(&it, index);
+  while (!lzma_index_iter_next(&it, LZMA_INDEX_ITER_STREAM)) {
+    StreamInfo s;
+    s.number = it.stream.number;
+    s.blocks = it.stream.block_count;
+    s.compressed_offset = it.stream.compressed_offset;
+    s.uncompressed_offset = it.stream.uncompressed_offset;
+    s.compressed_size = it.stream.compressed_size;
+    s.uncompressed_size = it.stream.uncompressed_size;
+    s.padding = it.stream.padding;
+    s.check = it.stream.flags ? static_cast<int>(it.stream.flags->check) : 0;
+    info.padding += s.padding;
+    info.streams.push_back(s);
+  }
+  lzma_index_iter_rewind(&it);
+  while (!lzma_index_iter_next(&it, LZMA_INDEX_ITER_BLOCK)) {
+    BlockInfo b;
+    b.stream = it.stream.number;
+    b.number = it.block.number_in_stream;
+    b.compressed_offset = it.block.compressed_file_offset;
+    b.uncompressed_offset = it.block.uncompressed_file_offset;
+    b.total_size = it.block.total_size;
+    b.uncompressed_size = it.block.uncompressed_size;
+    b.check = it.stream.flags ? static_cast<int>(it.stream.flags->check) : 0;
+    info.blocks.push_back(b);
+  }
+  lzma_index_end(index, nullptr);
+  return info;
+}
+
+std::string FormatListHeader() {
+  return "Strms  Blocks   Compressed Uncompressed  Ratio  Check   Filename\n";
+}
+
+std::string FormatListRow(const FileInfo& f) {
+  return Printf("%5llu %7llu  %11s  %11s  %5s  %-7s %s\n",
+                static_cast<unsigned long long>(f.streams.size()),
+                static_cast<unsigned long long>(f.blocks.size()),
+                HumanSize(f.file_size).c_str(),
+                HumanSize(f.uncompressed_size).c_str(),
+                Ratio(f.file_size, f.uncompressed_size).c_str(),
+                CheckNames(f.checks).c_str(), f.name.c_str());
+}
+
+std::string FormatListTotals(const std::vector<FileInfo>& files) {
+  uint64_t streams = 0, blocks = 0, packed = 0, plain = 0;
+  uint32_t checks = 0;
+  for (const FileInfo& f : files) {
+    streams += f.streams.size();
+    blocks += f.blocks.size();
+    packed += f.file_size;
+    plain += f.uncompressed_size;
+    checks |= f.checks;
+  }
+  return std::string(79, '-') + "\n" +
+         Printf("%5llu %7llu  %11s  %11s  %5s  %-7s %zu files\n",
+                static_cast<unsigned long long>(streams),
+                static_cast<unsigned long long>(blocks),
+                HumanSize(packed).c_str(), HumanSize(plain).c_str(),
+                Ratio(packed, plain).c_str(), CheckNames(checks).c_str(),
+                files.size());
+}
+
+std::string FormatListVerbose(const FileInfo& f, size_t index, size_t count) {
+  std::string s = f.name + Printf(" (%zu/%zu)\n", index, count);
+  s += Printf("  Streams:           %zu\n", f.streams.size());
+  s += Printf("  Blocks:            %zu\n", f.blocks.size());
+  s += "  Compressed size:   " + SizeWithBytes(f.file_size) + "\n";
+  s += "  Uncompressed size: " + SizeWithBytes(f.uncompressed_size) + "\n";
+  s += "  Ratio:             " + Ratio(f.file_size, f.uncompressed_size) + "\n";
+  s += "  Check:             " + CheckNames(f.checks) + "\n";
+  s += "  Stream Padding:    " + HumanSize(f.padding) + "\n";
+  s += "  Streams:\n";
+  s += Printf("    %6s %9s %15s %15s %15s %15s  %5s  %-10s %7s\n", "Stream",
+              "Blocks", "CompOffset", "UncompOffset", "CompSize", "UncompSize",
+              "Ratio", "Check", "Padding");
+  for (const StreamInfo& st : f.streams) {
+    s += Printf(
+        "    %6llu %9llu %15llu %15llu %15llu %15llu  %5s  %-10s %7llu\n",
+        U(st.number), U(st.blocks), U(st.compressed_offset),
+        U(st.uncompressed_offset), U(st.compressed_size),
+        U(st.uncompressed_size),
+        Ratio(st.compressed_size, st.uncompressed_size).c_str(),
+        CheckName(st.check).c_str(), U(st.padding));
+  }
+  if (!f.blocks.empty()) {
+    s += "  Blocks:\n";
+    s += Printf("    %6s %9s %15s %15s %15s %15s  %5s  %s\n", "Stream", "Block",
+                "CompOffset", "UncompOffset", "TotalSize", "UncompSize",
+                "Ratio", "Check");
+    for (const BlockInfo& b : f.blocks) {
+      s += Printf("    %6llu %9llu %15llu %15llu %15llu %15llu  %5s  %s\n",
+                  U(b.stream), U(b.number), U(b.compressed_offset),
+                  U(b.uncompressed_offset), U(b.total_size),
+                  U(b.uncompressed_size),
+                  Ratio(b.total_size, b.uncompressed_size).c_str(),
+                  CheckName(b.check).c_str());
+    }
+  }
+  return s;
+}
+
+std::string FormatListVerboseTotals(const std::vector<FileInfo>& files) {
+  uint64_t streams = 0, blocks = 0, packed = 0, plain = 0, padding = 0;
+  uint32_t checks = 0;
+  for (const FileInfo& f : files) {
+    streams += f.streams.size();
+    blocks += f.blocks.size();
+    packed += f.file_size;
+    plain += f.uncompressed_size;
+    padding += f.padding;
+    checks |= f.checks;
+  }
+  std::string s = "\nTotals:\n";
+  s += Printf("  Number of files:   %zu\n", files.size());
+  s += Printf("  Streams:           %llu\n", U(streams));
+  s += Printf("  Blocks:            %llu\n", U(blocks));
+  s += "  Compressed size:   " + SizeWithBytes(packed) + "\n";
+  s += "  Uncompressed size: " + SizeWithBytes(plain) + "\n";
+  s += "  Ratio:             " + Ratio(packed, plain) + "\n";
+  s += "  Check:             " + CheckNames(checks) + "\n";
+  s += "  Stream Padding:    " + HumanSize(padding) + "\n";
+  return s;
+}
+
+}  // namespace parxz::cli

@@ -1,6 +1,11 @@
 #include "parallel/block_encoder.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <string>
 
 #include "core/error.h"
 
@@ -8,9 +13,35 @@ namespace parxz {
 
 namespace {
 constexpr char kOp[] = "compress block";
-// Input handed to liblzma per call, so that cancellation is noticed quickly.
-constexpr size_t kChunk = 1 << 20;
 }  // namespace
+
+std::span<const uint8_t> MemoryBlockInput::Read(uint64_t offset, size_t max) {
+  return data_.subspan(offset, std::min<uint64_t>(max, data_.size() - offset));
+}
+
+std::span<const uint8_t> FileBlockInput::Read(uint64_t offset, size_t max) {
+  const size_t want = std::min<uint64_t>({max, chunk_.size(), size_ - offset});
+  size_t got = 0;
+  while (got < want) {
+    const ssize_t r = ::pread(fd_, chunk_.data() + got, want - got,
+                              static_cast<off_t>(offset_ + offset + got));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) {
+      const std::string why = r == 0 ? "the file shrank while being compressed"
+                                     : std::strerror(errno);
+      throw Error(ErrorCode::kIo, "read",
+                  why + " (at input byte " +
+                      std::to_string(offset_ + offset + got) + ")");
+    }
+    got += static_cast<size_t>(r);
+  }
+  return chunk_.subspan(0, got);
+}
+
+std::span<uint8_t> BlockEncoder::chunk_buffer() {
+  if (!chunk_) chunk_.reset(new uint8_t[kChunk]);
+  return {chunk_.get(), kChunk};
+}
 
 BlockEncoder::BlockEncoder(const lzma_filter* filters, lzma_check check,
                            uint64_t block_size)
@@ -20,7 +51,7 @@ size_t BlockEncoder::OutputCapacity(uint64_t block_size) {
   return lzma_block_buffer_bound(static_cast<size_t>(block_size));
 }
 
-BlockRecord BlockEncoder::Encode(std::span<const uint8_t> in, ByteBuffer& out,
+BlockRecord BlockEncoder::Encode(BlockInput& in, ByteBuffer& out,
                                  const std::atomic<bool>* cancel) {
   // Header sized for the worst case, as stream_encoder_mt.c does: the sizes
   // written later are smaller and the header is padded, which is what makes
@@ -37,28 +68,38 @@ BlockRecord BlockEncoder::Encode(std::span<const uint8_t> in, ByteBuffer& out,
   lzma_stream* s = strm_.get();
   s->next_out = out.data.get() + block.header_size;
   s->avail_out = out.capacity - block.header_size;
-  size_t pos = 0;
+  uint64_t pos = 0;
   lzma_ret ret = LZMA_OK;
+  std::span<const uint8_t> piece;
   while (ret == LZMA_OK && s->avail_out > 0) {
     if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
       throw Error(ErrorCode::kCancelled, kOp, "cancelled");
     }
-    const size_t n = std::min(kChunk, in.size() - pos);
-    s->next_in = in.data() + pos;
-    s->avail_in = n;
-    const bool last = pos + n == in.size();
-    ret = lzma_code(s, last ? LZMA_FINISH : LZMA_RUN);
-    pos += n - s->avail_in;
+    if (s->avail_in == 0 && pos < in.size()) {
+      piece = in.Read(pos, kChunk);
+      s->next_in = piece.data();
+      s->avail_in = piece.size();
+      pos += piece.size();
+    }
+    ret = lzma_code(s, pos == in.size() ? LZMA_FINISH : LZMA_RUN);
   }
   if (ret == LZMA_STREAM_END) {
     out.size = out.capacity - s->avail_out;
     ThrowIfLzmaError(lzma_block_header_encode(&block, out.data.get()), kOp);
   } else if (ret == LZMA_OK) {
-    // Did not fit in the bound: store it, header and all, uncompressed.
+    // Did not fit in the bound: store it, header and all, uncompressed. This
+    // needs the whole Block at once; it practically never happens, because
+    // LZMA2 itself stores chunks that do not compress.
+    ByteBuffer whole(static_cast<size_t>(in.size()));
+    for (uint64_t at = 0; at < in.size();) {
+      std::span<const uint8_t> p = in.Read(at, kChunk);
+      std::memcpy(whole.data.get() + at, p.data(), p.size());
+      at += p.size();
+    }
     out.size = 0;
     ThrowIfLzmaError(
-        lzma_block_uncomp_encode(&block, in.data(), in.size(), out.data.get(),
-                                 &out.size, out.capacity),
+        lzma_block_uncomp_encode(&block, whole.data.get(), in.size(),
+                                 out.data.get(), &out.size, out.capacity),
         kOp);
   } else {
     throw LzmaError(ret, kOp);

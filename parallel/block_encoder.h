@@ -31,6 +31,46 @@ struct ByteBuffer {
   size_t size = 0;
 };
 
+// Where a Block's uncompressed bytes come from: memory, or a range of a
+// regular file read piece by piece (so that no Block-sized buffer is needed:
+// liblzma copies input into its own dictionary window anyway).
+class BlockInput {
+ public:
+  virtual ~BlockInput() = default;
+  virtual uint64_t size() const = 0;
+  // Up to `max` bytes starting at `offset` (< size()); the view stays valid
+  // until the next call. Throws Error(kIo) when the bytes cannot be read.
+  virtual std::span<const uint8_t> Read(uint64_t offset, size_t max) = 0;
+};
+
+// A Block held in memory.
+class MemoryBlockInput : public BlockInput {
+ public:
+  explicit MemoryBlockInput(std::span<const uint8_t> data) : data_(data) {}
+  uint64_t size() const override { return data_.size(); }
+  std::span<const uint8_t> Read(uint64_t offset, size_t max) override;
+
+ private:
+  std::span<const uint8_t> data_;
+};
+
+// A Block that is the byte range [offset, offset + size) of the regular file
+// open as `fd`, read with pread() into `chunk` (which must outlive this).
+class FileBlockInput : public BlockInput {
+ public:
+  FileBlockInput(int fd, uint64_t offset, uint64_t size,
+                 std::span<uint8_t> chunk)
+      : fd_(fd), offset_(offset), size_(size), chunk_(chunk) {}
+  uint64_t size() const override { return size_; }
+  std::span<const uint8_t> Read(uint64_t offset, size_t max) override;
+
+ private:
+  int fd_;
+  uint64_t offset_;
+  uint64_t size_;
+  std::span<uint8_t> chunk_;
+};
+
 // What the Index records about a finished Block.
 struct BlockRecord {
   lzma_vli unpadded_size = 0;
@@ -53,14 +93,21 @@ class BlockEncoder {
   // data, padding, check) into `out`, which has OutputCapacity() bytes.
   // Data that would not fit is stored as uncompressed LZMA2 chunks, as xz
   // does. Throws Error; kCancelled as soon as `*cancel` becomes true.
-  BlockRecord Encode(std::span<const uint8_t> in, ByteBuffer& out,
+  BlockRecord Encode(BlockInput& in, ByteBuffer& out,
                      const std::atomic<bool>* cancel);
+
+  // Bytes handed to liblzma per call; also the size of the chunk buffer a
+  // FileBlockInput needs.
+  static constexpr size_t kChunk = 1 << 20;
+  // A kChunk-byte buffer owned by this encoder, for a FileBlockInput.
+  std::span<uint8_t> chunk_buffer();
 
  private:
   const lzma_filter* filters_;
   lzma_check check_;
   uint64_t block_size_;
   LzmaStream strm_;  // reused across Blocks
+  std::unique_ptr<uint8_t[]> chunk_;
 };
 
 }  // namespace parxz

@@ -3,7 +3,9 @@
 #include <oneapi/tbb/concurrent_queue.h>
 #include <oneapi/tbb/info.h>
 #include <oneapi/tbb/parallel_pipeline.h>
+#include <oneapi/tbb/spin_mutex.h>
 #include <oneapi/tbb/task_arena.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -70,14 +72,53 @@ Resolved Resolve(const ParallelOptions& in) {
   return {o, std::move(filters), static_cast<lzma_check>(check)};
 }
 
+// Buffers of one size, handed out last-in first-out: the buffer released last
+// has its pages resident already, so reusing it first keeps the resident set
+// as small as the number of buffers really in use at once. Thread-safe.
+class BufferPool {
+ public:
+  explicit BufferPool(size_t capacity) : capacity_(capacity) {}
+
+  std::unique_ptr<ByteBuffer> Take() {
+    {
+      tbb::spin_mutex::scoped_lock lock(mutex_);
+      if (!free_.empty()) {
+        std::unique_ptr<ByteBuffer> b = std::move(free_.back());
+        free_.pop_back();
+        b->size = 0;
+        return b;
+      }
+    }
+    return std::make_unique<ByteBuffer>(capacity_);
+  }
+
+  void Give(std::unique_ptr<ByteBuffer> b) {
+    if (!b) return;
+    tbb::spin_mutex::scoped_lock lock(mutex_);
+    free_.push_back(std::move(b));
+  }
+
+ private:
+  const size_t capacity_;
+  tbb::spin_mutex mutex_;  // guards free_; held for a push or a pop only
+  std::vector<std::unique_ptr<ByteBuffer>> free_;
+};
+
 // One Block on its way through the pipeline. Pipeline stages touch a Block in
 // turn (reader, then one encoder, then the writer), never at the same time.
 // Jobs are owned by the entry point (a vector of all of them), so a cancelled
 // pipeline leaks nothing; the stages pass raw pointers.
 struct BlockJob {
-  std::unique_ptr<ByteBuffer> input;   // filled by the reader, returned to the
-                                       // engine's pool right after encoding
-  std::unique_ptr<ByteBuffer> output;  // filled by the encoder
+  // Either a byte range of the regular file being compressed (read by the
+  // encoder itself, piece by piece), or ...
+  bool from_file = false;
+  uint64_t file_offset = 0;
+  uint64_t file_size = 0;
+  // ... an input buffer filled by the reader, back to the pool right after
+  // encoding.
+  std::unique_ptr<ByteBuffer> input;
+  std::unique_ptr<ByteBuffer> output;  // filled by the encoder, back to the
+                                       // pool once written (ReleaseOutput)
   BlockRecord record;
 };
 
@@ -88,20 +129,24 @@ class Engine {
   explicit Engine(Resolved r)
       : r_(std::move(r)),
         arena_(static_cast<int>(r_.options.threads)),
-        out_capacity_(BlockEncoder::OutputCapacity(r_.options.block_size)),
+        inputs_(r_.options.block_size),
+        outputs_(BlockEncoder::OutputCapacity(r_.options.block_size)),
         assembler_(r_.check) {}
 
   const ParallelOptions& options() const { return r_.options; }
   StreamAssembler& assembler() { return assembler_; }
+  // The regular file that jobs with from_file refer to.
+  void set_file(int fd) { file_fd_ = fd; }
   std::atomic<bool>& cancel() { return cancel_; }
 
   // Gives `job` an empty input buffer, reusing one an encoder released.
   void AttachInput(BlockJob& job) {
-    if (!job.input && !inputs_.try_pop(job.input)) {
-      job.input = std::make_unique<ByteBuffer>(r_.options.block_size);
-    }
+    if (!job.input) job.input = inputs_.Take();
     job.input->size = 0;
   }
+
+  // Called by the writer once the Block's bytes are out.
+  void ReleaseOutput(BlockJob& job) { outputs_.Give(std::move(job.output)); }
 
   // Runs the pipeline until `read` returns null. `read` (serial, in order)
   // supplies filled Blocks, `write` (serial, in order) takes encoded ones.
@@ -138,26 +183,34 @@ class Engine {
       encoder = std::make_unique<BlockEncoder>(r_.filters.get(), r_.check,
                                                r_.options.block_size);
     }
-    if (!job.output) job.output = std::make_unique<ByteBuffer>(out_capacity_);
-    job.record = encoder->Encode(
-        std::span<const uint8_t>(job.input->data.get(), job.input->size),
-        *job.output, &cancel_);
+    if (!job.output) job.output = outputs_.Take();
+    if (job.from_file) {
+      FileBlockInput in(file_fd_, job.file_offset, job.file_size,
+                        encoder->chunk_buffer());
+      job.record = encoder->Encode(in, *job.output, &cancel_);
+    } else {
+      MemoryBlockInput in(
+          std::span<const uint8_t>(job.input->data.get(), job.input->size));
+      job.record = encoder->Encode(in, *job.output, &cancel_);
+    }
     encoders_.push(std::move(encoder));
     // The input is no longer needed while the Block waits for the writer:
     // the reader reuses it, so only Blocks being read or encoded hold one.
-    inputs_.push(std::move(job.input));
+    inputs_.Give(std::move(job.input));
   }
 
   Resolved r_;
   tbb::task_arena arena_;
-  size_t out_capacity_;
   // Idle encoders; at most `threads` exist because at most that many encode
   // stages run at once. Any worker pushes and pops.
   tbb::concurrent_queue<std::unique_ptr<BlockEncoder>> encoders_;
-  // Idle input buffers: encoders push, the reader (or push API owner) pops.
-  tbb::concurrent_queue<std::unique_ptr<ByteBuffer>> inputs_;
+  // Idle buffers: encoders give inputs back, the reader (or the push API's
+  // owner) takes them; the encoder takes outputs, the writer gives them back.
+  BufferPool inputs_;
+  BufferPool outputs_;
   // Written by the writer/the owner; read by the encode stage.
   std::atomic<bool> cancel_{false};
+  int file_fd_ = -1;  // set before Run(), read by encoders
   // Only the serial writer stage touches the assembler while running.
   StreamAssembler assembler_;
 };
@@ -346,6 +399,7 @@ class ParallelCompressor::Impl {
             f.bytes.assign(
                 reinterpret_cast<const char*>(job->output->data.get()),
                 job->output->size);
+            engine_.ReleaseOutput(*job);
             f.job = job;
             finished_.push(std::move(f));
           });
@@ -405,14 +459,41 @@ CompressStats CompressFd(int in_fd, int out_fd, const ParallelOptions& options,
            header.size(), 0);
   stats.out_bytes = header.size();
 
+  // A regular file is cut into ranges that the encoders read themselves with
+  // pread(): no Block-sized input buffers at all. Anything else is read().
+  struct stat st {};
+  const off_t start = fstat(in_fd, &st) == 0 && S_ISREG(st.st_mode)
+                          ? lseek(in_fd, 0, SEEK_CUR)
+                          : -1;
+  const bool ranges = start >= 0;
+  uint64_t file_end = ranges ? static_cast<uint64_t>(st.st_size) : 0;
+  uint64_t next = ranges ? static_cast<uint64_t>(start) : 0;
+  const uint64_t block_size = engine.options().block_size;
+  if (ranges) engine.set_file(in_fd);
+
   engine.Run(
       [&]() -> BlockJob* {  // serial reader
         if (eof) return nullptr;
         BlockJob* job = nullptr;
         if (!free_jobs.try_pop(job)) {
-          // At most `jobs` tokens are in flight, so at most `jobs` exist.
+          // At most max_blocks_in_flight tokens are in flight, so at most
+          // that many jobs exist.
           owned.push_back(std::make_unique<BlockJob>());
           job = owned.back().get();
+        }
+        if (ranges) {
+          if (next + block_size > file_end && fstat(in_fd, &st) == 0) {
+            file_end = std::max<uint64_t>(file_end, st.st_size);  // grew?
+          }
+          job->from_file = true;
+          job->file_offset = next;
+          job->file_size = std::min(block_size, file_end - next);
+          next += job->file_size;
+          stats.in_bytes += job->file_size;
+          if (job->file_size < block_size) eof = true;
+          if (job->file_size > 0) return job;
+          free_jobs.push(job);
+          return nullptr;
         }
         engine.AttachInput(*job);
         ByteBuffer& in = *job->input;
@@ -430,6 +511,7 @@ CompressStats CompressFd(int in_fd, int out_fd, const ParallelOptions& options,
                  stats.out_bytes);
         stats.out_bytes += job->output->size;
         ++stats.blocks;
+        engine.ReleaseOutput(*job);
         free_jobs.push(job);
         if (progress && !progress(stats.in_bytes, stats.out_bytes)) {
           engine.cancel().store(true);
@@ -437,6 +519,8 @@ CompressStats CompressFd(int in_fd, int out_fd, const ParallelOptions& options,
         }
       });
 
+  // Leave the descriptor where a read() to the end would have left it.
+  if (ranges) lseek(in_fd, static_cast<off_t>(next), SEEK_SET);
   const std::string trailer = engine.assembler().Trailer();
   WriteAll(out_fd, reinterpret_cast<const uint8_t*>(trailer.data()),
            trailer.size(), stats.out_bytes);

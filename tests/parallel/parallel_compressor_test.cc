@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <random>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -174,6 +175,44 @@ TEST(ParallelCompressor, FilterChainsMatchXz) {
   EXPECT_TRUE(ours == theirs);
 }
 
+// Regular files are read by the encoders in ranges, pipes by the reader into
+// buffers: both must give the push API's bytes.
+TEST(CompressFd, FilesAndPipesGiveTheSameBytes) {
+  const std::string data = MixedData(450000, 31);
+  ParallelCompressor c(Small(2));
+  std::string expected = c.compress(data);
+  expected += c.flush();
+
+  const std::string path = WriteTempFile("fd_in.bin", "HEADER" + data);
+  const std::string out_path = path + ".xz";
+  int in = open(path.c_str(), O_RDONLY);
+  ASSERT_EQ(lseek(in, 6, SEEK_SET), 6);  // starts where the caller left it
+  int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  CompressStats stats = CompressFd(in, out, Small(2));
+  EXPECT_EQ(lseek(in, 0, SEEK_CUR), static_cast<off_t>(data.size() + 6));
+  close(in);
+  close(out);
+  EXPECT_EQ(stats.in_bytes, data.size());
+  EXPECT_TRUE(testing::ReadFile(out_path) == expected);
+
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  std::thread feeder([&] {
+    for (size_t i = 0; i < data.size(); i += 1000) {
+      const size_t n = std::min<size_t>(1000, data.size() - i);
+      ASSERT_EQ(write(fds[1], data.data() + i, n), static_cast<ssize_t>(n));
+    }
+    close(fds[1]);
+  });
+  out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  stats = CompressFd(fds[0], out, Small(2));
+  feeder.join();
+  close(fds[0]);
+  close(out);
+  EXPECT_EQ(stats.in_bytes, data.size());
+  EXPECT_TRUE(testing::ReadFile(out_path) == expected);
+}
+
 TEST(CompressFd, WriteFailureIsAnIoErrorWithOffset) {
   const std::string data = MixedData(300000, 6);
   const std::string path = WriteTempFile("to_full.bin", data);
@@ -245,6 +284,35 @@ TEST(ParallelCompressorDeathTest, FailingBlockSurfacesOutOfMemory) {
     }
   };
   EXPECT_EXIT(child(), ::testing::ExitedWithCode(0), "");
+}
+
+TEST(ParallelCompressor, SeveralCompressorsRunAtOnce) {
+  const std::string data = MixedData(500000, 21);
+  const std::string expected = CompressChunked(data, Small(1), {1 << 20});
+  std::vector<std::string> outputs(4);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    threads.emplace_back([&, i] {
+      outputs[i] = CompressChunked(data, Small(1 + i % 3), {7777 * (i + 1)});
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& out : outputs) EXPECT_TRUE(out == expected);
+}
+
+TEST(ParallelCompressor, DestroyWithoutFlushStopsCleanly) {
+  const std::string data = MixedData(1 << 20, 22);
+  for (int i = 0; i < 3; ++i) {
+    ParallelCompressor c(Small(2));
+    // Blocks are in flight when the destructor runs; what came back so far
+    // is a valid prefix of the stream.
+    const std::string partial = c.compress(data);
+    EXPECT_EQ(c.total_in(), data.size());
+    Decompressor d;
+    const std::string prefix = d.decompress(partial);
+    EXPECT_FALSE(d.eof());
+    EXPECT_TRUE(data.compare(0, prefix.size(), prefix) == 0);
+  }
 }
 
 TEST(MemoryUsage, FollowsTheDocumentedFormula) {

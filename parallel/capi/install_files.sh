@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Copies prebuilt C libraries and the header under PREFIX and writes
+# PREFIX/lib/pkgconfig/parxz.pc. tools/install.sh builds the files and calls
+# this; tests/capi/install_test.sh calls it with Bazel's outputs.
+# Usage: install_files.sh PREFIX LIBPARXZ_SO LIBPARXZ_A PARXZ_H
+set -euo pipefail
+if [[ $# -ne 4 ]]; then
+  echo "usage: $0 PREFIX LIBPARXZ_SO LIBPARXZ_A PARXZ_H" >&2
+  exit 2
+fi
+prefix=$1 so=$2 archive=$3 header=$4
+mkdir -p "$prefix"
+prefix=$(cd "$prefix" && pwd)
+version=0.1.0
+mkdir -p "$prefix/lib/pkgconfig" "$prefix/include"
+
+# The soname is libparxz.so.0 (see parallel/capi/BUILD.bazel); the linker
+# finds libparxz.so, the loader libparxz.so.0.
+install -m 0755 "$so" "$prefix/lib/libparxz.so.$version"
+ln -sf "libparxz.so.$version" "$prefix/lib/libparxz.so.0"
+ln -sf "libparxz.so.0" "$prefix/lib/libparxz.so"
+install -m 0644 "$archive" "$prefix/lib/libparxz.a"
+install -m 0644 "$header" "$prefix/include/parxz.h"
+
+# -rpath: prefixes outside the loader's path (the usual HPC case) work
+# without LD_LIBRARY_PATH. A static link (pkg-config --static) needs
+# liblzma, oneTBB and the C++ runtime, hence Libs.private.
+cat > "$prefix/lib/pkgconfig/parxz.pc" <<PC
+prefix=$prefix
+libdir=\${prefix}/lib
+includedir=\${prefix}/include
+
+Name: parxz
+Description: Parallel .xz compression (C API)
+Version: $version
+Cflags: -I\${includedir}
+Libs: -L\${libdir} -Wl,-rpath,\${libdir} -lparxz
+Libs.private: -llzma -ltbb -lstdc++ -lm -lpthread
+PC
+echo "parxz: installed libparxz.so, libparxz.a, parxz.h and parxz.pc under $prefix"

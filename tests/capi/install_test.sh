@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Installs the built libraries into a temporary prefix with
+# parallel/capi/install_files.sh (what tools/install.sh runs after building),
+# then, outside Bazel, builds tests/capi/example.c with plain `cc` and
+# pkg-config against that prefix and checks that:
+#   - it round-trips a file with 2 threads, dynamically and statically linked;
+#   - its .xz output is byte-identical to the C++ API's (cpp_reference) and
+#     `xz -d` reads it back;
+#   - the shared library exports exactly the functions parxz.h declares.
+set -euo pipefail
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+capi=parallel/capi
+work=${TEST_TMPDIR:-$(mktemp -d)}
+prefix=$work/prefix
+"$capi/install_files.sh" "$prefix" "$capi/libparxz.so" "$capi/libparxz.a" \
+  "$capi/parxz.h"
+for f in lib/libparxz.so lib/libparxz.so.0 lib/libparxz.a include/parxz.h \
+         lib/pkgconfig/parxz.pc; do
+  [[ -e $prefix/$f ]] || fail "$f not installed"
+done
+
+export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
+pkg-config --exists parxz || fail "pkg-config does not find parxz"
+cflags=$(pkg-config --cflags parxz)
+# The program, compiled as a user would (C99, warnings as errors).
+cc -std=c99 -Wall -Wextra -Werror -pedantic tests/capi/example.c $cflags \
+  $(pkg-config --libs parxz) -o "$work/example"
+ldd "$work/example" | grep -q "libparxz.so.0 => $prefix/lib/" ||
+  fail "example is not linked against the installed libparxz.so"
+# The same program against libparxz.a: no libparxz.so at run time.
+cc -std=c99 tests/capi/example.c $cflags "$prefix/lib/libparxz.a" \
+  $(pkg-config --static --libs-only-l parxz | sed 's/-lparxz//') \
+  -o "$work/example_static"
+if ldd "$work/example_static" | grep -q libparxz; then
+  fail "the static example still needs libparxz.so"
+fi
+
+# ~2.6 MiB of mixed text and random bytes: three 1 MiB Blocks.
+python3 - "$work/input" <<'PY'
+import random, sys
+rng = random.Random(8)
+parts = []
+for i in range(40):
+    if i % 3 == 2:
+        parts.append(rng.randbytes(20000))
+    else:
+        words = [rng.choice([b"parallel", b"xz", b"block", b"HPC", b"rank"])
+                 for _ in range(20000)]
+        parts.append(b" ".join(words))
+open(sys.argv[1], "wb").write(b"".join(parts)[: 2_700_000])
+PY
+
+"$work/example" "$work/input" "$work/c.xz"
+"$work/example_static" "$work/input" "$work/c_static.xz"
+tests/capi/cpp_reference "$work/input" "$work/cpp.xz"
+cmp "$work/c.xz" "$work/cpp.xz" || fail "C output differs from the C++ API's"
+cmp "$work/c_static.xz" "$work/cpp.xz" || fail "static C output differs"
+xz -dc "$work/c.xz" | cmp - "$work/input" || fail "xz -d does not read it back"
+blocks=$(xz --robot -lv "$work/c.xz" | grep -c '^block')
+[[ $blocks -eq 3 ]] || fail "expected 3 Blocks, xz lists $blocks"
+
+# Exported symbols == functions declared in the header.
+nm -D --defined-only "$prefix/lib/libparxz.so" | awk '{print $3}' | sort \
+  > "$work/exported"
+grep '^PARXZ_API' "$prefix/include/parxz.h" | grep -o 'parxz_[a-z0-9_]*(' |
+  tr -d '(' | sort -u > "$work/declared"
+[[ $(wc -l < "$work/declared") -ge 20 ]] || fail "header parse found too few"
+diff "$work/declared" "$work/exported" ||
+  fail "nm -D lists other symbols than the documented API"
+
+echo "install test: OK ($(wc -l < "$work/exported") symbols exported)"

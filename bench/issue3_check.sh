@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# The figures the parallel compressor's issue asks for, side by side in one
+# run on one corpus (default: bench/corpus.sh's sil7.tar) with 2 threads:
+#
+#   1. wall time of `parxz -T2` against `xz -T2` at -6 and at -0 (medians of
+#      $RUNS = 3 runs, interleaved; want parxz/xz <= 1.03), byte identity of
+#      the outputs (cmp), peak RSS at -6 (/usr/bin/time %M);
+#   2. compress_bench's push API fed 64 KiB at a time, -6, 4 MiB Blocks:
+#      2 threads against 1 thread (medians of $RUNS repetitions; want
+#      >= 1.8x).
+#
+#   bench/issue3_check.sh [CORPUS]     # ~10 min on 2 cores with sil7.tar
+#
+# Writes bench/results/issue3.md (OUT_DIR to change) and prints it.
+set -euo pipefail
+top="$(cd "$(dirname "$0")/.." && pwd)"
+source "$top/bench/compare_lib.sh"
+
+work="${WORK:-${TMPDIR:-/tmp}/parxz-issue3}"
+bin="$work/bin"
+runs="${RUNS:-3}"
+threads="${THREADS:-2}"
+out_dir="${OUT_DIR:-$top/bench/results}"
+mkdir -p "$work" "$out_dir"
+
+install_missing xz:xz-utils /usr/bin/time:time python3:python3 cmp:diffutils
+build_parxz "$top"
+(cd "$top" && bazel build -c opt //bench:compress_bench >&2)
+cp -f "$top/bazel-bin/bench/compress_bench" "$bin/compress_bench"
+
+corpus="${1:-$("$top/bench/corpus.sh")}"
+in_bytes=$(stat -c %s "$corpus")
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+started=$(date +%s)
+report="$out_dir/issue3.md"
+rows=()
+
+for level in 6 0; do
+  declare -A usec=() rss=()
+  for tool in xz parxz; do  # one warm-up each (page cache, first-run costs)
+    compress_cmd "$tool" "$level" "$threads"
+    timed "$corpus" "$work/$tool.xz" "${cmd[@]}" >/dev/null
+  done
+  for ((r = 1; r <= runs; r++)); do
+    order="xz parxz"
+    ((r % 2 == 0)) && order="parxz xz"  # alternate who goes first
+    for tool in $order; do
+      compress_cmd "$tool" "$level" "$threads"
+      read -r u m < <(timed "$corpus" "$work/$tool.xz" "${cmd[@]}")
+      usec[$tool]+="$u "
+      rss[$tool]+="$m "
+      echo "  -$level $tool run $r: $(echo "$u / 1000000" | bc -l | cut -c1-6) s, $((m / 1024)) MiB" >&2
+    done
+  done
+  if cmp -s "$work/parxz.xz" "$work/xz.xz"; then same=identical; else same=DIFFERENT; fi
+  xz -d -c "$work/parxz.xz" | cmp -s - "$corpus" || same="$same, ROUND TRIP FAILED"
+  p_s=$(tr ' ' '\n' <<<"${usec[parxz]}" | grep . | median)
+  x_s=$(tr ' ' '\n' <<<"${usec[xz]}" | grep . | median)
+  p_m=$(tr ' ' '\n' <<<"${rss[parxz]}" | grep . | median)
+  x_m=$(tr ' ' '\n' <<<"${rss[xz]}" | grep . | median)
+  ratio=$(echo "$p_s / $x_s" | bc -l)
+  rows+=("$(printf '| -%s -T%s | %.2f | %.2f | %.3f | %s | %.0f | %.0f |' \
+    "$level" "$threads" "$(echo "$p_s / 1000000" | bc -l)" \
+    "$(echo "$x_s / 1000000" | bc -l)" "$ratio" "$same" \
+    "$(echo "$p_m / 1024" | bc -l)" "$(echo "$x_m / 1024" | bc -l)")")
+  unset usec rss
+done
+
+# Push API scaling, from compress_bench.
+json="$work/push.json"
+"$bin/compress_bench" --corpus="$corpus" --max_mb=0 \
+  --benchmark_filter="BM_Parxz_Push/preset:6/block_MiB:4/threads:(1|$threads)/" \
+  --benchmark_repetitions="$runs" --benchmark_out="$json" \
+  --benchmark_out_format=json >&2
+push_line=$(python3 - "$json" "$threads" <<'EOF'
+import json, statistics, sys
+runs = json.load(open(sys.argv[1]))["benchmarks"]
+t = {}
+for b in runs:
+    if b.get("run_type") != "iteration":
+        continue
+    n = int(b["name"].split("threads:")[1].split("/")[0])
+    t.setdefault(n, []).append(b["real_time"] / 1000.0)  # ms -> s
+one = statistics.median(t[1])
+many = statistics.median(t[int(sys.argv[2])])
+print(f"| push API, -6, 4 MiB Blocks, 64 KiB pieces | {one:.2f} s "
+      f"({len(t[1])} runs) | {many:.2f} s ({len(t[int(sys.argv[2])])} runs) "
+      f"| **{one / many:.2f}x** |")
+EOF
+)
+
+finished=$(date +%s)
+{
+  echo "## Issue 3 figures"
+  echo
+  echo "- Command: \`bench/issue3_check.sh${1:+ $1}\`; corpus \`$(basename "$corpus")\`," \
+    "$in_bytes bytes; $runs runs per figure (medians), $threads threads"
+  machine_info
+  echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC'); took $(((finished - started) / 60)) min;" \
+    "load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo
+  echo "| preset | parxz s | xz s | parxz / xz (want <= 1.03) | outputs | parxz peak RSS MiB | xz peak RSS MiB |"
+  echo "|---|---:|---:|---:|---|---:|---:|"
+  printf '%s\n' "${rows[@]}"
+  echo
+  echo "| compress_bench | 1 thread | $threads threads | speed-up (want >= 1.8x) |"
+  echo "|---|---:|---:|---:|"
+  echo "$push_line"
+} >"$report"
+cat "$report"

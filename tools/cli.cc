@@ -232,9 +232,16 @@ class FileRunner {
                                  .allow_odd_regular = o_.force || to_stdout,
                                  .allow_special = to_stdout});
       std::optional<OutputFile> out;
-      if (!testing) {
-        out.emplace(to_stdout ? OutputFile::Stdout()
-                              : OutputFile::Create(out_name, o_.force));
+      if (!testing && to_stdout) {
+        out.emplace(OutputFile::Stdout());
+      } else if (!testing) {
+        try {
+          out.emplace(OutputFile::Create(out_name, o_.force));
+        } catch (const Error& e) {
+          // As xz: the message names the output ("a.xz: File exists").
+          r_.Error(out_name, e.detail());
+          return;
+        }
       }
       std::unique_ptr<ProgressMeter> meter;
       if (o_.verbosity >= kVerbose) {

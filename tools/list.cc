@@ -32,10 +32,11 @@ std::string Ratio(uint64_t packed, uint64_t plain) {
   return r > 9.999 ? "---" : Printf("%.3f", r);
 }
 
-std::string CheckNames(uint32_t mask) {
+// xz joins them with "," in the table and ", " in the -v text.
+std::string CheckNames(uint32_t mask, const char* separator = ",") {
   std::string s;
   for (int id = 0; id <= LZMA_CHECK_ID_MAX; ++id) {
-    if (mask & (1u << id)) s += (s.empty() ? "" : ",") + CheckName(id);
+    if (mask & (1u << id)) s += (s.empty() ? "" : separator) + CheckName(id);
   }
   return s;
 }
@@ -163,7 +164,7 @@ std::string FormatListVerbose(const FileInfo& f, size_t index, size_t count) {
   s += "  Compressed size:   " + SizeWithBytes(f.file_size) + "\n";
   s += "  Uncompressed size: " + SizeWithBytes(f.uncompressed_size) + "\n";
   s += "  Ratio:             " + Ratio(f.file_size, f.uncompressed_size) + "\n";
-  s += "  Check:             " + CheckNames(f.checks) + "\n";
+  s += "  Check:             " + CheckNames(f.checks, ", ") + "\n";
   s += "  Stream Padding:    " + HumanSize(f.padding) + "\n";
   s += "  Streams:\n";
   s += Printf("    %6s %9s %15s %15s %15s %15s  %5s  %-10s %7s\n", "Stream",
@@ -213,7 +214,7 @@ std::string FormatListVerboseTotals(const std::vector<FileInfo>& files) {
   s += "  Compressed size:   " + SizeWithBytes(packed) + "\n";
   s += "  Uncompressed size: " + SizeWithBytes(plain) + "\n";
   s += "  Ratio:             " + Ratio(packed, plain) + "\n";
-  s += "  Check:             " + CheckNames(checks) + "\n";
+  s += "  Check:             " + CheckNames(checks, ", ") + "\n";
   s += "  Stream Padding:    " + HumanSize(padding) + "\n";
   return s;
 }

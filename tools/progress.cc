@@ -104,8 +104,7 @@ std::string ProgressMeter::Line(uint64_t in_bytes, uint64_t out_bytes,
 }
 
 void ProgressMeter::Run() {
-  const auto period = terminal_ ? std::chrono::milliseconds(250)
-                                : std::chrono::milliseconds(1000);
+  const auto period = std::chrono::milliseconds(250);
   std::unique_lock lock(mu_);
   while (!cv_.wait_for(lock, period, [this] { return stop_; })) {
     const double elapsed =

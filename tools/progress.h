@@ -4,8 +4,8 @@
 //   ... meter.Update(in_bytes, out_bytes) from any thread ...
 //   meter.Finish(in_bytes, out_bytes, /*summary=*/true);
 //
-// While live, a background thread redraws one line a few times a second
-// (4 Hz on a terminal, 1 Hz, one line each, when forced on a non-terminal):
+// While live, a background thread redraws one line four times a second (in
+// place on a terminal; one line each when forced on a non-terminal):
 // percent (when the input size is known), bytes in -> out, the ratio
 // compressed/uncompressed, MB/s in and out, elapsed and remaining time.
 // Finish() stops the thread and prints a one-line summary. Update() is

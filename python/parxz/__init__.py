@@ -1,0 +1,6 @@
+"""parxz: parallel .xz compression.
+
+parxz.lzma   the standard lzma module's API, plus threads= and block_size=
+parxz._lzma  CPython's _lzma interface on parxz (sys.modules["_lzma"] =
+             parxz._lzma before `import lzma` runs the standard module on it)
+"""

@@ -1,0 +1,322 @@
+"""The lzma module's API on parxz, with threads.
+
+    import parxz.lzma as lzma
+
+    data = lzma.compress(raw, threads=0)               # all cores, .xz Blocks
+    with lzma.open("big.xz", "wb", threads=4, block_size=8 << 20) as f:
+        f.write(raw)
+    raw2 = lzma.decompress(data, threads=0)             # Blocks decoded in parallel
+
+Everything the standard `lzma` module offers is here with the same
+signatures, behaviour and exceptions (CPython's own test_lzma.py passes with
+this module in place of `lzma`). The additions are keyword-only:
+
+  threads     LZMACompressor, compress(), LZMAFile/open() for writing:
+              compress .xz Blocks on this many threads (0 = all cores).
+              decompress(): decode the Blocks of multi-Block .xz input in
+              parallel. None (the default) = the standard single-threaded
+              behaviour and output.
+  block_size  with threads: uncompressed bytes per Block (default: xz's,
+              max(3 x dict_size, 1 MiB), 24 MiB at preset 6).
+
+With threads or block_size the output is one .xz stream of independent
+Blocks; it depends only on the data and the settings, never on the thread
+count, and equals what `xz -T2 --block-size=B` writes for the same preset,
+check and filters. Only FORMAT_XZ can be written that way.
+"""
+
+import builtins
+import io
+import os
+
+import _compression
+
+from parxz import _lzma
+from parxz._lzma import (  # noqa: F401  (re-exported)
+    CHECK_CRC32, CHECK_CRC64, CHECK_ID_MAX, CHECK_NONE, CHECK_SHA256,
+    CHECK_UNKNOWN, FILTER_ARM, FILTER_ARMTHUMB, FILTER_DELTA, FILTER_IA64,
+    FILTER_LZMA1, FILTER_LZMA2, FILTER_POWERPC, FILTER_SPARC, FILTER_X86,
+    FORMAT_ALONE, FORMAT_AUTO, FORMAT_RAW, FORMAT_XZ, MF_BT2, MF_BT3, MF_BT4,
+    MF_HC3, MF_HC4, MODE_FAST, MODE_NORMAL, PRESET_DEFAULT, PRESET_EXTREME,
+    LZMADecompressor, LZMAError, _decode_filter_properties,
+    _encode_filter_properties, is_check_supported)
+
+try:
+    from parxz import _parallel
+except ImportError:  # built without the parallel engines
+    _parallel = None
+
+__all__ = [
+    "CHECK_NONE", "CHECK_CRC32", "CHECK_CRC64", "CHECK_SHA256",
+    "CHECK_ID_MAX", "CHECK_UNKNOWN",
+    "FILTER_LZMA1", "FILTER_LZMA2", "FILTER_DELTA", "FILTER_X86", "FILTER_IA64",
+    "FILTER_ARM", "FILTER_ARMTHUMB", "FILTER_POWERPC", "FILTER_SPARC",
+    "FORMAT_AUTO", "FORMAT_XZ", "FORMAT_ALONE", "FORMAT_RAW",
+    "MF_HC3", "MF_HC4", "MF_BT2", "MF_BT3", "MF_BT4",
+    "MODE_FAST", "MODE_NORMAL", "PRESET_DEFAULT", "PRESET_EXTREME",
+    "LZMACompressor", "LZMADecompressor", "LZMAFile", "LZMAError",
+    "open", "compress", "decompress", "is_check_supported",
+]
+
+
+def _parallel_engine():
+    if _parallel is None:
+        raise ValueError("threads= needs parxz built with its parallel engines")
+    return _parallel
+
+
+class LZMACompressor:
+    """LZMACompressor(format=FORMAT_XZ, check=-1, preset=None, filters=None,
+    *, threads=None, block_size=None)
+
+    A compressor object for compressing data incrementally, as
+    lzma.LZMACompressor. With threads (0 = all cores) or block_size, .xz
+    Blocks of block_size bytes are compressed in parallel; compress() then
+    returns output only as Blocks finish, and flush() waits for the rest.
+    """
+
+    __slots__ = ("_impl",)
+
+    def __init__(self, format=FORMAT_XZ, check=-1, preset=None, filters=None,
+                 *, threads=None, block_size=None):
+        if threads is None and block_size is None:
+            self._impl = _lzma.LZMACompressor(format, check, preset, filters)
+            return
+        if format != FORMAT_XZ:
+            if not isinstance(format, int):
+                raise TypeError("format must be an int, not %s"
+                                % type(format).__name__)
+            raise ValueError("threads and block_size need FORMAT_XZ")
+        self._impl = _parallel_engine().ParallelCompressor(
+            check, preset, filters, threads, block_size)
+
+    def compress(self, data, /):
+        """Provide data; returns compressed bytes when some are ready, else b''."""
+        return self._impl.compress(data)
+
+    def flush(self):
+        """Finish the stream and return the rest of it. Once only."""
+        return self._impl.flush()
+
+    def __reduce__(self):
+        raise TypeError(f"cannot pickle {type(self).__name__!r} object")
+
+
+def compress(data, format=FORMAT_XZ, check=-1, preset=None, filters=None, *,
+             threads=None, block_size=None):
+    """Compress a block of data, as lzma.compress(); threads and block_size
+    as LZMACompressor's."""
+    compressor = LZMACompressor(format, check, preset, filters,
+                                threads=threads, block_size=block_size)
+    return compressor.compress(data) + compressor.flush()
+
+
+def decompress(data, format=FORMAT_AUTO, memlimit=None, filters=None, *,
+               threads=None):
+    """Decompress a block of data, as lzma.decompress(): concatenated
+    streams are decoded; data after the last stream that is not a stream is
+    ignored. With threads (0 = all cores) the Blocks of .xz input that
+    record their sizes (what xz -T and parxz write) are decoded in parallel.
+    """
+    if (threads is not None and filters is None
+            and format in (FORMAT_AUTO, FORMAT_XZ, FORMAT_ALONE)
+            and hasattr(_parallel, "decompress")):
+        return _parallel.decompress(data, format, memlimit, threads)
+    results = []
+    while True:
+        decompressor = LZMADecompressor(format, memlimit, filters)
+        try:
+            part = decompressor.decompress(data)
+        except LZMAError:
+            if results:
+                break  # what follows the streams is not a stream: ignored
+            raise
+        results.append(part)
+        if not decompressor.eof:
+            raise LZMAError("Compressed data ended before the "
+                            "end-of-stream marker was reached")
+        data = decompressor.unused_data
+        if not data:
+            break
+    return b"".join(results)
+
+
+_CLOSED, _READ, _WRITE = 0, 1, 2
+
+
+class LZMAFile(_compression.BaseStream):
+    """LZMAFile(filename=None, mode="r", *, format=None, check=-1,
+    preset=None, filters=None, threads=None, block_size=None)
+
+    A file object for .xz/.lzma data, as lzma.LZMAFile. filename is a path
+    (str, bytes, PathLike) or a file object. mode is "r", "w", "x" or "a"
+    (optionally with "b"). For writing, threads and block_size compress in
+    parallel (see LZMACompressor).
+    """
+
+    def __init__(self, filename=None, mode="r", *, format=None, check=-1,
+                 preset=None, filters=None, threads=None, block_size=None):
+        self._fp = None
+        self._closefp = False
+        self._mode = _CLOSED
+        if mode in ("r", "rb"):
+            if check != -1:
+                raise ValueError("Cannot specify an integrity check "
+                                 "when opening a file for reading")
+            if preset is not None:
+                raise ValueError("Cannot specify a preset compression "
+                                 "level when opening a file for reading")
+            if block_size is not None:
+                raise ValueError("Cannot specify a block size "
+                                 "when opening a file for reading")
+            if format is None:
+                format = FORMAT_AUTO
+            mode_code = _READ
+        elif mode in ("w", "wb", "a", "ab", "x", "xb"):
+            if format is None:
+                format = FORMAT_XZ
+            mode_code = _WRITE
+            self._compressor = LZMACompressor(
+                format=format, check=check, preset=preset, filters=filters,
+                threads=threads, block_size=block_size)
+            self._pos = 0
+        else:
+            raise ValueError(f"Invalid mode: {mode!r}")
+
+        if isinstance(filename, (str, bytes, os.PathLike)):
+            if "b" not in mode:
+                mode += "b"
+            self._fp = builtins.open(filename, mode)
+            self._closefp = True
+        elif hasattr(filename, "read") or hasattr(filename, "write"):
+            self._fp = filename
+        else:
+            raise TypeError("filename must be a str, bytes, file or "
+                            "PathLike object")
+        self._mode = mode_code
+
+        if self._mode == _READ:
+            raw = _compression.DecompressReader(
+                self._fp, LZMADecompressor, trailing_error=LZMAError,
+                format=format, filters=filters)
+            self._buffer = io.BufferedReader(raw)
+
+    def close(self):
+        """Flush and close the file; the compressed stream is finished here
+        when writing. Safe to call more than once."""
+        if self._mode == _CLOSED:
+            return
+        try:
+            if self._mode == _READ:
+                self._buffer.close()
+                self._buffer = None
+            elif self._mode == _WRITE:
+                self._fp.write(self._compressor.flush())
+                self._compressor = None
+        finally:
+            try:
+                if self._closefp:
+                    self._fp.close()
+            finally:
+                self._fp = None
+                self._closefp = False
+                self._mode = _CLOSED
+
+    @property
+    def closed(self):
+        """True once the file is closed."""
+        return self._mode == _CLOSED
+
+    def fileno(self):
+        """The file descriptor of the underlying file."""
+        self._check_not_closed()
+        return self._fp.fileno()
+
+    def seekable(self):
+        """True if seek() is supported (reading a seekable file)."""
+        return self.readable() and self._buffer.seekable()
+
+    def readable(self):
+        """True if the file was opened for reading."""
+        self._check_not_closed()
+        return self._mode == _READ
+
+    def writable(self):
+        """True if the file was opened for writing."""
+        self._check_not_closed()
+        return self._mode == _WRITE
+
+    def peek(self, size=-1):
+        """Buffered data without advancing the position (at least a byte
+        unless at EOF)."""
+        self._check_can_read()
+        return self._buffer.peek(size)
+
+    def read(self, size=-1):
+        """Read up to size uncompressed bytes (all until EOF if negative)."""
+        self._check_can_read()
+        return self._buffer.read(size)
+
+    def read1(self, size=-1):
+        """Read up to size bytes with at most one read of the underlying
+        stream; b'' at EOF."""
+        self._check_can_read()
+        if size < 0:
+            size = io.DEFAULT_BUFFER_SIZE
+        return self._buffer.read1(size)
+
+    def readline(self, size=-1):
+        """Read one line of uncompressed bytes (at most size bytes)."""
+        self._check_can_read()
+        return self._buffer.readline(size)
+
+    def write(self, data):
+        """Compress and write data (any bytes-like object); returns the
+        number of uncompressed bytes written."""
+        self._check_can_write()
+        if isinstance(data, (bytes, bytearray)):
+            length = len(data)
+        else:
+            data = memoryview(data)
+            length = data.nbytes
+        self._fp.write(self._compressor.compress(data))
+        self._pos += length
+        return length
+
+    def seek(self, offset, whence=io.SEEK_SET):
+        """Change the position in the uncompressed data (emulated: seeking
+        backwards restarts decompression, so it can be slow)."""
+        self._check_can_seek()
+        return self._buffer.seek(offset, whence)
+
+    def tell(self):
+        """The current position in the uncompressed data."""
+        self._check_not_closed()
+        if self._mode == _READ:
+            return self._buffer.tell()
+        return self._pos
+
+
+def open(filename, mode="rb", *, format=None, check=-1, preset=None,
+         filters=None, encoding=None, errors=None, newline=None,
+         threads=None, block_size=None):
+    """Open a .xz/.lzma file in binary or text mode, as lzma.open();
+    threads and block_size as LZMAFile's."""
+    if "t" in mode:
+        if "b" in mode:
+            raise ValueError(f"Invalid mode: {mode!r}")
+    else:
+        if encoding is not None:
+            raise ValueError("Argument 'encoding' not supported in binary mode")
+        if errors is not None:
+            raise ValueError("Argument 'errors' not supported in binary mode")
+        if newline is not None:
+            raise ValueError("Argument 'newline' not supported in binary mode")
+
+    binary_file = LZMAFile(filename, mode.replace("t", ""), format=format,
+                           check=check, preset=preset, filters=filters,
+                           threads=threads, block_size=block_size)
+    if "t" in mode:
+        encoding = io.text_encoding(encoding)
+        return io.TextIOWrapper(binary_file, encoding, errors, newline)
+    return binary_file

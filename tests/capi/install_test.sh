@@ -6,6 +6,8 @@
 #   - it round-trips a file with 2 threads, dynamically and statically linked;
 #   - its .xz output is byte-identical to the C++ API's (cpp_reference) and
 #     `xz -d` reads it back;
+#   - a Fortran program (ISO_C_BINDING) links and round-trips, if gfortran
+#     is installed;
 #   - the shared library exports exactly the functions parxz.h declares.
 set -euo pipefail
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -59,6 +61,15 @@ cmp "$work/c_static.xz" "$work/cpp.xz" || fail "static C output differs"
 xz -dc "$work/c.xz" | cmp - "$work/input" || fail "xz -d does not read it back"
 blocks=$(xz --robot -lv "$work/c.xz" | grep -c '^block')
 [[ $blocks -eq 3 ]] || fail "expected 3 Blocks, xz lists $blocks"
+
+# Fortran through ISO_C_BINDING, where a Fortran compiler is installed.
+if command -v gfortran >/dev/null; then
+  gfortran tests/capi/fortran_smoke.f90 $(pkg-config --libs parxz) \
+    -o "$work/fortran_smoke"
+  "$work/fortran_smoke" | grep -q "round trip ok" || fail "Fortran smoke"
+else
+  echo "gfortran not installed: Fortran smoke test skipped"
+fi
 
 # Exported symbols == functions declared in the header.
 nm -D --defined-only "$prefix/lib/libparxz.so" | awk '{print $3}' | sort \

@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/options.h"
 #include "parallel/parallel_compressor.h"
+#include "parallel/parallel_decompressor.h"
 #include "tools/file_io.h"
 #include "tools/list.h"
 #include "tools/progress.h"
@@ -184,6 +185,19 @@ Totals Compress(const CliOptions& o, int in_fd, int out_fd,
 
 Totals Decompress(const CliOptions& o, int in_fd, int out_fd,
                   ProgressMeter* meter) {
+  if (o.format != Format::kRaw && !o.single_stream) {
+    // The parallel decoder, with xz's rules for what follows a stream.
+    ParallelDecodeOptions p{
+        .threads = o.threads, .format = o.format, .mode = DecodeMode::kXz};
+    if (const auto limit = MemLimit(o)) p.memlimit_hard = *limit;
+    const DecompressStats stats =
+        DecompressFd(in_fd, out_fd, p, [meter](uint64_t in, uint64_t out) {
+          if (meter) meter->Update(in, out);
+          return true;
+        });
+    return {stats.in_bytes, stats.out_bytes, stats.unsupported_check};
+  }
+  // Raw streams and --single-stream: the sequential decoder.
   StreamDecoderOptions d{.format = o.format, .single_stream = o.single_stream};
   if (o.format == Format::kRaw) {
     d.filters = o.filters;

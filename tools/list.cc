@@ -1,24 +1,17 @@
 #include "tools/list.h"
 
 #include <lzma.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <vector>
 
-#include "core/error.h"
-#include "core/lzma_stream.h"
 #include "core/options.h"
+#include "parallel/random_access.h"
 #include "tools/progress.h"
 
 namespace parxz::cli {
 
 namespace {
-
-constexpr char kOp[] = "list";
 
 std::string Printf(const char* fmt, auto... args) {
   char buf[512];
@@ -42,8 +35,8 @@ std::string CheckNames(uint32_t mask, const char* separator = ",") {
 }
 
 std::string SizeWithBytes(uint64_t n) {
-  return n < 1024 ? HumanSize(n)
-                  : HumanSize(n) + " (" + std::to_string(n) + " B)";
+  return n < 10000 ? HumanSize(n)
+                   : HumanSize(n) + " (" + std::to_string(n) + " B)";
 }
 
 uint64_t U(uint64_t v) { return v; }
@@ -51,76 +44,33 @@ uint64_t U(uint64_t v) { return v; }
 }  // namespace
 
 FileInfo ReadFileInfo(int fd, const std::string& name) {
+  // The Index reader of parallel/random_access.h (lzma_file_info_decoder).
+  const XzFileInfo x = ReadXzFileInfo(fd);
   FileInfo info;
   info.name = name;
-  struct stat st {};
-  if (fstat(fd, &st) != 0) {
-    throw Error(ErrorCode::kIo, kOp, std::strerror(errno));
+  info.file_size = x.file_size;
+  info.uncompressed_size = x.uncompressed_size;
+  info.checks = x.checks;
+  for (const XzStreamInfo& st : x.streams) {
+    info.streams.push_back({.number = st.number,
+                            .blocks = st.block_count,
+                            .compressed_offset = st.compressed_offset,
+                            .uncompressed_offset = st.uncompressed_offset,
+                            .compressed_size = st.compressed_size,
+                            .uncompressed_size = st.uncompressed_size,
+                            .padding = st.padding,
+                            .check = st.check_id});
+    info.padding += st.padding;
   }
-  info.file_size = static_cast<uint64_t>(st.st_size);
-
-  LzmaStream strm;
-  lzma_index* index = nullptr;
-  ThrowIfLzmaError(
-      lzma_file_info_decoder(strm.get(), &index, UINT64_MAX, info.file_size),
-      kOp);
-  std::vector<uint8_t> buf(64 << 10);
-  uint64_t pos = 0;  // file offset of the next read
-  for (;;) {
-    if (strm->avail_in == 0) {
-      const ssize_t n =
-          pread(fd, buf.data(), buf.size(), static_cast<off_t>(pos));
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        throw Error(ErrorCode::kIo, kOp, std::strerror(errno), pos);
-      }
-      pos += static_cast<uint64_t>(n);
-      strm->next_in = buf.data();
-      strm->avail_in = static_cast<size_t>(n);
-    }
-    const lzma_ret ret = lzma_code(strm.get(), LZMA_RUN);
-    if (ret == LZMA_SEEK_NEEDED) {
-      pos = strm->seek_pos;
-      strm->avail_in = 0;
-      continue;
-    }
-    if (ret == LZMA_STREAM_END) break;
-    if (ret != LZMA_OK) {
-      // The offset is where the decoder was reading when it gave up.
-      throw LzmaError(ret, kOp, pos - strm->avail_in);
-    }
+  for (const XzBlockInfo& b : x.blocks) {
+    info.blocks.push_back({.stream = b.stream,
+                           .number = b.number_in_stream,
+                           .compressed_offset = b.compressed_offset,
+                           .uncompressed_offset = b.uncompressed_offset,
+                           .total_size = b.total_size,
+                           .uncompressed_size = b.uncompressed_size,
+                           .check = b.check_id});
   }
-
-  info.uncompressed_size = lzma_index_uncompressed_size(index);
-  info.checks = lzma_index_checks(index);
-  lzma_index_iter it;
-  lzma_index_iter_init(&it, index);
-  while (!lzma_index_iter_next(&it, LZMA_INDEX_ITER_STREAM)) {
-    StreamInfo s;
-    s.number = it.stream.number;
-    s.blocks = it.stream.block_count;
-    s.compressed_offset = it.stream.compressed_offset;
-    s.uncompressed_offset = it.stream.uncompressed_offset;
-    s.compressed_size = it.stream.compressed_size;
-    s.uncompressed_size = it.stream.uncompressed_size;
-    s.padding = it.stream.padding;
-    s.check = it.stream.flags ? static_cast<int>(it.stream.flags->check) : 0;
-    info.padding += s.padding;
-    info.streams.push_back(s);
-  }
-  lzma_index_iter_rewind(&it);
-  while (!lzma_index_iter_next(&it, LZMA_INDEX_ITER_BLOCK)) {
-    BlockInfo b;
-    b.stream = it.stream.number;
-    b.number = it.block.number_in_stream;
-    b.compressed_offset = it.block.compressed_file_offset;
-    b.uncompressed_offset = it.block.uncompressed_file_offset;
-    b.total_size = it.block.total_size;
-    b.uncompressed_size = it.block.uncompressed_size;
-    b.check = it.stream.flags ? static_cast<int>(it.stream.flags->check) : 0;
-    info.blocks.push_back(b);
-  }
-  lzma_index_end(index, nullptr);
   return info;
 }
 

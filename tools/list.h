@@ -1,5 +1,5 @@
 // `parxz -l`: what `xz -l` prints about .xz files, read from their Indexes
-// (liblzma's lzma_file_info_decoder seeks from the end; no data is decoded).
+// (parallel/random_access.h reads them from the end; no data is decoded).
 //
 //   FileInfo info = ReadFileInfo(fd, "a.xz");    // throws parxz::Error
 //   std::string table = FormatListHeader() + FormatListRow(info);

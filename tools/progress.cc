@@ -24,11 +24,13 @@ std::string Format(const char* fmt, double v) {
 }  // namespace
 
 std::string HumanSize(uint64_t bytes) {
-  if (bytes < 1024) return std::to_string(bytes) + " B";
+  // xz's rule: bytes up to 9999, then the unit that keeps at most 4 digits
+  // before the point.
+  if (bytes < 10000) return std::to_string(bytes) + " B";
   static constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB", "PiB"};
   double v = static_cast<double>(bytes) / 1024;
   int unit = 0;
-  while (v >= 1024 && unit < 4) {
+  while (v >= 9999.95 && unit < 4) {
     v /= 1024;
     ++unit;
   }

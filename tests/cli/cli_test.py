@@ -535,6 +535,10 @@ class ConformanceTest(CliTestBase):
                 self.assertEqual(mine.returncode, ref.returncode)
                 self.assertEqual(mine.stdout, ref.stdout,
                                  f"{name}: output differs from xz -dc")
+                if name.startswith("good-") and name.endswith(".xz"):
+                    self.assertEqual(run(["-lv", f]).stdout,
+                                     xz(["-lv", f]).stdout,
+                                     f"{name}: -lv differs from xz -lv")
 
 
 class JUnitResult(unittest.TextTestResult):

@@ -70,12 +70,13 @@ dec_levels_of() { [[ "$1" == zstd ]] && echo "3 19" || echo "6"; }
 # cell, appended to raw.tsv; `cmd` holds the command.
 measure() {
   local op="$1" tool="$2" level="$3" threads="$4" in="$5" out="$6"
-  local n="$runs" r first usec rss
+  local n="$runs" r first usec rss res
   local over_budget=0
   (($(date +%s) - started > budget_s)) && over_budget=1 && n=1
   [[ "$slow_levels" == *" $level "* && "$tool" != zstd ]] && n="$slow_runs"
-  read -r usec rss < <(timed "$in" "$out" "${cmd[@]}")
-  first="$usec $rss"
+  res=$(timed "$in" "$out" "${cmd[@]}")
+  read -r usec rss <<<"$res"
+  first="$res"
   if ((usec < warmup_max_s * 1000000 && !over_budget)) && [[ "$quick" != 1 ]]; then
     first=""  # quick enough: that was the warm-up
   fi
@@ -84,7 +85,8 @@ measure() {
       read -r usec rss <<<"$first"
       first=""
     else
-      read -r usec rss < <(timed "$in" "$out" "${cmd[@]}")
+      res=$(timed "$in" "$out" "${cmd[@]}")
+      read -r usec rss <<<"$res"
     fi
     if [[ "$op" == decompress ]]; then same_bytes "$out" "$corpus"; fi
     printf '%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\n' "$op" "$tool" "$level" \

@@ -46,7 +46,8 @@ for level in 6 0; do
     ((r % 2 == 0)) && order="parxz xz"  # alternate who goes first
     for tool in $order; do
       compress_cmd "$tool" "$level" "$threads"
-      read -r u m < <(timed "$corpus" "$work/$tool.xz" "${cmd[@]}")
+      res=$(timed "$corpus" "$work/$tool.xz" "${cmd[@]}")
+      read -r u m <<<"$res"
       usec[$tool]+="$u "
       rss[$tool]+="$m "
       echo "  -$level $tool run $r: $(echo "$u / 1000000" | bc -l | cut -c1-6) s, $((m / 1024)) MiB" >&2

@@ -3,7 +3,7 @@
 # ASan+UBSan (no Bazel) and runs a campaign.
 #
 # Usage: tools/fuzz.sh TARGET SECONDS [extra libFuzzer flags]
-#   TARGET: decompressor | round_trip | args
+#   TARGET: decompressor | round_trip | parallel_decoder | args
 # The seed corpus tests/fuzz/corpus/TARGET is copied to a scratch corpus
 # ($FUZZ_WORK, default /tmp/parxz-fuzz/TARGET) that grows there; crash inputs
 # land in $FUZZ_WORK/artifacts/. To keep one as a regression seed, copy it
@@ -26,6 +26,9 @@ case "$target" in
   round_trip)
     srcs=("${core_srcs[@]}" parallel/block_encoder.cc
           parallel/stream_assembler.cc parallel/parallel_compressor.cc) ;;
+  parallel_decoder)
+    srcs=("${core_srcs[@]}" parallel/decode_input.cc parallel/xz_decode_util.cc
+          parallel/parallel_decompressor.cc) ;;
   args) srcs=(core/error.cc core/options.cc tools/args.cc) ;;
   *) echo "fuzz.sh: unknown target '$target'" >&2; exit 2 ;;
 esac

@@ -86,6 +86,31 @@ def decompressor_seeds(xz_dir):
     write("decompressor", "gen-xz-blocks", bytes([1, 5]) + blocks)
 
 
+def parallel_decoder_seeds():
+    # Byte 0: threads, memlimit, use_index, format; byte 1: API. See
+    # parallel_decoder_fuzz.cc. Multi-Block files with and without sizes in
+    # the Block Headers, several streams, padding and each check.
+    plain = text(5000, 6)
+    def xz(*args, data=plain):
+        return subprocess.run(["xz", "-c"] + list(args), input=data,
+                              stdout=subprocess.PIPE, check=True).stdout
+    files = {
+        "xz-T2-blocks": xz("-T2", "--block-size=900", "-0"),
+        "xz-T1-blocks-nosizes": xz("-T1", "--block-size=1200", "-1"),
+        "xz-T2-sha256": xz("-T2", "--block-size=2000", "-0", "--check=sha256"),
+        "xz-T2-crc32-delta": xz("-T2", "--block-size=1500", "--delta=dist=2",
+                                "--lzma2=preset=0"),
+        "two-streams-padded": xz("-T2", "--block-size=1000", "-0") +
+            b"\0" * 8 + xz("-T2", "--block-size=700", "-0",
+                           data=plain[:1500]),
+        "xz-T2-none-trailing": xz("-T2", "--block-size=800", "-0",
+                                  "--check=none") + b"junk",
+        "lzma": lzma.compress(plain[:800], format=lzma.FORMAT_ALONE),
+    }
+    for i, (name, data) in enumerate(sorted(files.items())):
+        write("parallel_decoder", name, bytes([i * 37 % 128, i]) + data)
+
+
 def round_trip_seeds():
     # 5 control bytes (see round_trip_fuzz.cc) then the data.
     rnd = random.Random(2)
@@ -129,6 +154,7 @@ def main():
     xz_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.environ.get("PARXZ_SHARED", "../shared"), "xz-test-files")
     decompressor_seeds(xz_dir)
+    parallel_decoder_seeds()
     round_trip_seeds()
     args_seeds()
 

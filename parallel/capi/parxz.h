@@ -162,12 +162,13 @@ typedef struct parxz_filter {
 } parxz_filter;
 
 /* ---- Compression -------------------------------------------------------
- * threads == 1 and block_size == 0 (the defaults) select the sequential
- * compressor: one Block, the bytes of `xz -T1`. Anything else selects the
- * block-parallel compressor (.xz only): the input is cut into Blocks of
- * block_size bytes compressed on `threads` threads; the bytes depend only on
- * the input, preset/filters, check and block_size (never on threads or on
- * how the input is split into calls) and equal `xz -T2 --block-size=...`. */
+ * By default .xz is written by the block-parallel compressor: the input is
+ * cut into Blocks of block_size bytes compressed on `threads` threads; the
+ * bytes depend only on the input, preset/filters, check and block_size (never
+ * on threads or on how the input is split into calls) and equal
+ * `xz -T2 --block-size=...`. `sequential` selects liblzma's single-Block
+ * encoder instead (the bytes of `xz -T1`); .lzma and raw always use it, and
+ * there threads and block_size must stay at their defaults. */
 typedef struct parxz_compress_options {
   int format;      /* PARXZ_FORMAT_XZ (default), _ALONE or _RAW */
   int check;       /* PARXZ_CHECK_DEFAULT: CRC64 for .xz; ALONE/RAW: NONE */
@@ -176,6 +177,7 @@ typedef struct parxz_compress_options {
   const parxz_filter *filters; /* custom chain instead of preset; NULL */
   size_t num_filters;          /* entries in filters; 0 */
   uint32_t threads;            /* 1 (default); 0 = all hardware threads */
+  int sequential; /* nonzero: one Block, sequential (xz -T1 bytes); 0 */
   uint64_t block_size; /* bytes per Block; 0 = max(3 x dict_size, 1 MiB) */
   uint32_t max_blocks_in_flight; /* parallel memory cap; 0 = 2 x threads+1 */
 } parxz_compress_options;

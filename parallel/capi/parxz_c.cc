@@ -214,8 +214,15 @@ CompressPlan Plan(const parxz_compress_options* in) {
   static const char* const kOp = "compressor init";
   const parxz_compress_options o = in ? *in : DefaultCompressOptions();
   CompressPlan p;
-  p.parallel = !(o.threads == 1 && o.block_size == 0);
   const parxz::Format format = ToFormat(o.format, false, kOp);
+  p.parallel = format == parxz::Format::kXz && o.sequential == 0;
+  if (!p.parallel &&
+      (o.threads != 1 || o.block_size != 0 || o.max_blocks_in_flight != 0)) {
+    BadOptions(kOp,
+               "threads, block_size and max_blocks_in_flight apply to the "
+               "block-parallel .xz compressor only (not to sequential, .lzma "
+               "or raw)");
+  }
   if (o.check != PARXZ_CHECK_DEFAULT &&
       (o.check < 0 || o.check > LZMA_CHECK_ID_MAX)) {
     BadOptions(kOp, "Invalid integrity check: " + std::to_string(o.check));

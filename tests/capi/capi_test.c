@@ -241,11 +241,14 @@ static void test_names(void) {
 static void test_sequential_round_trip(void) {
   static const size_t sizes[] = {0, 1, 1000, 300000};
   size_t i;
+  parxz_compress_options seq;
+  parxz_compress_options_init(&seq);
+  seq.sequential = 1;
   for (i = 0; i < sizeof sizes / sizeof sizes[0]; ++i) {
     buffer in = mixed_data(sizes[i], (unsigned)i);
-    buffer xz = compress_whole(NULL, in);
+    buffer xz = compress_whole(&seq, in);
     buffer back = decompress_whole(NULL, xz, in.len + 1);
-    buffer streamed = compress_streaming(NULL, in, 777, 100);
+    buffer streamed = compress_streaming(&seq, in, 777, 100);
     buffer by_xz = run_xz("-6 -T1", in);
     CHECK(same(back, in));
     CHECK(xz_decodes_to("", xz, in));
@@ -255,6 +258,24 @@ static void test_sequential_round_trip(void) {
     free(in.data), free(xz.data), free(back.data), free(streamed.data),
         free(by_xz.data);
   }
+}
+
+/* The default is the block-parallel format for every thread count; asking
+ * the sequential compressor for threads is an error, not a silent switch. */
+static void test_defaults_do_not_depend_on_threads(void) {
+  buffer in = mixed_data(200000, 3);
+  parxz_compress_options o;
+  buffer one, two;
+  parxz_compressor *c = NULL;
+  parxz_compress_options_init(&o);
+  one = compress_whole(&o, in);
+  o.threads = 2;
+  two = compress_whole(&o, in);
+  CHECK(one.data != NULL && same(one, two));
+  o.sequential = 1;
+  CHECK_CODE(parxz_compressor_new(&o, &c), PARXZ_E_BAD_OPTIONS);
+  CHECK(c == NULL);
+  free(in.data), free(one.data), free(two.data);
 }
 
 static void test_parallel_round_trip(void) {
@@ -544,7 +565,9 @@ static void test_bounds(void) {
   CHECK(parxz_compress_bound(0, NULL) > 0);
 
   parxz_compress_options_init(&o);
+  o.sequential = 1;
   CHECK_CODE(parxz_compress_memusage(&o, &seq_mem), PARXZ_OK);
+  o.sequential = 0;
   o.threads = 4;
   CHECK_CODE(parxz_compress_memusage(&o, &par_mem), PARXZ_OK);
   CHECK(seq_mem > (50u << 20) && seq_mem < (200u << 20)); /* -6: ~94 MiB */
@@ -757,6 +780,7 @@ static void test_memlimit(void) {
   free(in.data), free(xz.data);
 }
 
+/* threads == 0 here means "the sequential compressor". */
 static void misuse_after_finish(unsigned threads) {
   parxz_compress_options o;
   parxz_compressor *c = NULL;
@@ -764,7 +788,11 @@ static void misuse_after_finish(unsigned threads) {
   size_t used = 0, n = 0, total = 0;
   int finished = 0;
   parxz_compress_options_init(&o);
-  o.threads = threads;
+  if (threads == 0) {
+    o.sequential = 1;
+  } else {
+    o.threads = threads;
+  }
   CHECK_CODE(parxz_compressor_new(&o, &c), PARXZ_OK);
   CHECK_CODE(
       parxz_compressor_compress(c, "hello", 5, &used, out, sizeof out, &n),
@@ -819,6 +847,7 @@ static void misuse_after_finish(unsigned threads) {
 }
 
 static void test_misuse(void) {
+  misuse_after_finish(0);
   misuse_after_finish(1);
   misuse_after_finish(2);
 }
@@ -908,6 +937,7 @@ static void test_null_arguments(void) {
 int main(void) {
   test_names();
   test_sequential_round_trip();
+  test_defaults_do_not_depend_on_threads();
   test_parallel_round_trip();
   test_checks_and_formats();
   test_decompressor_incremental();

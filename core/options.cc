@@ -117,8 +117,9 @@ LzmaFilters LzmaFilters::FromChain(const FilterChain& chain) {
         BadSpec(i, "preset",
                 "is not a valid preset: " + std::to_string(preset));
       }
-      CheckRange(i, "dict_size", s.dict_size, LZMA_DICT_SIZE_MIN,
-                 (UINT32_C(1) << 30) + (UINT32_C(1) << 29));
+      // No upper bound here: decoders take any 32-bit size; encoders refuse
+      // more than 1.5 GiB themselves (kUnsupported), as in Python.
+      CheckRange(i, "dict_size", s.dict_size, LZMA_DICT_SIZE_MIN, UINT32_MAX);
       CheckRange(i, "lc", s.lc, 0, LZMA_LCLP_MAX);
       CheckRange(i, "lp", s.lp, 0, LZMA_LCLP_MAX);
       CheckRange(i, "pb", s.pb, 0, LZMA_PB_MAX);

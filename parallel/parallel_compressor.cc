@@ -128,7 +128,11 @@ class Engine {
  public:
   explicit Engine(Resolved r)
       : r_(std::move(r)),
-        arena_(static_cast<int>(r_.options.threads)),
+        // More threads than the hardware has would only time-slice the same
+        // cores (and make TBB warn), so the arena stops at the hardware.
+        arena_(static_cast<int>(std::min<unsigned>(
+            r_.options.threads,
+            std::max(1, tbb::info::default_concurrency())))),
         inputs_(r_.options.block_size),
         outputs_(BlockEncoder::OutputCapacity(r_.options.block_size)),
         assembler_(r_.check) {}

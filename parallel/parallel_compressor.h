@@ -44,7 +44,8 @@ struct ParallelOptions {
   Check check = Check::kCrc64;
   // A custom chain instead of the preset (not together with preset/extreme).
   std::optional<FilterChain> filters;
-  // Worker threads; 0 = all hardware threads.
+  // Worker threads; 0 = all hardware threads. More than the hardware has are
+  // not started (the output is the same for every value anyway).
   unsigned threads = 0;
   // Uncompressed bytes per Block; 0 = xz's default, max(3 × dict_size, 1 MiB)
   // (24 MiB at -6). At most 2^50.

@@ -125,14 +125,8 @@ CALLS = [
     '_lzma.LZMADecompressor(format=2).decompress(_lzma_c)',
 ]
 
-# Calls where parxz differs on purpose or through core/'s stricter checks:
-# core/ caps dict_size at liblzma's encoder limit (1.5 GiB) for every use, so
-# raw decoders and property encoding with larger dictionaries are refused.
-KNOWN = {
-    '_lzma.LZMADecompressor(format=3, filters=[{"id":_lzma.FILTER_LZMA2, "dict_size": 2**31}])',
-    '_lzma._encode_filter_properties({"id":_lzma.FILTER_LZMA2, "dict_size": 2**32-1})',
-    '_lzma._encode_filter_properties({"id":_lzma.FILTER_LZMA1, "dict_size": 2**31})',
-}
+# Calls where parxz differs on purpose (none at present).
+KNOWN = set()
 
 
 def outcome(module, expression):

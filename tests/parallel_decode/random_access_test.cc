@@ -1,0 +1,293 @@
+// Random access through the Index: any range reads what the full decode
+// gives, decoding only the Blocks that hold it; the Index information
+// agrees with `xz --robot -lvv`.
+#include "parallel/random_access.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <random>
+#include <sstream>
+
+#include "tests/parallel_decode/decode_test_util.h"
+
+namespace parxz {
+namespace {
+
+using testing::TestData;
+using testing::XzMt;
+using testing::XzSeq;
+
+constexpr uint64_t kKiB = 1024;
+
+std::string Expected(const std::string& data, uint64_t offset,
+                     uint64_t length) {
+  if (offset >= data.size()) return "";
+  return data.substr(offset, std::min<uint64_t>(length, data.size() - offset));
+}
+
+struct Sample {
+  std::string name, data, xz;
+};
+
+std::vector<Sample> Samples() {
+  const std::string d1 = TestData(1 << 20, 21), d2 = TestData(300 * kKiB, 22);
+  return {
+      {"mt-64KiB", d1, XzMt(d1, 64 * kKiB, 0)},
+      {"seq-100KiB-no-sizes", d1, XzSeq(d1, 100 * kKiB, 0)},
+      {"single-block", d1, XzSeq(d1, 0, 0)},
+      {"two-streams-padding", d1 + d2,
+       XzMt(d1, 256 * kKiB, 0) + std::string(8, '\0') +
+           XzSeq(d2, 64 * kKiB, 0) + std::string(4, '\0')},
+      {"empty-stream-between", d2 + d2,
+       XzMt(d2, 300 * kKiB, 0) + XzMt("", 0, 0) + XzMt(d2, 0, 0)},
+  };
+}
+
+TEST(RandomAccess, EdgesOfEveryBlock) {
+  for (const Sample& s : Samples()) {
+    for (unsigned threads : {1u, 2u}) {
+      for (size_t cache : {size_t{0}, size_t{2}}) {
+        XzRandomAccess ra = XzRandomAccess::OpenBuffer(
+            s.xz, {.threads = threads, .cache_blocks = cache});
+        ASSERT_EQ(ra.size(), s.data.size()) << s.name;
+        const std::string what = s.name +
+                                 " threads=" + std::to_string(threads) +
+                                 " cache=" + std::to_string(cache);
+        // The whole file, zero length, at and beyond the end.
+        EXPECT_TRUE(ra.Read(0, ra.size()) == s.data) << what;
+        EXPECT_TRUE(ra.Read(0, UINT64_MAX) == s.data) << what;
+        EXPECT_EQ(ra.Read(12345, 0), "") << what;
+        EXPECT_EQ(ra.Read(ra.size(), 10), "") << what;
+        EXPECT_EQ(ra.Read(ra.size() + 1000, 10), "") << what;
+        EXPECT_EQ(ra.Read(UINT64_MAX, UINT64_MAX), "") << what;
+        EXPECT_TRUE(ra.Read(ra.size() - 5, 100) ==
+                    Expected(s.data, ra.size() - 5, 100))
+            << what;
+        // Around every Block boundary: a whole Block, straddling two,
+        // single bytes either side.
+        for (const XzBlockInfo& b : ra.info().blocks) {
+          const uint64_t start = b.uncompressed_offset,
+                         size = b.uncompressed_size;
+          EXPECT_TRUE(ra.Read(start, size) == Expected(s.data, start, size))
+              << what;
+          if (start > 0) {
+            EXPECT_TRUE(ra.Read(start - 1, 2) == Expected(s.data, start - 1, 2))
+                << what;
+            EXPECT_TRUE(ra.Read(start - 100, 3 * size) ==
+                        Expected(s.data, start - 100, 3 * size))
+                << what;
+          }
+          EXPECT_TRUE(ra.Read(start + size / 2, size) ==
+                      Expected(s.data, start + size / 2, size))
+              << what;
+          EXPECT_TRUE(ra.Read(start + size - 1, 1) ==
+                      Expected(s.data, start + size - 1, 1))
+              << what;
+        }
+      }
+    }
+  }
+}
+
+TEST(RandomAccess, RandomRangesMatchTheData) {
+  std::mt19937_64 rng(5);
+  for (const Sample& s : Samples()) {
+    XzRandomAccess ra = XzRandomAccess::OpenBuffer(s.xz, {.threads = 2});
+    for (int i = 0; i < 200; ++i) {
+      const uint64_t offset = rng() % (s.data.size() + 1000);
+      const uint64_t length =
+          rng() % 4 == 0 ? rng() % (s.data.size() + 1) : rng() % 5000;
+      ASSERT_TRUE(ra.Read(offset, length) == Expected(s.data, offset, length))
+          << s.name << " offset=" << offset << " length=" << length;
+    }
+    std::vector<uint8_t> buf(777);
+    ASSERT_EQ(ra.ReadInto(1000, buf), 777u);
+    EXPECT_EQ(std::string(buf.begin(), buf.end()), s.data.substr(1000, 777));
+  }
+}
+
+// Front to back in small pieces (each partly read Block resumes where the
+// last read stopped), then back to front.
+TEST(RandomAccess, SmallPiecesInOrderAndBackwards) {
+  for (const Sample& s : Samples()) {
+    for (size_t cache : {size_t{0}, size_t{1}, size_t{3}}) {
+      XzRandomAccess ra = XzRandomAccess::OpenBuffer(
+          s.xz, {.threads = 2, .cache_blocks = cache});
+      std::string forward;
+      for (uint64_t off = 0; off < ra.size(); off += 40000)
+        forward += ra.Read(off, 40000);
+      EXPECT_TRUE(forward == s.data) << s.name << " cache=" << cache;
+      std::string backward;
+      for (uint64_t end = ra.size(); end > 0;) {
+        const uint64_t start = end > 30000 ? end - 30000 : 0;
+        backward.insert(0, ra.Read(start, end - start));
+        end = start;
+      }
+      EXPECT_TRUE(backward == s.data) << s.name << " cache=" << cache;
+    }
+  }
+}
+
+TEST(RandomAccess, FilesAndDescriptors) {
+  const Sample s = Samples()[0];
+  const std::string path = testing::TempPath("ra.xz");
+  testing::WriteFile(path, s.xz);
+  XzRandomAccess from_path = XzRandomAccess::OpenFile(path);
+  EXPECT_TRUE(from_path.Read(500000, 100000) == s.data.substr(500000, 100000));
+  const int fd = open(path.c_str(), O_RDONLY);
+  XzRandomAccess from_fd = XzRandomAccess::OpenFd(fd);
+  close(fd);  // the mapping stays
+  EXPECT_TRUE(from_fd.Read(0, 10) == s.data.substr(0, 10));
+  XzRandomAccess moved = std::move(from_fd);
+  EXPECT_TRUE(moved.Read(s.data.size() - 10, 10) ==
+              s.data.substr(s.data.size() - 10));
+
+  int p[2];
+  ASSERT_EQ(pipe(p), 0);
+  try {
+    XzRandomAccess::OpenFd(p[0]);
+    ADD_FAILURE() << "a pipe is not seekable";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kBadOptions);
+  }
+  close(p[0]);
+  close(p[1]);
+  try {
+    XzRandomAccess::OpenFile(testing::TempPath("does-not-exist.xz"));
+    ADD_FAILURE();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kIo);
+  }
+}
+
+TEST(RandomAccess, NotAnXzFile) {
+  const Sample s = Samples()[0];
+  for (const std::string& bad :
+       {std::string(), std::string("hello world, not xz at all"),
+        s.xz.substr(0, s.xz.size() - 1), s.xz + "garbage"}) {
+    try {
+      XzRandomAccess::OpenBuffer(bad);
+      ADD_FAILURE() << bad.size();
+    } catch (const Error& e) {
+      EXPECT_TRUE(e.code() == ErrorCode::kCorruptData ||
+                  e.code() == ErrorCode::kTruncated)
+          << e.what();
+    }
+  }
+}
+
+TEST(RandomAccess, CorruptBlockFailsOnlyItsReads) {
+  const Sample s = Samples()[0];
+  XzRandomAccess good = XzRandomAccess::OpenBuffer(s.xz);
+  const std::vector<XzBlockInfo> blocks = good.info().blocks;
+  ASSERT_GE(blocks.size(), 8u);
+  for (size_t k : {size_t{0}, size_t{3}, blocks.size() - 1}) {
+    for (int where = 0; where < 3; ++where) {  // header, data, check
+      std::string bad = s.xz;
+      const XzBlockInfo& b = blocks[k];
+      const uint64_t at = where == 0   ? b.compressed_offset + 5
+                          : where == 1 ? b.compressed_offset + b.total_size / 2
+                                       : b.compressed_offset + b.total_size - 2;
+      bad[at] ^= 0x11;
+      XzRandomAccess ra = XzRandomAccess::OpenBuffer(bad, {.threads = 2});
+      // A bad header fails any read of the Block; bad data or Check is seen
+      // once a read reaches it (here: the Block's last bytes).
+      if (where > 0) {
+        EXPECT_TRUE(ra.Read(b.uncompressed_offset, 10) ==
+                    s.data.substr(b.uncompressed_offset, 10));
+      }
+      try {
+        ra.Read(b.uncompressed_offset + b.uncompressed_size - 10, 10);
+        ADD_FAILURE() << "block " << k << " where " << where;
+      } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::kCorruptData) << e.what();
+        const std::string name =
+            "Block " + std::to_string(b.number_in_stream) + " of Stream 1";
+        EXPECT_NE(std::string(e.what()).find(name), std::string::npos)
+            << e.what();
+        ASSERT_TRUE(e.offset().has_value());
+        EXPECT_GE(*e.offset(), b.compressed_offset);
+        EXPECT_LE(*e.offset(), b.compressed_offset + b.total_size);
+      }
+      // A range over several Blocks fails with the first bad one.
+      EXPECT_THROW(ra.Read(0, s.data.size()), Error);
+      const size_t other = k == 0 ? 1 : 0;
+      EXPECT_TRUE(ra.Read(blocks[other].uncompressed_offset, 100) ==
+                  s.data.substr(blocks[other].uncompressed_offset, 100));
+    }
+  }
+}
+
+TEST(RandomAccess, MemoryLimit) {
+  const std::string data = TestData(200 * kKiB, 23);
+  const std::string xz = XzMt(data, 64 * kKiB, 6);  // 8 MiB dictionary
+  XzRandomAccess ra = XzRandomAccess::OpenBuffer(xz, {.memlimit = 1 << 20});
+  try {
+    ra.Read(0, 1);
+    ADD_FAILURE();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kMemLimit) << e.what();
+  }
+  XzRandomAccess enough =
+      XzRandomAccess::OpenBuffer(xz, {.memlimit = 16 << 20});
+  EXPECT_TRUE(enough.Read(0, 1000) == data.substr(0, 1000));
+}
+
+TEST(RandomAccess, InfoAgreesWithXzList) {
+  const Sample s = Samples()[3];  // two Streams, padding, sizes and no sizes
+  const std::string path = testing::TempPath("info.xz");
+  testing::WriteFile(path, s.xz);
+  const XzFileInfo info = ReadXzFileInfo(s.xz, /*with_headers=*/true);
+  EXPECT_EQ(info.file_size, s.xz.size());
+  EXPECT_EQ(info.uncompressed_size, s.data.size());
+  ASSERT_EQ(info.streams.size(), 2u);
+  EXPECT_EQ(info.streams[0].padding, 8u);
+  EXPECT_EQ(info.streams[1].padding, 4u);
+  EXPECT_EQ(info.streams[0].check, Check::kCrc64);
+  EXPECT_EQ(info.checks, 1u << LZMA_CHECK_CRC64);
+  EXPECT_FALSE(info.all_sizes_in_headers);
+  EXPECT_EQ(info.min_xz_version, 50000002u);
+  const int fd = open(path.c_str(), O_RDONLY);
+  const XzFileInfo from_fd = ReadXzFileInfo(fd, true);
+  close(fd);
+  EXPECT_EQ(from_fd.blocks.size(), info.blocks.size());
+
+  if (!testing::HaveProgram("xz")) GTEST_SKIP() << "xz not installed";
+  const std::string listing = testing::TempPath("info.txt");
+  ASSERT_EQ(testing::Run("xz --robot -lvv " + path + " >" + listing), 0);
+  std::istringstream in(testing::ReadFile(listing));
+  std::string line;
+  size_t n = 0;
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::istringstream fields(line);
+    std::string field;
+    while (std::getline(fields, field, '\t')) f.push_back(field);
+    if (f[0] == "summary") {
+      EXPECT_EQ(std::stoull(f[1]), info.memusage_max);
+      EXPECT_EQ(f[2], info.all_sizes_in_headers ? "yes" : "no");
+      EXPECT_EQ(std::stoul(f[3]), info.min_xz_version);
+    }
+    if (f[0] != "block") continue;
+    ASSERT_LT(n, info.blocks.size());
+    const XzBlockInfo& b = info.blocks[n++];
+    EXPECT_EQ(std::stoul(f[1]), b.stream);
+    EXPECT_EQ(std::stoull(f[2]), b.number_in_stream);
+    EXPECT_EQ(std::stoull(f[3]), b.number);
+    EXPECT_EQ(std::stoull(f[4]), b.compressed_offset);
+    EXPECT_EQ(std::stoull(f[5]), b.uncompressed_offset);
+    EXPECT_EQ(std::stoull(f[6]), b.total_size);
+    EXPECT_EQ(std::stoull(f[7]), b.uncompressed_size);
+    EXPECT_EQ(std::stoul(f[11]), b.header_size);
+    EXPECT_EQ(f[12], std::string(b.header_has_compressed_size ? "c" : "-") +
+                         (b.header_has_uncompressed_size ? "u" : "-"));
+    EXPECT_EQ(std::stoull(f[14]), b.memusage);
+    EXPECT_EQ(f[15], b.filters);
+  }
+  EXPECT_EQ(n, info.blocks.size());
+}
+
+}  // namespace
+}  // namespace parxz

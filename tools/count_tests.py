@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Prints 'N passed, N failed, N skipped' over the JUnit XML files Bazel wrote."""
+"""Prints 'N passed, N failed, N skipped' over the JUnit XML files Bazel wrote
+under each directory given (bazel-testlogs of the normal and sanitizer runs)."""
 import pathlib
 import sys
 import xml.etree.ElementTree as ET
 
-root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "bazel-testlogs")
+roots = [pathlib.Path(p) for p in (sys.argv[1:] or ["bazel-testlogs"]) if p]
 passed = failed = skipped = 0
-for xml in root.resolve().rglob("test.xml"):
+xmls = [x for root in roots if root.exists() for x in root.resolve().rglob("test.xml")]
+for xml in xmls:
     try:
         tree = ET.parse(xml)
     except ET.ParseError:

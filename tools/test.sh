@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds everything and runs every test.
-# Usage: tools/test.sh [extra bazel test flags, e.g. --config=asan]
+# Installs what is missing, builds everything and runs every test: the whole
+# suite, then the C++ suites again under AddressSanitizer + UBSan.
+# Usage: tools/test.sh [extra bazel test flags]
+#        PARXZ_SKIP_SANITIZERS=1 tools/test.sh   # the quick loop
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
@@ -13,7 +15,15 @@ fi
 
 status=0
 bazel test //... "$@" || status=$?
+logs=("$(bazel info bazel-testlogs 2>/dev/null)")
+
+if [[ -z "${PARXZ_SKIP_SANITIZERS:-}" ]]; then
+  export PARXZ_SANITIZER_OUTPUT_BASE="${PARXZ_SANITIZER_OUTPUT_BASE:-$HOME/.cache/parxz-bazel-sanitizers}"
+  tools/sanitize.sh asan ubsan -- "$@" || status=$?
+  logs+=("$(bazel --output_base="$PARXZ_SANITIZER_OUTPUT_BASE" info \
+    --config=asan --config=ubsan bazel-testlogs 2>/dev/null)")
+fi
 
 # One plain closing line counted over every test case of every target.
-python3 tools/count_tests.py bazel-testlogs
+python3 tools/count_tests.py "${logs[@]}"
 exit $status

@@ -4,6 +4,9 @@
 //                          at a time, output drained 1 MiB per call
 //   Lzma_MtDecoder         lzma_stream_decoder_mt (what `xz -T -d` uses),
 //                          by threads 1, 2, 4 ... hardware
+//   Parxz_ParallelDecompress  ParallelDecompress() buffer to string, by threads
+//   Parxz_DecompressFd     DecompressFd() from an in-memory file to /dev/null,
+//                          by threads (what `parxz -d` does)
 //
 // The input is the corpus (bench_corpus.h) compressed once at preset 6 with
 // liblzma's multi-threaded encoder, whose output equals ParallelCompressor's.
@@ -12,7 +15,10 @@
 //   bazel build //bench:decompress_bench
 //   bazel-bin/bench/decompress_bench --max_mb=16
 #include <benchmark/benchmark.h>
+#include <fcntl.h>
 #include <lzma.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -26,6 +32,7 @@
 
 #include "bench/bench_corpus.h"
 #include "core/decompressor.h"
+#include "parallel/parallel_decompressor.h"
 
 namespace parxz::bench {
 namespace {
@@ -133,6 +140,53 @@ void BM_Lzma_MtDecoder(benchmark::State& state) {
   Finish(state, produced, block_mib);
 }
 
+void BM_Parxz_ParallelDecompress(benchmark::State& state) {
+  const uint64_t block_mib = static_cast<uint64_t>(state.range(0));
+  const std::string_view xz = Compressed(block_mib);
+  const ParallelDecodeOptions options{
+      .threads = static_cast<unsigned>(state.range(1))};
+  uint64_t produced = 0;
+  for (auto _ : state) {
+    produced = ParallelDecompress(xz, options).size();
+  }
+  Finish(state, produced, block_mib);
+}
+
+// A memfd holding Compressed(block_mib), for the descriptor API.
+int CompressedFd(uint64_t block_mib) {
+  static std::map<uint64_t, int> fds;
+  auto it = fds.find(block_mib);
+  if (it != fds.end()) return it->second;
+  const std::string& xz = Compressed(block_mib);
+  const int fd = memfd_create("parxz-bench-xz", MFD_CLOEXEC);
+  size_t done = 0;
+  while (fd >= 0 && done < xz.size()) {
+    const ssize_t w = write(fd, xz.data() + done, xz.size() - done);
+    if (w < 0) break;
+    done += static_cast<size_t>(w);
+  }
+  if (fd < 0 || done != xz.size()) {
+    std::cerr << "bench: cannot make the compressed memfd\n";
+    std::exit(3);
+  }
+  return fds.emplace(block_mib, fd).first->second;
+}
+
+void BM_Parxz_DecompressFd(benchmark::State& state) {
+  const uint64_t block_mib = static_cast<uint64_t>(state.range(0));
+  const int in = CompressedFd(block_mib);
+  static const int dev_null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+  const ParallelDecodeOptions options{
+      .threads = static_cast<unsigned>(state.range(1)),
+      .mode = DecodeMode::kXz};
+  uint64_t produced = 0;
+  for (auto _ : state) {
+    lseek(in, 0, SEEK_SET);
+    produced = DecompressFd(in, dev_null, options).out_bytes;
+  }
+  Finish(state, produced, block_mib);
+}
+
 std::vector<int64_t> ThreadCounts() {
   const int64_t hw = std::max(1u, std::thread::hardware_concurrency());
   std::vector<int64_t> t;
@@ -158,6 +212,14 @@ BENCHMARK(BM_Core_Decompressor)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Lzma_MtDecoder)
+    ->Apply(BlockThreadArgs)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Parxz_ParallelDecompress)
+    ->Apply(BlockThreadArgs)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Parxz_DecompressFd)
     ->Apply(BlockThreadArgs)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);

@@ -32,6 +32,7 @@ for c in "${configs[@]}"; do
   esac
   flags+=("--config=$c")
 done
-base="${PARXZ_SANITIZER_OUTPUT_BASE:-$HOME/.cache/parxz-bazel-sanitizers}"
+# One output base per checkout: Bazel ties an output base to one workspace.
+base="${PARXZ_SANITIZER_OUTPUT_BASE:-$HOME/.cache/parxz-bazel-sanitizers/$(pwd | md5sum | cut -c1-12)}"
 exec bazel --output_base="$base" test --symlink_prefix=/ "${flags[@]}" \
   "$@" -- "${targets[@]}"

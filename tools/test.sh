@@ -18,7 +18,7 @@ bazel test //... "$@" || status=$?
 logs=("$(bazel info bazel-testlogs 2>/dev/null)")
 
 if [[ -z "${PARXZ_SKIP_SANITIZERS:-}" ]]; then
-  export PARXZ_SANITIZER_OUTPUT_BASE="${PARXZ_SANITIZER_OUTPUT_BASE:-$HOME/.cache/parxz-bazel-sanitizers}"
+  export PARXZ_SANITIZER_OUTPUT_BASE="${PARXZ_SANITIZER_OUTPUT_BASE:-$HOME/.cache/parxz-bazel-sanitizers/$(pwd | md5sum | cut -c1-12)}"
   tools/sanitize.sh asan ubsan -- "$@" || status=$?
   logs+=("$(bazel --output_base="$PARXZ_SANITIZER_OUTPUT_BASE" info \
     --config=asan --config=ubsan bazel-testlogs 2>/dev/null)")

@@ -55,11 +55,14 @@ xzsum=$(sha256sum < full.xz)
 for sig in KILL TERM; do
   rc=$(kill_midway "$sig" 0.02 "$parxz" -d -k full.xz)
   [[ $(sha256sum < full.xz) == "$xzsum" ]] || bad "decompress: input changed after SIG$sig"
-  if [[ -e full && $rc != 0 ]]; then
-    bad "decompress: output 'full' exists after SIG$sig (exit $rc)"
+  # The signal may land after the output was completed and renamed into
+  # place (slow exits under sanitizers): a file under the final name is
+  # fine only if it is the whole, correct output.
+  if [[ -e full ]] && ! cmp -s full original.bin; then
+    bad "decompress: partial or wrong output 'full' after SIG$sig (exit $rc)"
   fi
-  if [[ $rc == 0 ]]; then
-    cmp -s full original.bin || bad "decompress: finished but wrong output"
+  if [[ $rc == 0 && ! -e full ]]; then
+    bad "decompress: exit 0 after SIG$sig but no output"
   fi
   rm -f full .full.parxz-*
 done

@@ -28,6 +28,10 @@ build_parxz() {
   local top="$1"
   mkdir -p "$bin"
   (cd "$top" && bazel build -c opt //tools:parxz >&2)
+  # What was built: the commit, "+dirty" when the working tree differed.
+  parxz_rev="$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo '?')"
+  git -C "$top" diff --quiet HEAD -- core parallel tools 2>/dev/null ||
+    parxz_rev+="+dirty"
   cp -f "$top/bazel-bin/tools/parxz" "$bin/parxz.new"
   mv -f "$bin/parxz.new" "$bin/parxz"
 }
@@ -94,8 +98,8 @@ machine_info() {
   echo "- Machine: $(nproc) hardware threads, CPU \`${model:-unknown}\`," \
     "$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo) RAM," \
     "$(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
-  echo "- Tools: parxz $(git -C "${top:-.}" rev-parse --short HEAD 2>/dev/null || echo '?')" \
-    "(liblzma $(xz --version | sed -n 's/^liblzma //p')), $(xz --version | head -n 1)," \
+  echo "- Tools: parxz built from ${parxz_rev:-?} with liblzma" \
+    "$(xz --version | sed -n 's/^liblzma //p'), $(xz --version | head -n 1)," \
     "pixz $(dpkg-query -W -f '${Version}' pixz 2>/dev/null || echo '?')," \
     "$(plzip --version | head -n 1), $(zstd --version | sed 's/^\*\*\* //; s/, by.*//')"
 }

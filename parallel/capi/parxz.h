@@ -243,8 +243,11 @@ typedef struct parxz_decompress_options {
                         not with RAW */
   const parxz_filter *filters; /* RAW only (required there); NULL */
   size_t num_filters;          /* 0 */
-  uint32_t threads; /* 1 (default); reserved for the parallel decoder:
-                       other values are accepted and decode on 1 thread */
+  uint32_t threads;            /* 1 (default): sequential; otherwise the
+                                  whole-buffer call decodes .xz Blocks on
+                                  this many threads (0 = all cores), same
+                                  output and errors; the streaming
+                                  decompressor is always sequential */
 } parxz_decompress_options;
 
 PARXZ_API void parxz_decompress_options_init(parxz_decompress_options *options);

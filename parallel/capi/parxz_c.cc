@@ -22,6 +22,7 @@
 #include "core/error.h"
 #include "core/options.h"
 #include "parallel/parallel_compressor.h"
+#include "parallel/parallel_decompressor.h"
 #include "parxz.h"
 
 namespace {
@@ -588,6 +589,25 @@ int parxz_decompress_buffer(const parxz_decompress_options* options,
     Require(in != nullptr || in_len == 0, "in is NULL");
     Require(out != nullptr || out_cap == 0, "out is NULL");
     const parxz::DecompressOptions opts = ToDecompressOptions(options);
+    if (options != nullptr && options->threads != 1 &&
+        opts.format != parxz::Format::kRaw) {
+      // Block-parallel decoding: same output and verdicts as below, but the
+      // result comes back as a string, so it is copied once.
+      parxz::ParallelDecodeOptions po;
+      po.threads = options->threads;
+      po.memlimit_hard = opts.memlimit.value_or(UINT64_MAX);
+      po.format = opts.format;
+      const std::string plain =
+          parxz::ParallelDecompress(Bytes(in, in_len), po);
+      if (plain.size() > out_cap) {
+        throw Error(ErrorCode::kTruncated, kOp,
+                    "output buffer of " + std::to_string(out_cap) +
+                        " bytes is too small");
+      }
+      if (!plain.empty()) std::memcpy(out, plain.data(), plain.size());
+      *out_len = plain.size();
+      return;
+    }
     // As core's decompress(), but writing into `out`: one Decompressor per
     // concatenated stream, each fed what the previous one left unused.
     auto* dst = static_cast<uint8_t*>(out);

@@ -934,6 +934,46 @@ static void test_null_arguments(void) {
   parxz_decompressor_free(d);
 }
 
+/* parxz_decompress_buffer with threads != 1: the parallel decoder, with the
+ * same output and the same error codes as the sequential one. */
+static void test_parallel_decompress(void) {
+  buffer in = mixed_data(600000, 31);
+  parxz_compress_options o;
+  parxz_decompress_options d;
+  buffer xz, out;
+  unsigned char *big = xmalloc(in.len + 10);
+  size_t n = 0;
+  parxz_compress_options_init(&o);
+  o.threads = 2;
+  o.block_size = 100000;
+  xz = compress_whole(&o, in);
+  parxz_decompress_options_init(&d);
+  d.threads = 2;
+  out = decompress_whole(&d, xz, in.len);
+  CHECK(same(out, in));
+  free(out.data);
+  d.threads = 0;
+  out = decompress_whole(&d, xz, in.len + 10);
+  CHECK(same(out, in));
+  free(out.data);
+  d.threads = 2;
+  CHECK_CODE(parxz_decompress_buffer(&d, xz.data, xz.len, big, in.len - 1, &n),
+             PARXZ_E_TRUNCATED);
+  CHECK_CONTAINS(parxz_last_error_message(), "too small");
+  CHECK_CODE(
+      parxz_decompress_buffer(&d, xz.data, xz.len - 3, big, in.len + 10, &n),
+      PARXZ_E_TRUNCATED);
+  xz.data[xz.len / 2] ^= 0x55;
+  CHECK_CODE(parxz_decompress_buffer(&d, xz.data, xz.len, big, in.len + 10, &n),
+             PARXZ_E_CORRUPT_DATA);
+  CHECK_CONTAINS(parxz_last_error_message(), "at compressed byte");
+  xz.data[xz.len / 2] ^= 0x55;
+  d.memlimit = 1 << 20; /* -6 needs ~9 MiB to decode */
+  CHECK_CODE(parxz_decompress_buffer(&d, xz.data, xz.len, big, in.len + 10, &n),
+             PARXZ_E_MEMLIMIT);
+  free(in.data), free(xz.data), free(big);
+}
+
 int main(void) {
   test_names();
   test_sequential_round_trip();
@@ -946,6 +986,7 @@ int main(void) {
   test_bad_options();
   test_corrupt_data();
   test_memlimit();
+  test_parallel_decompress();
   test_misuse();
   test_null_arguments();
   printf("%d checks, %d failures\n", g_checks, g_failures);

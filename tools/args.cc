@@ -97,6 +97,8 @@ constexpr LongOption kLongOptions[] = {
     {"memlimit-decompress", ArgKind::kRequired},
     {"suffix", ArgKind::kRequired},
     {"block-size", ArgKind::kRequired},
+    {"offset", ArgKind::kRequired},
+    {"length", ArgKind::kRequired},
     {"lzma1", ArgKind::kOptional},
     {"lzma2", ArgKind::kOptional},
     {"delta", ArgKind::kOptional},
@@ -273,6 +275,10 @@ class Parser {
       if (o_.mode == Operation::kCompress) SetMemlimit(*value);
     } else if (name == "memlimit-decompress") {
       if (o_.mode != Operation::kCompress) SetMemlimit(*value);
+    } else if (name == "offset") {
+      o_.range_offset = ParseSize(*value, "--offset");
+    } else if (name == "length") {
+      o_.range_length = ParseSize(*value, "--length");
     } else if (name == "block-size") {
       o_.block_size = ParseSize(*value, "--block-size", uint64_t{1} << 50);
       if (o_.block_size == 0) Fail("--block-size: Value out of range: 0");
@@ -461,6 +467,9 @@ Operation modifiers:
   -f, --force         force overwrite of output file and (de)compress links
   -c, --stdout        write to standard output and don't delete input files
       --single-stream decompress only the first stream
+      --offset=N, --length=N  with -dc: write only uncompressed bytes
+                      [N, N+length) of a seekable .xz file, decoding just
+                      the Blocks that hold them (default: to the end)
   -S, --suffix=.SUF   use the suffix '.SUF' on compressed files
 
 Basic file format and compression options:

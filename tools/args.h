@@ -55,7 +55,11 @@ struct CliOptions {
   std::optional<uint64_t> memlimit;        // -M; nullopt = unlimited
   std::optional<double> memlimit_percent;  // -M 50%: of physical RAM
   std::string suffix;                      // -S; empty = the format's own
-  std::vector<std::string> files;          // "-" = standard input
+  // --offset/--length (with -dc): only uncompressed bytes [offset,
+  // offset + length) of a seekable .xz, decoding just the Blocks holding them.
+  std::optional<uint64_t> range_offset;
+  std::optional<uint64_t> range_length;
+  std::vector<std::string> files;  // "-" = standard input
 };
 
 // A command-line mistake; what() is the message without the "parxz: " prefix.

@@ -13,6 +13,7 @@
 #include "core/options.h"
 #include "parallel/parallel_compressor.h"
 #include "parallel/parallel_decompressor.h"
+#include "parallel/random_access.h"
 #include "tools/file_io.h"
 #include "tools/list.h"
 #include "tools/progress.h"
@@ -183,8 +184,30 @@ Totals Compress(const CliOptions& o, int in_fd, int out_fd,
   return {stats.in_bytes, stats.out_bytes, false};
 }
 
+// --offset/--length: random access through the Index of a seekable file.
+Totals DecompressRange(const CliOptions& o, int in_fd, int out_fd,
+                       ProgressMeter* meter) {
+  RandomAccessOptions ro{.threads = o.threads};
+  if (const auto limit = MemLimit(o)) ro.memlimit = *limit;
+  XzRandomAccess xz = XzRandomAccess::OpenFd(in_fd, ro);
+  const uint64_t begin = std::min(o.range_offset.value_or(0), xz.size());
+  const uint64_t end =
+      begin + std::min(o.range_length.value_or(UINT64_MAX), xz.size() - begin);
+  constexpr uint64_t kPiece = 16 << 20;
+  for (uint64_t at = begin; at < end;) {
+    const std::string part = xz.Read(at, std::min(kPiece, end - at));
+    if (out_fd >= 0) WriteAll(out_fd, part);
+    at += part.size();
+    if (meter) meter->Update(0, at - begin);
+  }
+  return {0, end - begin, false};
+}
+
 Totals Decompress(const CliOptions& o, int in_fd, int out_fd,
                   ProgressMeter* meter) {
+  if (o.range_offset || o.range_length) {
+    return DecompressRange(o, in_fd, out_fd, meter);
+  }
   if (o.format != Format::kRaw && !o.single_stream) {
     // The parallel decoder, with xz's rules for what follows a stream.
     ParallelDecodeOptions p{
@@ -391,6 +414,11 @@ int Run(const CliOptions& o) {
   }
   Reporter reporter(o);
   if (o.mode == Operation::kList) return List(o, reporter);
+  if ((o.range_offset || o.range_length) &&
+      (o.mode != Operation::kDecompress || !o.to_stdout)) {
+    reporter.Error("", "--offset and --length need -d and -c (-dc)");
+    return reporter.status();
+  }
 
   bool uses_stdin = false;
   for (const std::string& f : o.files) uses_stdin |= f == "-";

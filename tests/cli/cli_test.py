@@ -121,7 +121,7 @@ class HelpTest(CliTestBase):
                     "--format", "--lzma1", "--lzma2", "--delta", "--x86",
                     "--powerpc", "--ia64", "--arm", "--armthumb", "--arm64",
                     "--sparc", "--memlimit", "--suffix", "PARXZ_PROGRESS",
-                    "Exit status"]:
+                    "--offset", "--length", "Exit status"]:
             self.assertIn(opt, text)
         self.assertLess(len(text.splitlines()), 80, "help should be concise")
 
@@ -342,6 +342,24 @@ class RoundTripTest(CliTestBase):
         st = os.stat(p)
         self.assertEqual(stat.S_IMODE(st.st_mode), 0o640)
         self.assertEqual(st.st_mtime_ns, 1_600_000_000_987_654_321)
+
+    def test_byte_range_through_the_index(self):
+        # A file made by xz itself, with Blocks of 64 KiB; slices at Block
+        # boundaries, straddling Blocks, the whole file, empty, past the end.
+        p = self.write("r.xz", xz(["-c", "-T2", "--block-size=64KiB"],
+                                  self.data).stdout)
+        n = len(self.data)
+        for offset, length in ((0, 65536), (65536, 1), (65000, 140000),
+                               (0, n), (n // 2, 0), (n - 10, 100), (n + 5, 10)):
+            with self.subTest(offset=offset, length=length):
+                r = self.ok(["-dc", f"--offset={offset}", f"--length={length}",
+                             str(p)])
+                self.assertEqual(r.stdout, self.data[offset:offset + length])
+        r = self.ok(["-dc", "--offset=100000", str(p)])
+        self.assertEqual(r.stdout, self.data[100000:])
+        r = run(["-d", "--offset=5", str(p)])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(b"-dc", r.stderr)
 
     def test_test_mode(self):
         p = self.write("f.xz", xz(["-c"], self.data).stdout)

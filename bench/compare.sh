@@ -167,6 +167,7 @@ mode="full ($runs timed runs per cell; levels ${SLOW_LEVELS:-9}: all threads onl
 
 python3 "$top/bench/compare_report.py" "$raw" "$out_dir/meta.md" \
   "$out_dir/compare.md" "$out_dir/scaling.gp" "$out_dir/scaling.png"
+rm -f "$out_dir/meta.md"
 gnuplot "$out_dir/scaling.gp"
 cat "$out_dir/compare.md"
 echo "wrote $out_dir/compare.md and $out_dir/scaling.png" >&2

@@ -282,24 +282,24 @@ TEST(ParallelDecode, CorruptBlockIsReportedWithNumberAndOffset) {
 // Every single-byte change in the structure of a small multi-Block file,
 // and random ones elsewhere: same verdict, code and offset as core.
 TEST(ParallelDecode, RandomCorruptionSameVerdictAsSequential) {
-  const std::string data = TestData(600 * kKiB, 8);
+  const std::string data = TestData(300 * kKiB, 8);
   std::mt19937_64 rng(99);
   for (const bool with_sizes : {true, false}) {
     const std::string xz =
-        with_sizes ? XzMt(data, 100 * kKiB, 0) : XzSeq(data, 100 * kKiB, 0);
+        with_sizes ? XzMt(data, 50 * kKiB, 0) : XzSeq(data, 50 * kKiB, 0);
     const std::vector<testing::BlockPos> blocks = Blocks(xz);
     std::vector<size_t> positions;
     // Stream Header, every Block Header, the Index and the Footer in full.
     for (size_t i = 0; i < 12; ++i) positions.push_back(i);
     for (const testing::BlockPos& b : Blocks(xz)) {
-      for (size_t i = 0; i < 24; ++i) positions.push_back(b.offset + i);
-      for (size_t i = 1; i <= 12; ++i)
+      for (size_t i = 0; i < 16; ++i) positions.push_back(b.offset + i);
+      for (size_t i = 1; i <= 10; ++i)
         positions.push_back(b.offset + b.total_size - i);
     }
     const size_t index_start =
         Blocks(xz).back().offset + Blocks(xz).back().total_size;
     for (size_t i = index_start; i < xz.size(); ++i) positions.push_back(i);
-    for (int i = 0; i < 150; ++i) positions.push_back(rng() % xz.size());
+    for (int i = 0; i < 80; ++i) positions.push_back(rng() % xz.size());
     for (size_t pos : positions) {
       std::string bad = xz;
       bad[pos] ^= static_cast<char>(1 + rng() % 255);
@@ -311,11 +311,10 @@ TEST(ParallelDecode, RandomCorruptionSameVerdictAsSequential) {
                         what + " threads=3", &blocks);
       const Verdict xz_mode =
           ParVerdict(bad, {.threads = 2, .mode = DecodeMode::kXz});
-      if (core.ok) {
-        // Only bytes that do not matter: e.g. ... none in .xz, except an
-        // unverified check (CRC of a check none) — must still agree.
-        EXPECT_TRUE(xz_mode.ok) << what << ": " << Describe(xz_mode);
-      }
+      // One stream, no trailing data: `xz -t` agrees with Python's verdict
+      // (a changed byte that still decodes, e.g. in a reserved-but-ignored
+      // spot, decodes for both).
+      EXPECT_EQ(xz_mode.ok, core.ok) << what << ": " << Describe(xz_mode);
     }
   }
 }

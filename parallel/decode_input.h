@@ -23,6 +23,8 @@
 #include <string_view>
 #include <vector>
 
+#include "parallel/fd_io.h"  // ReadFully, WriteFully
+
 namespace parxz {
 
 // A regular file mapped read-only, or nothing when mapping is not possible
@@ -94,12 +96,6 @@ class DecodeInput {
   size_t end_ = 0;
   uint64_t offset_ = 0;
 };
-
-// read() until `n` bytes or EOF; returns the count. Retries EINTR; throws
-// Error(kIo) naming the input offset.
-size_t ReadFully(int fd, uint8_t* dst, size_t n, uint64_t offset);
-// write() all of it; retries EINTR and short writes; throws Error(kIo).
-void WriteFully(int fd, const uint8_t* src, size_t n, uint64_t offset);
 
 }  // namespace parxz
 

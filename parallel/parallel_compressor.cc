@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "parallel/block_encoder.h"
+#include "parallel/fd_io.h"
 #include "parallel/stream_assembler.h"
 
 namespace parxz {
@@ -130,9 +131,9 @@ class Engine {
       : r_(std::move(r)),
         // More threads than the hardware has would only time-slice the same
         // cores (and make TBB warn), so the arena stops at the hardware.
-        arena_(static_cast<int>(std::min<unsigned>(
-            r_.options.threads,
-            std::max(1, tbb::info::default_concurrency())))),
+        arena_(static_cast<int>(
+            std::min<unsigned>(r_.options.threads,
+                               std::max(1, tbb::info::default_concurrency())))),
         inputs_(r_.options.block_size),
         outputs_(BlockEncoder::OutputCapacity(r_.options.block_size)),
         assembler_(r_.check) {}
@@ -218,38 +219,6 @@ class Engine {
   // Only the serial writer stage touches the assembler while running.
   StreamAssembler assembler_;
 };
-
-void WriteAll(int fd, const uint8_t* p, size_t n, uint64_t offset) {
-  while (n > 0) {
-    const ssize_t w = ::write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      throw Error(ErrorCode::kIo, "write",
-                  std::strerror(errno) + std::string(" (at output byte ") +
-                      std::to_string(offset) + ")");
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
-    offset += static_cast<uint64_t>(w);
-  }
-}
-
-// Reads until `cap` bytes or EOF; returns the count.
-size_t ReadFull(int fd, uint8_t* p, size_t cap, uint64_t offset) {
-  size_t got = 0;
-  while (got < cap) {
-    const ssize_t r = ::read(fd, p + got, cap - got);
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      throw Error(ErrorCode::kIo, "read",
-                  std::strerror(errno) + std::string(" (at input byte ") +
-                      std::to_string(offset + got) + ")");
-    }
-    if (r == 0) break;
-    got += static_cast<size_t>(r);
-  }
-  return got;
-}
 
 }  // namespace
 
@@ -459,8 +428,8 @@ CompressStats CompressFd(int in_fd, int out_fd, const ParallelOptions& options,
   bool eof = false;
 
   const std::string header = engine.assembler().Header();
-  WriteAll(out_fd, reinterpret_cast<const uint8_t*>(header.data()),
-           header.size(), 0);
+  WriteFully(out_fd, reinterpret_cast<const uint8_t*>(header.data()),
+             header.size(), 0);
   stats.out_bytes = header.size();
 
   // A regular file is cut into ranges that the encoders read themselves with
@@ -501,7 +470,7 @@ CompressStats CompressFd(int in_fd, int out_fd, const ParallelOptions& options,
         }
         engine.AttachInput(*job);
         ByteBuffer& in = *job->input;
-        in.size = ReadFull(in_fd, in.data.get(), in.capacity, stats.in_bytes);
+        in.size = ReadFully(in_fd, in.data.get(), in.capacity, stats.in_bytes);
         stats.in_bytes += in.size;
         if (in.size < in.capacity) eof = true;
         if (in.size == 0) {
@@ -511,8 +480,8 @@ CompressStats CompressFd(int in_fd, int out_fd, const ParallelOptions& options,
         return job;
       },
       [&](BlockJob* job) {  // serial writer
-        WriteAll(out_fd, job->output->data.get(), job->output->size,
-                 stats.out_bytes);
+        WriteFully(out_fd, job->output->data.get(), job->output->size,
+                   stats.out_bytes);
         stats.out_bytes += job->output->size;
         ++stats.blocks;
         engine.ReleaseOutput(*job);
@@ -526,8 +495,8 @@ CompressStats CompressFd(int in_fd, int out_fd, const ParallelOptions& options,
   // Leave the descriptor where a read() to the end would have left it.
   if (ranges) lseek(in_fd, static_cast<off_t>(next), SEEK_SET);
   const std::string trailer = engine.assembler().Trailer();
-  WriteAll(out_fd, reinterpret_cast<const uint8_t*>(trailer.data()),
-           trailer.size(), stats.out_bytes);
+  WriteFully(out_fd, reinterpret_cast<const uint8_t*>(trailer.data()),
+             trailer.size(), stats.out_bytes);
   stats.out_bytes += trailer.size();
   return stats;
 }

@@ -690,7 +690,6 @@ class Driver {
     std::atomic<bool> halt{false};
 
     auto read = [&](tbb::flow_control& fc) -> Item* {
-      HandoffScope handoff(handoff_);
       if (halt.load(std::memory_order_relaxed)) {
         fc.stop();
         return nullptr;
@@ -728,13 +727,11 @@ class Driver {
     };
 
     auto decode = [&](Item* item) -> Item* {
-      HandoffScope handoff(handoff_);
       if (!halt.load(std::memory_order_relaxed)) DecodeItem(*item);
       return item;
     };
 
     auto write = [&](Item* item) {
-      HandoffScope handoff(handoff_);
       if (halt.load(std::memory_order_relaxed)) return;
       const BlockResult& r = item->result;
       if (item->speculative &&
@@ -774,22 +771,15 @@ class Driver {
         plan.threads, tbb::global_control::active_value(
                           tbb::global_control::max_allowed_parallelism)));
     tbb::task_arena arena(std::max(1, slots));
-    handoff_.Publish();
-    try {
-      arena.execute([&] {
-        tbb::parallel_pipeline(
-            plan.tokens, tbb::make_filter<void, Item*>(
-                             tbb::filter_mode::serial_in_order, read) &
-                             tbb::make_filter<Item*, Item*>(
-                                 tbb::filter_mode::parallel, decode) &
-                             tbb::make_filter<Item*, void>(
-                                 tbb::filter_mode::serial_in_order, write));
-      });
-    } catch (...) {
-      handoff_.Receive();
-      throw;
-    }
-    handoff_.Receive();
+    arena.execute([&] {
+      tbb::parallel_pipeline(
+          plan.tokens, tbb::make_filter<void, Item*>(
+                           tbb::filter_mode::serial_in_order, read) &
+                           tbb::make_filter<Item*, Item*>(
+                               tbb::filter_mode::parallel, decode) &
+                           tbb::make_filter<Item*, void>(
+                               tbb::filter_mode::serial_in_order, write));
+    });
 
     if (writer_end) {
       if (*writer_end == RunEnd::kRedo) {
@@ -868,7 +858,6 @@ class Driver {
   // pushes and pops.
   tbb::concurrent_queue<std::unique_ptr<BlockDecoder>> decoders_;
   std::unique_ptr<uint8_t[]> scratch_;
-  Handoff handoff_;
 
   std::vector<IndexedBlock> indexed_;
   uint64_t indexed_output_size_ = 0;

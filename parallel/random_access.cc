@@ -236,14 +236,11 @@ class XzRandomAccess::Impl {
     if (work.size() == 1 || threads_ == 1) {
       for (Job* j : work) Run(*j);
     } else if (!work.empty()) {
-      handoff_.Publish();
       arena_.execute([&] {
         tbb::parallel_for(size_t{0}, work.size(), [&](size_t k) {
-          HandoffScope handoff(handoff_);
           Run(*work[k]);
         });
       });
-      handoff_.Receive();
     }
     // The first failing Block in file order decides; a failed partial
     // decode is not kept.
@@ -417,7 +414,6 @@ class XzRandomAccess::Impl {
   std::list<PartialBlock> cache_;  // most recently used first
   // Idle decoders; any worker pushes and pops.
   tbb::concurrent_queue<std::unique_ptr<BlockDecoder>> decoders_;
-  Handoff handoff_;
 };
 
 XzRandomAccess::XzRandomAccess(std::unique_ptr<Impl> impl)

@@ -13,9 +13,6 @@
 #define PARXZ_PARALLEL_XZ_DECODE_UTIL_H_
 
 #include <lzma.h>
-#if defined(__SANITIZE_THREAD__)
-#include <sanitizer/tsan_interface.h>
-#endif
 
 #include <cstddef>
 #include <cstdint>
@@ -101,35 +98,6 @@ class BlockDecoder {
  private:
   LzmaStream strm_;
   std::unique_ptr<uint8_t[]> scratch_;
-};
-
-// Makes oneTBB's hand-offs between threads (pipeline stages, tasks of an
-// arena, its concurrent_queue) visible to ThreadSanitizer, which cannot see
-// libtbb's own synchronization (Debian's libtbb is not instrumented) and
-// would otherwise report every Block passed between threads as a race. Every
-// piece of work run by TBB holds a HandoffScope; the thread that starts and
-// joins the work calls Publish() before and Receive() after. Empty unless
-// built with -fsanitize=thread (the same idea as parallel/tsan_handoff.h).
-class Handoff {
- public:
-#if defined(__SANITIZE_THREAD__)
-  void Publish() { __tsan_release(this); }
-  void Receive() { __tsan_acquire(this); }
-#else
-  void Publish() {}
-  void Receive() {}
-#endif
-};
-
-class HandoffScope {
- public:
-  explicit HandoffScope(Handoff& h) : h_(h) { h_.Receive(); }
-  ~HandoffScope() { h_.Publish(); }
-  HandoffScope(const HandoffScope&) = delete;
-  HandoffScope& operator=(const HandoffScope&) = delete;
-
- private:
-  Handoff& h_;
 };
 
 // "Block 3 of Stream 1 (starting at compressed byte 4200)", the context

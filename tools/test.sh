@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds everything and runs every test: the whole
-# suite, then the C++ suites again under AddressSanitizer + UBSan.
+# suite, then the C++ suites again under AddressSanitizer + UBSan and under
+# ThreadSanitizer (with a TSan-built oneTBB, see tools/tbb_tsan.sh).
 # Usage: tools/test.sh [extra bazel test flags]
 #        PARXZ_SKIP_SANITIZERS=1 tools/test.sh   # the quick loop
 set -euo pipefail
@@ -18,10 +19,10 @@ bazel test //... "$@" || status=$?
 logs=("$(bazel info bazel-testlogs 2>/dev/null)")
 
 if [[ -z "${PARXZ_SKIP_SANITIZERS:-}" ]]; then
-  export PARXZ_SANITIZER_OUTPUT_BASE="${PARXZ_SANITIZER_OUTPUT_BASE:-$HOME/.cache/parxz-bazel-sanitizers/$(pwd | md5sum | cut -c1-12)}"
   tools/sanitize.sh asan ubsan -- "$@" || status=$?
-  logs+=("$(bazel --output_base="$PARXZ_SANITIZER_OUTPUT_BASE" info \
-    --config=asan --config=ubsan bazel-testlogs 2>/dev/null)")
+  logs+=("$(tools/sanitize.sh --testlogs asan ubsan)")
+  tools/sanitize.sh tsan -- "$@" || status=$?
+  logs+=("$(tools/sanitize.sh --testlogs tsan)")
 fi
 
 # One plain closing line counted over every test case of every target.

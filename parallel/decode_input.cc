@@ -1,6 +1,5 @@
 #include "parallel/decode_input.h"
 
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,7 +7,6 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
-#include <utility>
 
 #include "core/error.h"
 
@@ -16,69 +14,83 @@ namespace parxz {
 
 namespace {
 
-// Reads from pipes in pieces of this size: few system calls, little memory.
+// Reads in pieces of this size: few system calls, little memory.
 constexpr size_t kReadSize = 1 << 20;
+
+[[noreturn]] void ThrowReadError(uint64_t offset) {
+  throw Error(ErrorCode::kIo, "read",
+              std::strerror(errno) + std::string(" (at input byte ") +
+                  std::to_string(offset) + ")");
+}
 
 }  // namespace
 
-MappedFile MappedFile::Map(int fd) {
-  MappedFile m;
+std::optional<ByteSource> ByteSource::ForFd(int fd) {
   struct stat st;
-  if (fstat(fd, &st) != 0) return m;
-  uint64_t size = 0;
+  if (fstat(fd, &st) != 0) return std::nullopt;
+  ByteSource src;
   if (S_ISREG(st.st_mode)) {
-    size = static_cast<uint64_t>(st.st_size);
+    src.size_ = static_cast<uint64_t>(st.st_size);
   } else if (S_ISBLK(st.st_mode)) {
     const off_t end = lseek(fd, 0, SEEK_END);
-    if (end < 0) return m;
-    size = static_cast<uint64_t>(end);
+    if (end < 0) return std::nullopt;
+    src.size_ = static_cast<uint64_t>(end);
   } else {
-    return m;
+    return std::nullopt;
   }
-  if (size == 0) {
-    m.mapped_empty_ = true;
-    return m;
-  }
-  if (size > SIZE_MAX) return m;
-  void* p =
-      mmap(nullptr, static_cast<size_t>(size), PROT_READ, MAP_PRIVATE, fd, 0);
-  if (p == MAP_FAILED) return m;
-  // The decoder reads Blocks in order, each worker its own range.
-  madvise(p, static_cast<size_t>(size), MADV_SEQUENTIAL);
-  m.data_ = static_cast<const uint8_t*>(p);
-  m.size_ = static_cast<size_t>(size);
-  return m;
+  src.fd_ = fd;
+  return src;
 }
 
-MappedFile::~MappedFile() {
-  if (data_ != nullptr) munmap(const_cast<uint8_t*>(data_), size_);
+size_t ByteSource::ReadInto(uint64_t offset, uint8_t* dst, size_t n) const {
+  if (offset >= size_) return 0;
+  n = static_cast<size_t>(std::min<uint64_t>(n, size_ - offset));
+  if (fd_ < 0) {
+    std::memcpy(dst, bytes_.data() + offset, n);
+    return n;
+  }
+  size_t got = 0;
+  while (got < n) {
+    const ssize_t r =
+        pread(fd_, dst + got, n - got, static_cast<off_t>(offset + got));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) ThrowReadError(offset + got);
+    if (r == 0) break;  // the file is shorter than it was
+    got += static_cast<size_t>(r);
+  }
+  return got;
 }
 
-MappedFile::MappedFile(MappedFile&& other) noexcept
-    : data_(std::exchange(other.data_, nullptr)),
-      size_(std::exchange(other.size_, 0)),
-      mapped_empty_(std::exchange(other.mapped_empty_, false)) {}
-
-MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
-  if (this != &other) {
-    if (data_ != nullptr) munmap(const_cast<uint8_t*>(data_), size_);
-    data_ = std::exchange(other.data_, nullptr);
-    size_ = std::exchange(other.size_, 0);
-    mapped_empty_ = std::exchange(other.mapped_empty_, false);
-  }
-  return *this;
+std::span<const uint8_t> ByteSource::Read(uint64_t offset, size_t n,
+                                          std::vector<uint8_t>& buf) const {
+  if (offset >= size_) return {};
+  n = static_cast<size_t>(std::min<uint64_t>(n, size_ - offset));
+  if (fd_ < 0) return bytes_.subspan(static_cast<size_t>(offset), n);
+  if (buf.size() < n) buf.resize(n);
+  return {buf.data(), ReadInto(offset, buf.data(), n)};
 }
 
 DecodeInput::DecodeInput(std::span<const uint8_t> bytes, uint64_t start)
-    : memory_(true),
-      base_(bytes.data()),
-      size_(bytes.size()),
-      ptr_(bytes.data()),
-      begin_(std::min<uint64_t>(start, bytes.size())),
-      end_(bytes.size()),
-      offset_(begin_) {}
+    : DecodeInput(ByteSource(bytes), start) {}
+
+DecodeInput::DecodeInput(const ByteSource& source, uint64_t start)
+    : memory_(source.in_memory()), source_(source) {
+  Seek(start);
+}
 
 DecodeInput::DecodeInput(int fd) : fd_(fd) {}
+
+size_t DecodeInput::ReadMore() {
+  const uint64_t at = offset_ + (end_ - begin_);
+  if (source_) {
+    return source_->ReadInto(at, buffer_.data() + end_, buffer_.size() - end_);
+  }
+  for (;;) {
+    const ssize_t r = ::read(fd_, buffer_.data() + end_, buffer_.size() - end_);
+    if (r >= 0) return static_cast<size_t>(r);
+    if (errno != EINTR) ThrowReadError(at);
+  }
+}
 
 size_t DecodeInput::Ensure(size_t n) {
   if (memory_ || end_ - begin_ >= n || eof_) return end_ - begin_;
@@ -95,15 +107,9 @@ size_t DecodeInput::Ensure(size_t n) {
   // One read() at a time, as much as the descriptor has: a pipe whose
   // writer is slow is not waited on for more than `n` bytes.
   while (end_ < n && !eof_) {
-    const ssize_t r = ::read(fd_, buffer_.data() + end_, buffer_.size() - end_);
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      throw Error(ErrorCode::kIo, "read",
-                  std::strerror(errno) + std::string(" (at input byte ") +
-                      std::to_string(offset_ + (end_ - begin_)) + ")");
-    }
+    const size_t r = ReadMore();
     if (r == 0) eof_ = true;
-    end_ += static_cast<size_t>(r);
+    end_ += r;
   }
   return end_ - begin_;
 }
@@ -123,13 +129,15 @@ std::span<const uint8_t> DecodeInput::Take(size_t n,
     return view;
   }
   if (owned.size() < n) owned.resize(n);
-  // What is buffered first, then straight from the descriptor.
+  // What is buffered first, then straight from the input.
   const size_t buffered = std::min(n, end_ - begin_);
   std::memcpy(owned.data(), ptr_ + begin_, buffered);
   Consume(buffered);
   size_t got = buffered;
   if (got < n && !eof_) {
-    const size_t more = ReadFully(fd_, owned.data() + got, n - got, offset_);
+    const size_t more =
+        source_ ? source_->ReadInto(offset_, owned.data() + got, n - got)
+                : ReadFully(fd_, owned.data() + got, n - got, offset_);
     if (more < n - got) eof_ = true;
     got += more;
     offset_ += more;
@@ -138,11 +146,22 @@ std::span<const uint8_t> DecodeInput::Take(size_t n,
 }
 
 void DecodeInput::Seek(uint64_t offset) {
-  if (!memory_) {
+  if (!source_) {
     throw Error(ErrorCode::kInternal, "decompress", "Seek on a stream input");
   }
-  begin_ = static_cast<size_t>(std::min<uint64_t>(offset, size_));
-  offset_ = begin_;
+  offset_ = std::min(offset, source_->size());
+  eof_ = false;
+  if (memory_) {
+    // The whole buffer is available from `offset` on.
+    std::vector<uint8_t> unused;
+    const std::span<const uint8_t> all =
+        source_->Read(0, static_cast<size_t>(source_->size()), unused);
+    ptr_ = all.data();
+    begin_ = static_cast<size_t>(offset_);
+    end_ = all.size();
+  } else {
+    begin_ = end_ = 0;  // read again from offset_
+  }
 }
 
 }  // namespace parxz

@@ -1,12 +1,15 @@
 // Where the parallel decoder reads compressed bytes from: a buffer in memory
-// (a string_view, or a regular file mapped with MappedFile) or a stream read
-// with read() (a pipe, a terminal, a socket).
+// or a regular file (both through a ByteSource: seekable, size known), or a
+// stream read with read() (a pipe, a terminal, a socket).
 //
-//   parxz::DecodeInput in(fd);               // or DecodeInput(bytes)
+//   parxz::DecodeInput in(fd);               // or DecodeInput(source)
 //   while (size_t n = in.Ensure(64 << 10)) { // n bytes at in.data()
 //     use(in.data(), n);
 //     in.Consume(n);
 //   }
+//
+// Files are read with pread(), never mapped: a file that another process
+// truncates while it is decoded gives a "truncated" error, not SIGBUS.
 //
 // Internal to parallel/. Offsets are absolute: bytes consumed since the start
 // of the input. A DecodeInput is used by one thread at a time; views it hands
@@ -27,32 +30,41 @@
 
 namespace parxz {
 
-// A regular file mapped read-only, or nothing when mapping is not possible
-// (pipes, empty files, devices without mmap). Owns the mapping.
-class MappedFile {
+// Bytes read at any offset: a buffer in memory (not owned), or a regular
+// or block file (descriptor not owned) read with pread(). Read() is const and
+// may be called from several threads at once.
+class ByteSource {
  public:
-  // Maps all of `fd` if it is a regular (or block) file; the result is empty
-  // (valid() false) otherwise. Does not take ownership of `fd`.
-  static MappedFile Map(int fd);
-  MappedFile() = default;
-  ~MappedFile();
-  MappedFile(MappedFile&& other) noexcept;
-  MappedFile& operator=(MappedFile&& other) noexcept;
+  explicit ByteSource(std::span<const uint8_t> bytes) : bytes_(bytes) {
+    size_ = bytes.size();
+  }
+  // A source for `fd` if it is a regular or block file; nullopt otherwise
+  // (pipes, terminals, sockets). The size is taken now.
+  static std::optional<ByteSource> ForFd(int fd);
 
-  bool valid() const { return data_ != nullptr || mapped_empty_; }
-  std::span<const uint8_t> bytes() const { return {data_, size_}; }
+  uint64_t size() const { return size_; }
+  bool in_memory() const { return fd_ < 0; }
+  // The `n` bytes at `offset`, fewer only where the input ends (also a file
+  // shrunk since it was opened): a view into memory sources, else read into
+  // `buf` (resized as needed). Throws Error(kIo) when pread() fails.
+  std::span<const uint8_t> Read(uint64_t offset, size_t n,
+                                std::vector<uint8_t>& buf) const;
+  // The same bytes copied to `dst`; returns how many.
+  size_t ReadInto(uint64_t offset, uint8_t* dst, size_t n) const;
 
  private:
-  const uint8_t* data_ = nullptr;
-  size_t size_ = 0;
-  bool mapped_empty_ =
-      false;  // a regular file of size 0: valid, nothing mapped
+  ByteSource() = default;
+  std::span<const uint8_t> bytes_;
+  int fd_ = -1;
+  uint64_t size_ = 0;
 };
 
 class DecodeInput {
  public:
   // All bytes are in memory; the caller keeps them alive.
   explicit DecodeInput(std::span<const uint8_t> bytes, uint64_t start = 0);
+  // A seekable source from byte `start` on: memory or a file.
+  explicit DecodeInput(const ByteSource& source, uint64_t start = 0);
   // Reads `fd` (not owned) with read() as bytes are needed.
   explicit DecodeInput(int fd);
 
@@ -77,18 +89,22 @@ class DecodeInput {
   std::span<const uint8_t> Take(size_t n, std::vector<uint8_t>& owned);
 
   uint64_t offset() const { return offset_; }
+  // Blocks are views into the input, costing no memory of their own.
   bool in_memory() const { return memory_; }
-  // Memory inputs only: the whole buffer and moving back or forth in it.
-  std::span<const uint8_t> whole() const { return {base_, size_}; }
+  // Memory and file inputs: all of the input, and moving back or forth in it.
+  const ByteSource* source() const { return source_ ? &*source_ : nullptr; }
   void Seek(uint64_t offset);
 
  private:
-  // ptr_[begin_, end_) are the available bytes. Memory: ptr_ = base_,
-  // end_ = size_. Stream: ptr_ = buffer_.data(), bytes read not consumed yet.
+  // Fills buffer_ from end_ on: read() for streams, pread() for files.
+  size_t ReadMore();
+
+  // ptr_[begin_, end_) are the available bytes. Memory: ptr_ = the buffer,
+  // end_ = its size. Stream and file: ptr_ = buffer_.data(), bytes read not
+  // consumed yet.
   bool memory_ = false;
-  const uint8_t* base_ = nullptr;
-  size_t size_ = 0;
-  int fd_ = -1;
+  std::optional<ByteSource> source_;  // memory and file inputs
+  int fd_ = -1;                       // stream inputs
   bool eof_ = false;
   std::vector<uint8_t> buffer_;
   const uint8_t* ptr_ = nullptr;

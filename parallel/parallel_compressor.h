@@ -115,10 +115,11 @@ struct CompressStats {
 using ProgressFn = std::function<bool(uint64_t in_bytes, uint64_t out_bytes)>;
 
 // Compresses everything readable from `in_fd` (read to EOF; a regular file is
-// mapped, a pipe is read()) into one .xz stream written to `out_fd`.
-// Output is identical to ParallelCompressor's. Throws Error: kIo (with errno
-// text) on read/write failures, or the first Block's error; on error the
-// output written so far is incomplete and must be discarded.
+// read in Block ranges with pread(), a pipe with read()) into one .xz stream
+// written to `out_fd`. Output is identical to ParallelCompressor's. Throws
+// Error: kIo (with errno text) on read/write failures, or the first Block's
+// error; on error the output written so far is incomplete and must be
+// discarded.
 CompressStats CompressFd(int in_fd, int out_fd, const ParallelOptions& options,
                          const ProgressFn& progress = nullptr);
 

@@ -806,14 +806,16 @@ class Driver {
 
   void LoadIndex() {
     start_offset_ = in_.offset();
-    if (!in_.in_memory() || !opt_.use_index || opt_.format == Format::kAlone) {
+    const ByteSource* file = in_.source();
+    if (file == nullptr || !opt_.use_index || opt_.format == Format::kAlone) {
       return;
     }
-    const std::span<const uint8_t> all = in_.whole().subspan(start_offset_);
-    if (all.size() < 6 || std::memcmp(all.data(), kXzMagic, 6) != 0) return;
+    std::vector<uint8_t> buf;
+    const std::span<const uint8_t> magic = file->Read(start_offset_, 6, buf);
+    if (magic.size() < 6 || std::memcmp(magic.data(), kXzMagic, 6) != 0) return;
     LzmaIndexPtr index;
     try {
-      index = DecodeFileIndex(all, opt_.hard);
+      index = DecodeFileIndex(*file, start_offset_, opt_.hard);
     } catch (const Error&) {
       return;  // no plan: Blocks without sizes are decoded sequentially
     }
@@ -899,20 +901,21 @@ DecompressStats DecompressFd(int in_fd, int out_fd,
   } else {
     sink = std::make_unique<FdSink>(out_fd);
   }
-  MappedFile map = MappedFile::Map(in_fd);
+  // Files are read with pread() from the current position on (so that the
+  // Index can be used), other descriptors with read().
+  const std::optional<ByteSource> file = ByteSource::ForFd(in_fd);
   std::optional<DecodeInput> in;
   off_t start = 0;
-  if (map.valid()) {
+  if (file) {
     start = lseek(in_fd, 0, SEEK_CUR);
     if (start < 0) start = 0;
-    in.emplace(map.bytes(), static_cast<uint64_t>(start));
+    in.emplace(*file, static_cast<uint64_t>(start));
   } else {
     in.emplace(in_fd);
   }
   Driver driver(*in, *sink, opt, &progress);
   DecompressStats stats = driver.Run();
-  if (map.valid())
-    lseek(in_fd, start + static_cast<off_t>(stats.in_bytes), SEEK_SET);
+  if (file) lseek(in_fd, start + static_cast<off_t>(stats.in_bytes), SEEK_SET);
   return stats;
 }
 

@@ -10,7 +10,7 @@
 // header records both its Compressed and Uncompressed Size (what `xz -T`,
 // pixz and parxz write) goes to a oneTBB pipeline that decodes it on a worker
 // (its own lzma_stream, reused) and a serial writer emits the Blocks in order.
-// For inputs entirely in memory (buffers, mapped regular files) the Index at
+// For seekable inputs (buffers in memory, regular files) the Index at
 // the end of the file also gives the sizes of Blocks whose headers lack them
 // (what single-threaded `xz --block-size` writes); such a Block is decoded
 // speculatively and, if it does not end exactly where the Index says, decoded
@@ -123,12 +123,13 @@ std::string ParallelDecompress(std::string_view xz,
 DecompressStats ParallelTest(std::string_view xz,
                              const ParallelDecodeOptions& options = {});
 
-// Decodes everything readable from `in_fd` (a regular file is mapped, a pipe
-// is read()) and writes it to `out_fd`, or only verifies it when `out_fd` is
-// -1. Throws Error: kIo for read/write failures, kCancelled, or the data's
-// error, after writing all output before the failing point (discard it).
-// In kPython mode a later stream that turns out invalid ends the output as
-// in ParallelDecompress, but its output written so far stays written.
+// Decodes everything readable from `in_fd` (a regular file is read with
+// pread() from its current position, a pipe with read()) and writes it to
+// `out_fd`, or only verifies it when `out_fd` is -1. Throws Error: kIo for
+// read/write failures, kCancelled, or the data's error, after writing all
+// output before the failing point (discard it). In kPython mode a later stream
+// that turns out invalid ends the output as in ParallelDecompress, but its
+// output written so far stays written.
 DecompressStats DecompressFd(int in_fd, int out_fd,
                              const ParallelDecodeOptions& options = {},
                              const ProgressFn& progress = nullptr);

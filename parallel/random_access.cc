@@ -40,10 +40,10 @@ std::string BlockName(const XzBlockInfo& b) {
          std::to_string(b.compressed_offset) + ")";
 }
 
-// Reads and checks the header of Block `b` of the mapped `file` into `head`
-// against the Index. Throws Error naming the Block.
-void ReadIndexedHeader(std::span<const uint8_t> file, const XzBlockInfo& b,
-                       uint64_t memlimit, BlockHead* head) {
+// Reads and checks the header of Block `b` of `file` into `head` against the
+// Index; returns the header's flags byte. Throws Error naming the Block.
+uint8_t ReadIndexedHeader(const ByteSource& file, const XzBlockInfo& b,
+                          uint64_t memlimit, BlockHead* head) {
   head->offset = b.compressed_offset;
   head->stream = b.stream;
   head->number = b.number_in_stream;
@@ -52,13 +52,24 @@ void ReadIndexedHeader(std::span<const uint8_t> file, const XzBlockInfo& b,
       b.total_size > file.size() - b.compressed_offset) {
     throw DecodeError(LZMA_DATA_ERROR, where, file.size(), kOp);
   }
-  const uint8_t* p = file.data() + b.compressed_offset;
-  const uint32_t header_size = lzma_block_header_size_decode(p[0]);
-  if (p[0] == 0x00 || header_size >= b.total_size) {
+  std::vector<uint8_t> buf;
+  const std::span<const uint8_t> bytes =
+      file.Read(b.compressed_offset,
+                static_cast<size_t>(std::min<uint64_t>(
+                    b.total_size, LZMA_BLOCK_HEADER_SIZE_MAX)),
+                buf);
+  if (bytes.empty())
+    throw DecodeError(LZMA_BUF_ERROR, where, b.compressed_offset, kOp);
+  const uint32_t header_size = lzma_block_header_size_decode(bytes[0]);
+  if (bytes[0] == 0x00 || header_size >= b.total_size) {
     throw DecodeError(LZMA_DATA_ERROR, where, b.compressed_offset, kOp);
   }
-  lzma_ret ret =
-      ParseBlockHeader(p, static_cast<lzma_check>(b.check_id), memlimit, head);
+  if (bytes.size() < header_size) {
+    throw DecodeError(LZMA_BUF_ERROR, where, b.compressed_offset + bytes.size(),
+                      kOp);
+  }
+  lzma_ret ret = ParseBlockHeader(
+      bytes.data(), static_cast<lzma_check>(b.check_id), memlimit, head);
   if (ret == LZMA_OK)
     ret = lzma_block_compressed_size(&head->block, b.unpadded_size);
   if (ret == LZMA_OK) {
@@ -70,9 +81,10 @@ void ReadIndexedHeader(std::span<const uint8_t> file, const XzBlockInfo& b,
   }
   if (ret != LZMA_OK)
     throw DecodeError(ret, where, b.compressed_offset + header_size, kOp);
+  return bytes[1];
 }
 
-XzFileInfo InfoFromIndex(std::span<const uint8_t> file, const lzma_index* index,
+XzFileInfo InfoFromIndex(const ByteSource& file, const lzma_index* index,
                          bool with_headers, uint64_t memlimit) {
   XzFileInfo info;
   info.file_size = lzma_index_file_size(index);
@@ -117,8 +129,7 @@ XzFileInfo InfoFromIndex(std::span<const uint8_t> file, const lzma_index* index,
   info.min_xz_version = 50000002;
   for (XzBlockInfo& b : info.blocks) {
     BlockHead head;
-    ReadIndexedHeader(file, b, memlimit, &head);
-    const uint8_t flags = file[b.compressed_offset + 1];
+    const uint8_t flags = ReadIndexedHeader(file, b, memlimit, &head);
     b.header_size = head.block.header_size;
     b.header_has_compressed_size = (flags & 0x40) != 0;
     b.header_has_uncompressed_size = (flags & 0x80) != 0;
@@ -153,34 +164,37 @@ std::span<const uint8_t> Bytes(std::string_view s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
-MappedFile MapOrThrow(int fd) {
-  MappedFile map = MappedFile::Map(fd);
-  if (!map.valid()) {
-    throw Error(ErrorCode::kBadOptions, kOp,
-                "random access needs a regular file (not a pipe or terminal)");
-  }
-  return map;
+[[noreturn]] void ThrowNotAFile() {
+  throw Error(ErrorCode::kBadOptions, kOp,
+              "random access needs a regular file (not a pipe or terminal)");
+}
+
+ByteSource SourceOrThrow(int fd) {
+  std::optional<ByteSource> file = ByteSource::ForFd(fd);
+  if (!file) ThrowNotAFile();
+  return *file;
 }
 
 }  // namespace
 
 XzFileInfo ReadXzFileInfo(std::string_view xz, bool with_headers,
                           uint64_t memlimit) {
-  LzmaIndexPtr index = DecodeFileIndex(Bytes(xz), memlimit);
-  return InfoFromIndex(Bytes(xz), index.get(), with_headers, memlimit);
+  const ByteSource file(Bytes(xz));
+  LzmaIndexPtr index = DecodeFileIndex(file, 0, memlimit);
+  return InfoFromIndex(file, index.get(), with_headers, memlimit);
 }
 
 XzFileInfo ReadXzFileInfo(int fd, bool with_headers, uint64_t memlimit) {
-  MappedFile map = MapOrThrow(fd);
-  LzmaIndexPtr index = DecodeFileIndex(map.bytes(), memlimit);
-  return InfoFromIndex(map.bytes(), index.get(), with_headers, memlimit);
+  const ByteSource file = SourceOrThrow(fd);
+  LzmaIndexPtr index = DecodeFileIndex(file, 0, memlimit);
+  return InfoFromIndex(file, index.get(), with_headers, memlimit);
 }
 
 class XzRandomAccess::Impl {
  public:
-  Impl(MappedFile map, std::span<const uint8_t> file,
-       const RandomAccessOptions& o)
-      : map_(std::move(map)),
+  // Takes `owned_fd` (-1 for none): the descriptor `file` reads.
+  Impl(const ByteSource& file, const RandomAccessOptions& o, int owned_fd = -1)
+      : owned_fd_(owned_fd),
         file_(file),
         options_(o),
         threads_(o.threads != 0 ? o.threads
@@ -191,7 +205,7 @@ class XzRandomAccess::Impl {
                    threads_,
                    tbb::global_control::active_value(
                        tbb::global_control::max_allowed_parallelism))))) {
-    index_ = DecodeFileIndex(file_, o.memlimit);
+    index_ = DecodeFileIndex(file_, 0, o.memlimit);
     info_ = InfoFromIndex(file_, index_.get(), false, o.memlimit);
   }
 
@@ -268,6 +282,9 @@ class XzRandomAccess::Impl {
     std::unique_ptr<BlockHead> head;  // the running decoder points into it
     std::unique_ptr<BlockDecoder> decoder;
     std::unique_ptr<uint8_t[]> data;
+    // The Block after its header: a view into memory inputs, else in_owned.
+    std::span<const uint8_t> in;
+    std::vector<uint8_t> in_owned;
     uint64_t capacity = 0;
     uint64_t produced = 0;
     size_t consumed = 0;  // input after the Block Header
@@ -323,16 +340,25 @@ class XzRandomAccess::Impl {
     BlockHead head;
     ReadIndexedHeader(file_, b, options_.memlimit, &head);
     const uint32_t header = head.block.header_size;
+    std::vector<uint8_t> buf;
+    const std::span<const uint8_t> in = ReadBlock(b, header, buf);
     std::unique_ptr<BlockDecoder> decoder = TakeDecoder();
-    const BlockResult r = decoder->Decode(
-        &head,
-        file_.subspan(b.compressed_offset + header, b.total_size - header),
-        {dst, b.uncompressed_size});
+    const BlockResult r =
+        decoder->Decode(&head, in, {dst, b.uncompressed_size});
     decoders_.push(std::move(decoder));
     if (r.ret != LZMA_STREAM_END || r.consumed != b.total_size - header ||
         r.produced != b.uncompressed_size) {
       Fail(b, r.ret, r.consumed, header);
     }
+  }
+
+  // The bytes of Block `b` after its `header`: fewer than the Index says
+  // only if the file shrank since it was opened (the decoder then fails
+  // with "truncated").
+  std::span<const uint8_t> ReadBlock(const XzBlockInfo& b, uint32_t header,
+                                     std::vector<uint8_t>& buf) const {
+    return file_.Read(b.compressed_offset + header,
+                      static_cast<size_t>(b.total_size - header), buf);
   }
 
   // Decodes `p` on until `want` bytes are there (and, at the end of the
@@ -342,6 +368,7 @@ class XzRandomAccess::Impl {
     if (!p.head) {
       p.head = std::make_unique<BlockHead>();
       ReadIndexedHeader(file_, b, options_.memlimit, p.head.get());
+      p.in = ReadBlock(b, p.head->block.header_size, p.in_owned);
       p.decoder = TakeDecoder();
       const lzma_ret ret = p.decoder->Start(p.head.get());
       if (ret != LZMA_OK) Fail(b, ret, 0, p.head->block.header_size);
@@ -356,11 +383,11 @@ class XzRandomAccess::Impl {
       p.capacity = cap;
     }
     const uint32_t header = p.head->block.header_size;
-    const size_t in_size = b.total_size - header;
+    const size_t in_size = p.in.size();
     lzma_stream* s = p.decoder->stream();
     const bool to_end = want == b.uncompressed_size;
     while (p.decoder && (p.produced < want || to_end)) {
-      s->next_in = file_.data() + b.compressed_offset + header + p.consumed;
+      s->next_in = p.in.data() + p.consumed;
       s->avail_in = in_size - p.consumed;
       s->next_out = p.data.get() + p.produced;
       s->avail_out = want - p.produced;
@@ -369,7 +396,8 @@ class XzRandomAccess::Impl {
       p.consumed += s->total_in - in0;
       p.produced += s->total_out - out0;
       if (ret == LZMA_STREAM_END) {
-        if (p.consumed != in_size || p.produced != b.uncompressed_size) {
+        if (p.consumed != b.total_size - header ||
+            p.produced != b.uncompressed_size) {
           Fail(b, ret, p.consumed, header);
         }
         decoders_.push(std::move(p.decoder));
@@ -404,8 +432,13 @@ class XzRandomAccess::Impl {
     while (cache_.size() > options_.cache_blocks) cache_.pop_back();
   }
 
-  MappedFile map_;
-  std::span<const uint8_t> file_;
+  struct FdCloser {
+    int fd;
+    ~FdCloser() {
+      if (fd >= 0) close(fd);
+    }
+  } owned_fd_;
+  ByteSource file_;
   RandomAccessOptions options_;
   unsigned threads_;
   tbb::task_arena arena_;
@@ -424,15 +457,23 @@ XzRandomAccess& XzRandomAccess::operator=(XzRandomAccess&&) noexcept = default;
 
 XzRandomAccess XzRandomAccess::OpenBuffer(std::string_view xz,
                                           const RandomAccessOptions& options) {
-  return XzRandomAccess(
-      std::make_unique<Impl>(MappedFile(), Bytes(xz), options));
+  return XzRandomAccess(std::make_unique<Impl>(ByteSource(Bytes(xz)), options));
 }
 
 XzRandomAccess XzRandomAccess::OpenFd(int fd,
                                       const RandomAccessOptions& options) {
-  MappedFile map = MapOrThrow(fd);
-  const std::span<const uint8_t> bytes = map.bytes();
-  return XzRandomAccess(std::make_unique<Impl>(std::move(map), bytes, options));
+  const int own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (own < 0) {
+    throw Error(ErrorCode::kIo, "open",
+                std::string("dup: ") + std::strerror(errno));
+  }
+  const std::optional<ByteSource> file = ByteSource::ForFd(own);
+  if (!file) {
+    close(own);
+    ThrowNotAFile();
+  }
+  // The Impl owns `own` from here on, also when its constructor throws.
+  return XzRandomAccess(std::make_unique<Impl>(*file, options, own));
 }
 
 XzRandomAccess XzRandomAccess::OpenFile(const std::string& path,

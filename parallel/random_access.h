@@ -20,7 +20,8 @@
 // Files need not be made by parxz: any .xz whose Blocks are in the Index
 // works (one Block, Blocks without sizes in their headers, several Streams,
 // Stream Padding), but the file must be seekable: a path, a regular file's
-// descriptor (both mapped read-only), or a buffer in memory.
+// descriptor (both read with pread(), never mapped: a file truncated
+// meanwhile gives an error, not SIGBUS), or a buffer in memory.
 //
 // Reading beyond the end returns the bytes that exist: Read(offset, length)
 // gives min(length, size() - offset) bytes, and nothing when offset >= size().
@@ -101,7 +102,7 @@ struct XzFileInfo {
 // also reads every Block Header (for `xz -lvv`). Throws Error.
 XzFileInfo ReadXzFileInfo(std::string_view xz, bool with_headers = false,
                           uint64_t memlimit = UINT64_MAX);
-// The same for a seekable descriptor (mapped; not owned).
+// The same for a seekable descriptor (read with pread(); not owned).
 XzFileInfo ReadXzFileInfo(int fd, bool with_headers = false,
                           uint64_t memlimit = UINT64_MAX);
 
@@ -123,7 +124,10 @@ class XzRandomAccess {
                                    const RandomAccessOptions& options = {});
   static XzRandomAccess OpenFile(const std::string& path,
                                  const RandomAccessOptions& options = {});
-  // A regular file's descriptor; not owned (it may be closed after this).
+  // A regular file's descriptor; not owned (it may be closed after this: the
+  // object reads through a duplicate of it, with pread()). The file must not
+  // change while the object exists; if it shrinks, reads fail with an
+  // error instead of crashing.
   static XzRandomAccess OpenFd(int fd, const RandomAccessOptions& options = {});
 
   ~XzRandomAccess();

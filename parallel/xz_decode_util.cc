@@ -2,41 +2,57 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 namespace parxz {
 
-LzmaIndexPtr DecodeFileIndex(std::span<const uint8_t> file, uint64_t memlimit) {
+LzmaIndexPtr DecodeFileIndex(const ByteSource& file, uint64_t start,
+                             uint64_t memlimit) {
+  const uint64_t size = file.size() > start ? file.size() - start : 0;
   // liblzma preallocates for the number of Records an Index claims: never
   // allow more than a file of this size can hold (a Block takes at least
   // 12 bytes and its Index Record 2, a Stream at least 32 bytes), so that a
   // corrupt count fails here instead of asking for terabytes.
-  const uint64_t most =
-      lzma_index_memusage(file.size() / 32 + 1, file.size() / 14 + 1);
+  const uint64_t most = lzma_index_memusage(size / 32 + 1, size / 14 + 1);
   LzmaStream strm;
   lzma_index* index = nullptr;
   lzma_ret ret = lzma_file_info_decoder(strm.get(), &index,
-                                        std::min(memlimit, most), file.size());
+                                        std::min(memlimit, most), size);
   if (ret != LZMA_OK) throw LzmaError(ret, "read index");
   lzma_stream* s = strm.get();
-  s->next_in = file.data();
-  s->avail_in = file.size();
-  uint64_t pos = 0;  // file offset of next_in
+  // The decoder reads the Stream Footer, then seeks back to the Index and
+  // on to the Stream before: pieces of at most this size, read as asked.
+  constexpr size_t kPiece = 64 << 10;
+  std::vector<uint8_t> buf;
+  uint64_t pos = 0;  // offset (from start) of next_in
   for (;;) {
+    if (s->avail_in == 0) {
+      const std::span<const uint8_t> piece =
+          file.Read(start + pos, kPiece, buf);
+      if (pos < size && piece.empty()) {
+        throw Error(ErrorCode::kTruncated, "read index",
+                    "the file ended early (shrunk while being read?)", pos);
+      }
+      s->next_in = piece.data();
+      s->avail_in = piece.size();
+    }
     const size_t before = s->avail_in;
-    ret = lzma_code(s, LZMA_FINISH);
+    ret = lzma_code(s, pos + before >= size ? LZMA_FINISH : LZMA_RUN);
     pos += before - s->avail_in;
     if (ret == LZMA_STREAM_END) break;
     if (ret == LZMA_SEEK_NEEDED) {
-      if (s->seek_pos > file.size()) {
+      if (s->seek_pos > size) {
         throw Error(ErrorCode::kTruncated, "read index", "seek beyond the file",
                     pos);
       }
       pos = s->seek_pos;
-      s->next_in = file.data() + pos;
-      s->avail_in = file.size() - pos;
+      s->avail_in = 0;
       continue;
     }
     if (ret != LZMA_OK) throw LzmaError(ret, "read index", pos);
+    if (before == s->avail_in && s->avail_in != 0) {
+      throw Error(ErrorCode::kInternal, "read index", "no progress", pos);
+    }
   }
   return LzmaIndexPtr(index);
 }

@@ -22,6 +22,7 @@
 
 #include "core/error.h"
 #include "core/lzma_stream.h"
+#include "parallel/decode_input.h"
 
 namespace parxz {
 
@@ -31,9 +32,12 @@ struct LzmaIndexDeleter {
 using LzmaIndexPtr = std::unique_ptr<lzma_index, LzmaIndexDeleter>;
 
 // The combined Index of every Stream of a complete .xz file (Stream Padding
-// allowed), read from the end with lzma_file_info_decoder. Throws Error
-// (operation "read index", with the offset where liblzma stopped).
-LzmaIndexPtr DecodeFileIndex(std::span<const uint8_t> file, uint64_t memlimit);
+// allowed) that starts at byte `start` of `file` and runs to its end, read
+// from the end with lzma_file_info_decoder. Offsets in it count from `start`.
+// Throws Error (operation "read index", with the offset where liblzma
+// stopped).
+LzmaIndexPtr DecodeFileIndex(const ByteSource& file, uint64_t start,
+                             uint64_t memlimit);
 
 // A Block Header as lzma_block_header_decode() left it. Owns the filter
 // options until FreeFilters() (the decoder needs them only to start) and must

@@ -44,7 +44,7 @@ std::vector<ManifestRow> Manifest(const std::string& dir) {
   return rows;
 }
 
-// Decodes through DecompressFd from a file (mapped) or a pipe, into a file.
+// Decodes through DecompressFd from a file (pread) or a pipe, into a file.
 Verdict FdVerdict(const std::string& data, const ParallelDecodeOptions& opts,
                   bool pipe_in, DecompressStats* stats = nullptr) {
   const std::string in_path = testing::TempPath("fd_in.xz");

@@ -3,6 +3,7 @@
 // concatenations, on corruption and truncation, under memory limits.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <lzma.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -390,21 +391,46 @@ uint64_t DecoderMemory(uint32_t preset) {
   return lzma_raw_decoder_memusage(filters);
 }
 
+// The bytes of the first Block after its header (what a file input reads
+// into memory per Block), from the xz program's Index.
+uint64_t FirstBlockInput(const std::string& xz) {
+  const auto* p = reinterpret_cast<const uint8_t*>(xz.data());
+  const size_t footer_at = xz.size() - LZMA_STREAM_HEADER_SIZE;
+  lzma_stream_flags footer;
+  EXPECT_EQ(lzma_stream_footer_decode(&footer, p + footer_at), LZMA_OK);
+  size_t pos = footer_at - footer.backward_size;
+  lzma_index* index = nullptr;
+  uint64_t memlimit = UINT64_MAX;
+  EXPECT_EQ(
+      lzma_index_buffer_decode(&index, &memlimit, nullptr, p, &pos, footer_at),
+      LZMA_OK);
+  lzma_index_iter it;
+  lzma_index_iter_init(&it, index);
+  EXPECT_FALSE(lzma_index_iter_next(&it, LZMA_INDEX_ITER_BLOCK));
+  const uint64_t total = it.block.total_size;
+  lzma_index_end(index, nullptr);
+  return total - lzma_block_header_size_decode(p[LZMA_STREAM_HEADER_SIZE]);
+}
+
 TEST(ParallelDecode, SoftMemoryLimitLowersThreadsThenGoesSequential) {
-  const std::string data = TestData(2 << 20, 11);
+  // 8 equal Blocks, so that every Block needs what the first one does.
+  std::string data;
+  for (int i = 0; i < 8; ++i) data += TestData(256 * kKiB, 11);
   const uint64_t block = 256 * kKiB;
   const std::string xz = XzMt(data, block, 1);
   const uint64_t dec = DecoderMemory(1);
+  // A file input holds each Block in flight (input and output) in memory.
+  const uint64_t item = block + FirstBlockInput(xz);
   struct Case {
     uint64_t soft;
     unsigned threads;  // most threads used
   };
-  // Per plan: threads × decoder + Blocks in flight × output buffer, with at
-  // least as many Blocks in flight as threads.
+  // Per plan: threads × decoder + Blocks in flight × (input + output
+  // buffer), with at least as many Blocks in flight as threads.
   const std::vector<Case> cases = {
-      {uint64_t{64} << 20, 4},      {4 * dec + 4 * block, 4},
-      {4 * dec + 4 * block - 1, 3}, {2 * dec + 2 * block, 2},
-      {2 * dec + 2 * block - 1, 1}, {1, 1},
+      {uint64_t{64} << 20, 4},     {4 * dec + 4 * item, 4},
+      {4 * dec + 4 * item - 1, 3}, {2 * dec + 2 * item, 2},
+      {2 * dec + 2 * item - 1, 1}, {1, 1},
   };
   for (const Case& c : cases) {
     const ParallelDecodeOptions o{.threads = 4, .memlimit_soft = c.soft};

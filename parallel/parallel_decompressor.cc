@@ -616,12 +616,24 @@ class Driver {
            (in_.in_memory() ? 0 : item.expect_in);
   }
 
+  // What a run plans per Block in flight, from its first Block: the same
+  // output, and input up to what the format allows for that output, so that
+  // Blocks of the same size that compressed a little worse still fit the run
+  // (ending a run idles a thread while the pipeline drains).
+  uint64_t PlannedItemMemory(const Item& item) const {
+    if (in_.in_memory()) return ItemMemory(item);
+    const uint64_t bound = lzma_block_buffer_bound(
+        static_cast<size_t>(std::min<uint64_t>(item.expect_out, SIZE_MAX / 2)));
+    return (sink_.keeps_output() ? item.expect_out : 0) +
+           std::max<uint64_t>(item.expect_in, bound);
+  }
+
   // The most threads (then Blocks in flight, 2 per thread down to one) that
   // fit the soft limit with Blocks like `item`; none when even two threads
   // would not fit: xz's fallback to single-threaded decoding.
   std::optional<RunPlan> PlanRun(const Item& item) const {
     using Wide = unsigned __int128;
-    const uint64_t per_item = ItemMemory(item);
+    const uint64_t per_item = PlannedItemMemory(item);
     const uint64_t per_decoder = item.head.memusage;
     for (unsigned n = opt_.threads; n >= 2; --n) {
       const Wide decoders = Wide{n} * per_decoder;

@@ -194,7 +194,7 @@ class XzRandomAccess::Impl {
  public:
   // Takes `owned_fd` (-1 for none): the descriptor `file` reads.
   Impl(const ByteSource& file, const RandomAccessOptions& o, int owned_fd = -1)
-      : owned_fd_(owned_fd),
+      : owned_fd_{owned_fd},
         file_(file),
         options_(o),
         threads_(o.threads != 0 ? o.threads

@@ -24,11 +24,12 @@ core_srcs=(core/error.cc core/options.cc core/compressor.cc
 case "$target" in
   decompressor) srcs=("${core_srcs[@]}") ;;
   round_trip)
-    srcs=("${core_srcs[@]}" parallel/block_encoder.cc
+    srcs=("${core_srcs[@]}" parallel/fd_io.cc parallel/block_encoder.cc
           parallel/stream_assembler.cc parallel/parallel_compressor.cc) ;;
   parallel_decoder)
-    srcs=("${core_srcs[@]}" parallel/decode_input.cc parallel/xz_decode_util.cc
-          parallel/parallel_decompressor.cc) ;;
+    srcs=("${core_srcs[@]}" parallel/fd_io.cc parallel/decode_input.cc
+          parallel/xz_decode_util.cc parallel/parallel_decompressor.cc
+          parallel/random_access.cc) ;;
   args) srcs=(core/error.cc core/options.cc tools/args.cc) ;;
   *) echo "fuzz.sh: unknown target '$target'" >&2; exit 2 ;;
 esac

@@ -9,8 +9,10 @@
 //
 // Checked: ParallelDecompress, ParallelTest and DecompressFd (memfd in and
 // out) give the same bytes as parxz::decompress() (DecompressFd: at least
-// those, see ExpectSame), or fail with the same ErrorCode; never a crash,
-// hang or leak.
+// those, see ExpectSame), or fail with the same ErrorCode; XzRandomAccess
+// (on the buffer or on a memfd) returns exactly the bytes the sequential
+// decoder gives at that offset whenever both succeed, or fails with an
+// Error; never a crash, hang or leak.
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -22,6 +24,7 @@
 #include "core/decompressor.h"
 #include "core/error.h"
 #include "parallel/parallel_decompressor.h"
+#include "parallel/random_access.h"
 #include "tests/fuzz/fuzz_util.h"
 
 namespace parxz::fuzz {
@@ -132,7 +135,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Decompression bombs are not bugs; keep the runs fast.
   if (seq.out.size() > (8 << 20)) return 0;
 
-  switch (b1 % 3) {
+  switch (b1 % 4) {
     case 0:
       ExpectSame(seq, Run([&] { return ParallelDecompress(file, po); }),
                  "ParallelDecompress");
@@ -147,6 +150,37 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         return seq.out;  // ParallelTest keeps no output
       });
       ExpectSame(seq, t, "ParallelTest");
+      break;
+    }
+    case 3: {
+      // Up to 64 KiB from an offset picked by both option bytes.
+      const uint64_t offset =
+          (uint64_t{b0} << 8 | b1) * 977 % (seq.out.size() + 1);
+      const size_t length = 1 + (uint64_t{b1} << 8 | b0) % (64 << 10);
+      const int fd = (b1 & 0x80) ? MemFd(file) : -1;
+      try {
+        const RandomAccessOptions ro{.threads = po.threads,
+                                     .memlimit = po.memlimit_hard};
+        XzRandomAccess ra = fd >= 0 ? XzRandomAccess::OpenFd(fd, ro)
+                                    : XzRandomAccess::OpenBuffer(file, ro);
+        const uint64_t size = ra.info().uncompressed_size;
+        std::string got(length, '\0');
+        const size_t n = ra.ReadInto(
+            offset, {reinterpret_cast<uint8_t*>(got.data()), got.size()});
+        FUZZ_CHECK(n == (offset < size ? std::min<uint64_t>(length,
+                                                            size - offset)
+                                       : 0),
+                   "ReadInto returned %zu bytes", n);
+        if (!seq.error && size == seq.out.size()) {
+          FUZZ_CHECK(got.compare(0, n, seq.out, offset, n) == 0,
+                     "random access at %llu differs from the sequential "
+                     "decoder",
+                     static_cast<unsigned long long>(offset));
+        }
+      } catch (const Error&) {
+        // Corrupt Index or Blocks: an error is the expected outcome.
+      }
+      if (fd >= 0) close(fd);
       break;
     }
     default: {

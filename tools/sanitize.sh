@@ -22,7 +22,7 @@ while (($#)) && [[ "$1" != "--" ]]; do configs+=("$1"); shift; done
 ((${#configs[@]})) || { echo "usage: tools/sanitize.sh asan|ubsan|tsan... [-- flags]" >&2; exit 2; }
 targets=(//tests/core/... //tests/parallel/... //tests/parallel_decode/...
          //tests/faults/... //tests/fuzz/... //tests/capi/... //tests/cli/...
-         -//tests/capi:install_test -//tests/faults:huge_stream_test)
+         -//tests/capi:install_test)
 flags=()
 for c in "${configs[@]}"; do
   case "$c" in

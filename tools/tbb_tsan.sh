@@ -53,7 +53,10 @@ cmake --build "$work/build" -j "$(nproc)" >"$work/build.log" 2>&1 \
   || { tail -40 "$work/build.log" >&2; exit 1; }
 rm -rf "$prefix"
 cmake --install "$work/build" >/dev/null
-nm -D "$prefix/lib/libtbb.so" | grep -q __tsan_ \
-  || { echo "tbb_tsan.sh: $prefix/lib/libtbb.so is not instrumented" >&2; exit 1; }
+# (grep without -q: it reads all of nm's output, so pipefail sees no SIGPIPE.)
+if ! nm -D "$prefix/lib/libtbb.so" | grep __tsan_ >/dev/null; then
+  echo "tbb_tsan.sh: $prefix/lib/libtbb.so is not instrumented" >&2
+  exit 1
+fi
 touch "$prefix/.complete"
 echo "$prefix/lib"

@@ -32,8 +32,12 @@ std::optional<ByteSource> ByteSource::ForFd(int fd) {
   if (S_ISREG(st.st_mode)) {
     src.size_ = static_cast<uint64_t>(st.st_size);
   } else if (S_ISBLK(st.st_mode)) {
+    // The size of a device is where its end is; the position is put back
+    // (callers decode from it).
+    const off_t here = lseek(fd, 0, SEEK_CUR);
     const off_t end = lseek(fd, 0, SEEK_END);
-    if (end < 0) return std::nullopt;
+    if (here >= 0) lseek(fd, here, SEEK_SET);
+    if (end < 0 || here < 0) return std::nullopt;
     src.size_ = static_cast<uint64_t>(end);
   } else {
     return std::nullopt;

@@ -78,7 +78,7 @@ DecodeInput::DecodeInput(std::span<const uint8_t> bytes, uint64_t start)
     : DecodeInput(ByteSource(bytes), start) {}
 
 DecodeInput::DecodeInput(const ByteSource& source, uint64_t start)
-    : memory_(source.in_memory()), source_(source) {
+    : source_(source) {
   Seek(start);
 }
 
@@ -97,7 +97,7 @@ size_t DecodeInput::ReadMore() {
 }
 
 size_t DecodeInput::Ensure(size_t n) {
-  if (memory_ || end_ - begin_ >= n || eof_) return end_ - begin_;
+  if (in_memory() || end_ - begin_ >= n || eof_) return end_ - begin_;
   // Move the unconsumed bytes to the front and make room for at least n.
   const size_t have = end_ - begin_;
   if (begin_ > 0) {
@@ -126,7 +126,7 @@ void DecodeInput::Consume(size_t n) {
 
 std::span<const uint8_t> DecodeInput::Take(size_t n,
                                            std::vector<uint8_t>& owned) {
-  if (memory_) {
+  if (in_memory()) {
     const size_t k = std::min(n, end_ - begin_);
     std::span<const uint8_t> view(ptr_ + begin_, k);
     Consume(k);
@@ -155,14 +155,11 @@ void DecodeInput::Seek(uint64_t offset) {
   }
   offset_ = std::min(offset, source_->size());
   eof_ = false;
-  if (memory_) {
+  if (in_memory()) {
     // The whole buffer is available from `offset` on.
-    std::vector<uint8_t> unused;
-    const std::span<const uint8_t> all =
-        source_->Read(0, static_cast<size_t>(source_->size()), unused);
-    ptr_ = all.data();
+    ptr_ = source_->bytes().data();
     begin_ = static_cast<size_t>(offset_);
-    end_ = all.size();
+    end_ = source_->bytes().size();
   } else {
     begin_ = end_ = 0;  // read again from offset_
   }

@@ -44,6 +44,8 @@ class ByteSource {
 
   uint64_t size() const { return size_; }
   bool in_memory() const { return fd_ < 0; }
+  // Memory sources: all of the buffer (empty for files).
+  std::span<const uint8_t> bytes() const { return bytes_; }
   // The `n` bytes at `offset`, fewer only where the input ends (also a file
   // shrunk since it was opened): a view into memory sources, else read into
   // `buf` (resized as needed). Throws Error(kIo) when pread() fails.
@@ -80,7 +82,7 @@ class DecodeInput {
   size_t available() const { return end_ - begin_; }
   void Consume(size_t n);
   // True when nothing more can be read beyond the available bytes.
-  bool exhausted() const { return memory_ || eof_; }
+  bool exhausted() const { return in_memory() || eof_; }
   // Ensure(1) == 0.
   bool AtEnd() { return Ensure(1) == 0; }
 
@@ -90,7 +92,7 @@ class DecodeInput {
 
   uint64_t offset() const { return offset_; }
   // Blocks are views into the input, costing no memory of their own.
-  bool in_memory() const { return memory_; }
+  bool in_memory() const { return source_ && source_->in_memory(); }
   // Memory and file inputs: all of the input, and moving back or forth in it.
   const ByteSource* source() const { return source_ ? &*source_ : nullptr; }
   void Seek(uint64_t offset);
@@ -102,7 +104,6 @@ class DecodeInput {
   // ptr_[begin_, end_) are the available bytes. Memory: ptr_ = the buffer,
   // end_ = its size. Stream and file: ptr_ = buffer_.data(), bytes read not
   // consumed yet.
-  bool memory_ = false;
   std::optional<ByteSource> source_;  // memory and file inputs
   int fd_ = -1;                       // stream inputs
   bool eof_ = false;

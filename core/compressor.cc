@@ -15,9 +15,49 @@ constexpr char kInit[] = "compressor init";
   throw Error(ErrorCode::kBadOptions, kInit, why);
 }
 
-// Sets up `strm` for `o`, with the same checks and messages as CPython's
-// _lzma.LZMACompressor.__init__.
+// Sets up `strm` for `o`, which ValidateCompressOptions() accepted.
 void InitEncoder(lzma_stream* strm, const CompressOptions& o) {
+  const uint32_t preset =
+      o.preset.value_or(kPresetDefault) | (o.extreme ? kPresetExtreme : 0);
+  lzma_ret ret = LZMA_OK;
+  switch (o.format) {
+    case Format::kXz: {
+      const auto check = static_cast<lzma_check>(
+          static_cast<int>(o.check.value_or(Check::kCrc64)));
+      if (o.filters) {
+        LzmaFilters f = LzmaFilters::FromChain(*o.filters);
+        ret = lzma_stream_encoder(strm, f.get(), check);
+      } else {
+        ret = lzma_easy_encoder(strm, preset, check);
+      }
+      break;
+    }
+    case Format::kAlone: {
+      if (o.filters) {
+        LzmaFilters f = LzmaFilters::FromChain(*o.filters);
+        ret = lzma_alone_encoder(
+            strm, static_cast<const lzma_options_lzma*>(f.get()[0].options));
+      } else {
+        lzma_options_lzma lz;
+        if (lzma_lzma_preset(&lz, preset)) Bad("Invalid compression preset");
+        ret = lzma_alone_encoder(strm, &lz);
+      }
+      break;
+    }
+    case Format::kRaw: {
+      LzmaFilters f = LzmaFilters::FromChain(*o.filters);
+      ret = lzma_raw_encoder(strm, f.get());
+      break;
+    }
+    case Format::kAuto:
+      break;
+  }
+  ThrowIfLzmaError(ret, kInit);
+}
+
+}  // namespace
+
+void ValidateCompressOptions(const CompressOptions& o) {
   if (o.format == Format::kAuto || static_cast<int>(o.format) < 0 ||
       static_cast<int>(o.format) > 3) {
     Bad("Invalid container format");
@@ -32,55 +72,26 @@ void InitEncoder(lzma_stream* strm, const CompressOptions& o) {
   if ((o.preset || o.extreme) && o.filters) {
     Bad("Cannot specify both preset and filter chain");
   }
-  const uint32_t preset =
-      o.preset.value_or(kPresetDefault) | (o.extreme ? kPresetExtreme : 0);
-  ValidatePreset(preset);
-  lzma_ret ret = LZMA_OK;
-  switch (o.format) {
-    case Format::kXz: {
-      const auto check = static_cast<lzma_check>(
-          static_cast<int>(o.check.value_or(Check::kCrc64)));
-      if (o.filters) {
-        LzmaFilters f = LzmaFilters::FromChain(*o.filters);
-        // liblzma answers LZMA_PROG_ERROR here; it is a bad option.
-        if (o.filters->back().id == FilterId::kLzma1) {
-          Bad("Invalid filter chain for FORMAT_XZ - LZMA1 is not allowed");
-        }
-        ret = lzma_stream_encoder(strm, f.get(), check);
-      } else {
-        ret = lzma_easy_encoder(strm, preset, check);
-      }
-      break;
+  ValidatePreset(o.preset.value_or(kPresetDefault) |
+                 (o.extreme ? kPresetExtreme : 0));
+  if (o.filters) {
+    LzmaFilters::FromChain(*o.filters);  // validates every field
+    const bool lzma1 = o.filters->back().id == FilterId::kLzma1;
+    // liblzma would answer LZMA_PROG_ERROR here; it is a bad option.
+    if (o.format == Format::kXz && lzma1) {
+      Bad("Invalid filter chain for FORMAT_XZ - LZMA1 is not allowed");
     }
-    case Format::kAlone: {
-      if (o.filters) {
-        if (o.filters->size() != 1 || (*o.filters)[0].id != FilterId::kLzma1) {
-          Bad("Invalid filter chain for FORMAT_ALONE - must be a single LZMA1 "
-              "filter");
-        }
-        LzmaFilters f = LzmaFilters::FromChain(*o.filters);
-        ret = lzma_alone_encoder(
-            strm, static_cast<const lzma_options_lzma*>(f.get()[0].options));
-      } else {
-        lzma_options_lzma lz;
-        if (lzma_lzma_preset(&lz, preset)) Bad("Invalid compression preset");
-        ret = lzma_alone_encoder(strm, &lz);
-      }
-      break;
+    if (o.format == Format::kAlone && (o.filters->size() != 1 || !lzma1)) {
+      Bad("Invalid filter chain for FORMAT_ALONE - must be a single LZMA1 "
+          "filter");
     }
-    case Format::kRaw: {
-      if (!o.filters) Bad("Must specify filters for FORMAT_RAW");
-      LzmaFilters f = LzmaFilters::FromChain(*o.filters);
-      ret = lzma_raw_encoder(strm, f.get());
-      break;
-    }
-    case Format::kAuto:
-      break;
+  } else if (o.format == Format::kRaw) {
+    Bad("Must specify filters for FORMAT_RAW");
   }
-  ThrowIfLzmaError(ret, kInit);
+  if (o.format == Format::kXz && o.check && !IsCheckSupported(*o.check)) {
+    throw Error(ErrorCode::kUnsupported, kInit, "Unsupported integrity check");
+  }
 }
-
-}  // namespace
 
 struct Compressor::State {
   LzmaStream strm;
@@ -160,6 +171,7 @@ struct Compressor::State {
 
 Compressor::Compressor(const CompressOptions& options)
     : state_(std::make_unique<State>()) {
+  ValidateCompressOptions(options);
   InitEncoder(state_->strm.get(), options);
 }
 

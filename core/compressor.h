@@ -40,6 +40,15 @@ struct CompressOptions {
   std::optional<FilterChain> filters;
 };
 
+// The one check of compression options, shared by Compressor, the parallel
+// compressor (parallel/parallel_compressor.h) and the C API (capi/parxz.h).
+// Throws Error(kBadOptions) with the messages of CPython's
+// lzma.LZMACompressor ("Cannot specify both preset and filter chain", ...),
+// or Error(kUnsupported) for a check this liblzma cannot compute. Allocates
+// no encoder: values only liblzma's encoder refuses (a dictionary above its
+// limit, a misaligned BCJ start offset) fail when the encoder starts.
+void ValidateCompressOptions(const CompressOptions& options);
+
 // Upper bound of the size of compress(data) for `size` input bytes in the
 // .xz format (liblzma's lzma_stream_buffer_bound).
 size_t CompressBound(size_t size);

@@ -1,13 +1,11 @@
 #include "parallel/block_encoder.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 #include <string>
 
 #include "core/error.h"
+#include "parallel/fd_io.h"
 
 namespace parxz {
 
@@ -21,19 +19,12 @@ std::span<const uint8_t> MemoryBlockInput::Read(uint64_t offset, size_t max) {
 
 std::span<const uint8_t> FileBlockInput::Read(uint64_t offset, size_t max) {
   const size_t want = std::min<uint64_t>({max, chunk_.size(), size_ - offset});
-  size_t got = 0;
-  while (got < want) {
-    const ssize_t r = ::pread(fd_, chunk_.data() + got, want - got,
-                              static_cast<off_t>(offset_ + offset + got));
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) {
-      const std::string why = r == 0 ? "the file shrank while being compressed"
-                                     : std::strerror(errno);
-      throw Error(ErrorCode::kIo, "read",
-                  why + " (at input byte " +
-                      std::to_string(offset_ + offset + got) + ")");
-    }
-    got += static_cast<size_t>(r);
+  const uint64_t at = offset_ + offset;
+  const size_t got = PreadFully(fd_, chunk_.data(), want, at);
+  if (got < want) {
+    throw Error(ErrorCode::kIo, "read",
+                "the file shrank while being compressed (at input byte " +
+                    std::to_string(at + got) + ")");
   }
   return chunk_.subspan(0, got);
 }
@@ -66,8 +57,15 @@ BlockRecord BlockEncoder::Encode(BlockInput& in, ByteBuffer& out,
   ThrowIfLzmaError(lzma_block_encoder(strm_.get(), &block), kOp);
 
   lzma_stream* s = strm_.get();
+  // At most the bound of the actual input size (which is the capacity for
+  // a full Block): ParallelCompressBound() relies on it. Only a last,
+  // shorter Block whose LZMA2 data exceeds that bound, which takes input
+  // crafted against LZMA's model, is then stored where xz -T would keep the
+  // larger compressed form.
+  const size_t limit =
+      std::min(out.capacity, OutputCapacity(in.size()));
   s->next_out = out.data.get() + block.header_size;
-  s->avail_out = out.capacity - block.header_size;
+  s->avail_out = limit - block.header_size;
   uint64_t pos = 0;
   lzma_ret ret = LZMA_OK;
   std::span<const uint8_t> piece;
@@ -84,7 +82,7 @@ BlockRecord BlockEncoder::Encode(BlockInput& in, ByteBuffer& out,
     ret = lzma_code(s, pos == in.size() ? LZMA_FINISH : LZMA_RUN);
   }
   if (ret == LZMA_STREAM_END) {
-    out.size = out.capacity - s->avail_out;
+    out.size = limit - s->avail_out;
     ThrowIfLzmaError(lzma_block_header_encode(&block, out.data.get()), kOp);
   } else if (ret == LZMA_OK) {
     // Did not fit in the bound: store it, header and all, uncompressed. This

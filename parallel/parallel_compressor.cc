@@ -1,25 +1,24 @@
 #include "parallel/parallel_compressor.h"
 
 #include <oneapi/tbb/concurrent_queue.h>
-#include <oneapi/tbb/info.h>
-#include <oneapi/tbb/parallel_pipeline.h>
-#include <oneapi/tbb/spin_mutex.h>
 #include <oneapi/tbb/task_arena.h>
+#include <oneapi/tbb/task_group.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <cstring>
+#include <deque>
 #include <exception>
-#include <thread>
 #include <utility>
 #include <vector>
 
+#include "core/compressor.h"
 #include "parallel/block_encoder.h"
 #include "parallel/fd_io.h"
 #include "parallel/stream_assembler.h"
+#include "parallel/threads.h"
 
 namespace parxz {
 
@@ -35,32 +34,18 @@ struct Resolved {
 };
 
 Resolved Resolve(const ParallelOptions& in) {
+  // The checks and messages every compressor shares (core/compressor.h).
+  ValidateCompressOptions({.format = Format::kXz,
+                           .check = in.check,
+                           .preset = in.preset,
+                           .extreme = in.extreme,
+                           .filters = in.filters});
   ParallelOptions o = in;
-  if ((o.preset || o.extreme) && o.filters) {
-    throw Error(ErrorCode::kBadOptions, "compressor init",
-                "Cannot specify both preset and filter chain");
-  }
   const uint32_t preset =
       o.preset.value_or(kPresetDefault) | (o.extreme ? kPresetExtreme : 0);
   LzmaFilters filters = o.filters ? LzmaFilters::FromChain(*o.filters)
                                   : LzmaFilters::FromPreset(preset);
-  if (filters.get()[filters.size() - 1].id != LZMA_FILTER_LZMA2) {
-    throw Error(ErrorCode::kBadOptions, "compressor init",
-                "the .xz format needs LZMA2 as the last filter");
-  }
-  const int check = static_cast<int>(o.check);
-  if (check < 0 || check > LZMA_CHECK_ID_MAX) {
-    throw Error(ErrorCode::kBadOptions, "compressor init",
-                "Invalid integrity check: " + std::to_string(check));
-  }
-  if (!IsCheckSupported(o.check)) {
-    throw Error(ErrorCode::kUnsupported, "compressor init",
-                "Unsupported integrity check");
-  }
-  if (o.threads == 0) {
-    o.threads =
-        static_cast<unsigned>(std::max(1, tbb::info::default_concurrency()));
-  }
+  o.threads = ResolveThreads(o.threads);
   if (o.block_size == 0) {
     o.block_size = std::max<uint64_t>(uint64_t{3} * filters.dict_size(),
                                       uint64_t{1} << 20);
@@ -70,155 +55,234 @@ Resolved Resolve(const ParallelOptions& in) {
                 "block_size is larger than 2^50 bytes");
   }
   if (o.max_blocks_in_flight == 0) o.max_blocks_in_flight = 2 * o.threads + 1;
-  return {o, std::move(filters), static_cast<lzma_check>(check)};
+  const auto check = static_cast<lzma_check>(static_cast<int>(o.check));
+  return {std::move(o), std::move(filters), check};
 }
 
-// Buffers of one size, handed out last-in first-out: the buffer released last
-// has its pages resident already, so reusing it first keeps the resident set
-// as small as the number of buffers really in use at once. Thread-safe.
-class BufferPool {
- public:
-  explicit BufferPool(size_t capacity) : capacity_(capacity) {}
-
-  std::unique_ptr<ByteBuffer> Take() {
-    {
-      tbb::spin_mutex::scoped_lock lock(mutex_);
-      if (!free_.empty()) {
-        std::unique_ptr<ByteBuffer> b = std::move(free_.back());
-        free_.pop_back();
-        b->size = 0;
-        return b;
-      }
-    }
-    return std::make_unique<ByteBuffer>(capacity_);
-  }
-
-  void Give(std::unique_ptr<ByteBuffer> b) {
-    if (!b) return;
-    tbb::spin_mutex::scoped_lock lock(mutex_);
-    free_.push_back(std::move(b));
-  }
-
- private:
-  const size_t capacity_;
-  tbb::spin_mutex mutex_;  // guards free_; held for a push or a pop only
-  std::vector<std::unique_ptr<ByteBuffer>> free_;
-};
-
-// One Block on its way through the pipeline. Pipeline stages touch a Block in
-// turn (reader, then one encoder, then the writer), never at the same time.
-// Jobs are owned by the entry point (a vector of all of them), so a cancelled
-// pipeline leaks nothing; the stages pass raw pointers.
+// One Block slot. The owner (the thread calling the compressor) fills it and
+// submits it; one encoding task runs on it; the owner takes the output back.
+// Slots are reused with their buffers, so buffers are allocated once.
 struct BlockJob {
-  // Either a byte range of the regular file being compressed (read by the
-  // encoder itself, piece by piece), or ...
-  bool from_file = false;
+  // Written by the owner before submitting; read by the encoding task.
+  bool from_file = false;  // the input is a file range, not `input`
   uint64_t file_offset = 0;
   uint64_t file_size = 0;
-  // ... an input buffer filled by the reader, back to the pool right after
-  // encoding.
-  std::unique_ptr<ByteBuffer> input;
-  std::unique_ptr<ByteBuffer> output;  // filled by the encoder, back to the
-                                       // pool once written (ReleaseOutput)
+  std::unique_ptr<ByteBuffer> input;  // filled by the owner (push API, pipes)
+  // Written by the encoding task; read by the owner once `done` is true.
+  std::unique_ptr<ByteBuffer> output;  // allocated by the owner on first use
   BlockRecord record;
+  std::exception_ptr error;
+  // Stored (release) by the encoding task as its last access to the slot;
+  // loaded (acquire) by the owner.
+  std::atomic<bool> done{false};
+  // Runs the encoding task; the owner waits on it inside the arena.
+  tbb::task_group task;
+  // Owner only: output bytes handed out so far; whether the Index has it.
+  size_t handed_out = 0;
+  bool recorded = false;
 };
 
-// State shared by both entry points: the arena, the pools of encoders and
-// buffers, and the three stages of the pipeline.
+// What both entry points share: the arena, the encoders, the Block slots,
+// and the stream's bytes in order (Stream Header, Blocks, Index + Footer).
+// All methods are called by the owner; only Encode() runs on other threads.
 class Engine {
  public:
   explicit Engine(Resolved r)
       : r_(std::move(r)),
-        // More threads than the hardware has would only time-slice the same
-        // cores (and make TBB warn), so the arena stops at the hardware.
-        arena_(static_cast<int>(
-            std::min<unsigned>(r_.options.threads,
-                               std::max(1, tbb::info::default_concurrency())))),
-        inputs_(r_.options.block_size),
-        outputs_(BlockEncoder::OutputCapacity(r_.options.block_size)),
-        assembler_(r_.check) {}
+        arena_(static_cast<int>(r_.options.threads)),
+        assembler_(r_.check),
+        extra_(assembler_.Header()) {}
 
-  const ParallelOptions& options() const { return r_.options; }
-  StreamAssembler& assembler() { return assembler_; }
-  // The regular file that jobs with from_file refer to.
-  void set_file(int fd) { file_fd_ = fd; }
-  std::atomic<bool>& cancel() { return cancel_; }
-
-  // Gives `job` an empty input buffer, reusing one an encoder released.
-  void AttachInput(BlockJob& job) {
-    if (!job.input) job.input = inputs_.Take();
-    job.input->size = 0;
+  // Cancels the Blocks still being encoded and waits for them.
+  ~Engine() {
+    cancel_.store(true);
+    WaitAll();
   }
 
-  // Called by the writer once the Block's bytes are out.
-  void ReleaseOutput(BlockJob& job) { outputs_.Give(std::move(job.output)); }
+  const ParallelOptions& options() const { return r_.options; }
+  // The regular file that slots with from_file refer to; set before Submit.
+  void set_file(int fd) { file_fd_ = fd; }
 
-  // Runs the pipeline until `read` returns null. `read` (serial, in order)
-  // supplies filled Blocks, `write` (serial, in order) takes encoded ones.
-  // Rethrows the first error; in-flight Blocks are dropped.
-  template <class ReadFn, class WriteFn>
-  void Run(ReadFn&& read, WriteFn&& write) {
-    arena_.execute([&] {
-      tbb::parallel_pipeline(
-          r_.options.max_blocks_in_flight,
-          tbb::make_filter<void, BlockJob*>(
-              tbb::filter_mode::serial_in_order,
-              [&](tbb::flow_control& fc) -> BlockJob* {
-                BlockJob* job = cancel_.load() ? nullptr : read();
-                if (job == nullptr) fc.stop();
-                return job;
-              }) &
-              tbb::make_filter<BlockJob*, BlockJob*>(tbb::filter_mode::parallel,
-                                                     [&](BlockJob* job) {
-                                                       Encode(*job);
-                                                       return job;
-                                                     }) &
-              tbb::make_filter<BlockJob*, void>(
-                  tbb::filter_mode::serial_in_order, [&](BlockJob* job) {
-                    assembler_.AddBlock(job->record);
-                    write(job);
-                  }));
+  // An empty slot to fill, or nullptr while all max_blocks_in_flight are
+  // taken (then the oldest Block must be handed out first). Slots released
+  // last are reused first: their buffers' pages are resident already.
+  BlockJob* TryAcquire() {
+    BlockJob* job = nullptr;
+    if (!free_.empty()) {
+      job = free_.back();
+      free_.pop_back();
+    } else if (jobs_.size() < r_.options.max_blocks_in_flight) {
+      jobs_.push_back(std::make_unique<BlockJob>());
+      job = jobs_.back().get();
+    } else {
+      return nullptr;
+    }
+    job->from_file = false;
+    if (job->input) job->input->size = 0;
+    return job;
+  }
+
+  ByteBuffer& Input(BlockJob& job) {
+    if (!job.input) job.input = std::make_unique<ByteBuffer>(block_size());
+    return *job.input;
+  }
+
+  // Gives back a slot that holds no Block.
+  void Release(BlockJob* job) { free_.push_back(job); }
+
+  // Starts encoding `job`; its bytes follow those of every earlier Block.
+  void Submit(BlockJob* job) {
+    if (!job->output) {
+      job->output = std::make_unique<ByteBuffer>(
+          BlockEncoder::OutputCapacity(block_size()));
+    }
+    job->error = nullptr;
+    job->done.store(false, std::memory_order_relaxed);
+    queue_.push_back(job);
+    arena_.execute([this, job] { job->task.run([this, job] { Encode(*job); }); });
+  }
+
+  // No more Blocks: the Index and Stream Footer follow the last one.
+  void Finish() { finishing_ = true; }
+
+  // The next bytes of the stream that are ready, in order; empty when none
+  // are (with `wait`: when nothing is in flight and, before Finish(), the
+  // trailer cannot be made yet). Waiting runs Blocks in the arena. Throws
+  // the first failure (in stream order), then again on every call.
+  std::span<const uint8_t> Next(bool wait) {
+    ThrowIfFailed();
+    try {
+      return NextImpl(wait);
+    } catch (...) {
+      error_ = std::current_exception();
+      cancel_.store(true);
+      WaitAll();
+      throw;
+    }
+  }
+
+  // Marks the first `n` bytes of Next() as handed out; true when that
+  // completed a Block (and freed its slot).
+  bool Consume(size_t n) {
+    if (extra_pos_ < extra_.size()) {
+      extra_pos_ += n;
+      return false;
+    }
+    BlockJob* job = queue_.front();
+    job->handed_out += n;
+    if (job->handed_out < job->output->size) return false;
+    queue_.pop_front();
+    job->handed_out = 0;
+    job->recorded = false;
+    free_.push_back(job);
+    return true;
+  }
+
+  // Finish() was called and every byte of the stream handed out.
+  bool complete() const {
+    return trailer_made_ && extra_pos_ == extra_.size();
+  }
+
+  void ThrowIfFailed() const {
+    if (error_) std::rethrow_exception(error_);
+  }
+
+  // Makes running and later encoding tasks stop with kCancelled.
+  void Cancel() { cancel_.store(true); }
+
+ private:
+  uint64_t block_size() const { return r_.options.block_size; }
+
+  std::span<const uint8_t> NextImpl(bool wait) {
+    if (extra_pos_ < extra_.size()) {
+      return {reinterpret_cast<const uint8_t*>(extra_.data()) + extra_pos_,
+              extra_.size() - extra_pos_};
+    }
+    if (!queue_.empty()) {
+      BlockJob& job = *queue_.front();
+      if (!job.done.load(std::memory_order_acquire)) {
+        if (!wait) return {};
+        arena_.execute([&job] { job.task.wait(); });
+      }
+      if (job.error) std::rethrow_exception(job.error);
+      if (!job.recorded) {
+        assembler_.AddBlock(job.record);
+        job.recorded = true;
+      }
+      return {job.output->data.get() + job.handed_out,
+              job.output->size - job.handed_out};
+    }
+    if (finishing_ && !trailer_made_) {
+      extra_ = assembler_.Trailer();
+      extra_pos_ = 0;
+      trailer_made_ = true;
+      return {reinterpret_cast<const uint8_t*>(extra_.data()), extra_.size()};
+    }
+    return {};
+  }
+
+  // The encoding task. Errors are kept in the slot for the owner, who
+  // raises them in stream order; nothing escapes into the task_group.
+  void Encode(BlockJob& job) {
+    std::unique_ptr<BlockEncoder> encoder;
+    try {
+      if (!encoders_.try_pop(encoder)) {
+        encoder = std::make_unique<BlockEncoder>(r_.filters.get(), r_.check,
+                                                 block_size());
+      }
+      if (job.from_file) {
+        FileBlockInput in(file_fd_, job.file_offset, job.file_size,
+                          encoder->chunk_buffer());
+        job.record = encoder->Encode(in, *job.output, &cancel_);
+      } else {
+        MemoryBlockInput in(
+            std::span<const uint8_t>(job.input->data.get(), job.input->size));
+        job.record = encoder->Encode(in, *job.output, &cancel_);
+      }
+    } catch (...) {
+      job.error = std::current_exception();
+    }
+    if (encoder) encoders_.push(std::move(encoder));
+    job.done.store(true, std::memory_order_release);
+  }
+
+  // Waits until no encoding task runs (they never throw).
+  void WaitAll() noexcept {
+    arena_.execute([this] {
+      for (auto& job : jobs_) job->task.wait();
     });
   }
 
- private:
-  void Encode(BlockJob& job) {
-    std::unique_ptr<BlockEncoder> encoder;
-    if (!encoders_.try_pop(encoder)) {
-      encoder = std::make_unique<BlockEncoder>(r_.filters.get(), r_.check,
-                                               r_.options.block_size);
-    }
-    if (!job.output) job.output = outputs_.Take();
-    if (job.from_file) {
-      FileBlockInput in(file_fd_, job.file_offset, job.file_size,
-                        encoder->chunk_buffer());
-      job.record = encoder->Encode(in, *job.output, &cancel_);
-    } else {
-      MemoryBlockInput in(
-          std::span<const uint8_t>(job.input->data.get(), job.input->size));
-      job.record = encoder->Encode(in, *job.output, &cancel_);
-    }
-    encoders_.push(std::move(encoder));
-    // The input is no longer needed while the Block waits for the writer:
-    // the reader reuses it, so only Blocks being read or encoded hold one.
-    inputs_.Give(std::move(job.input));
-  }
-
-  Resolved r_;
+  const Resolved r_;  // read by every thread
   tbb::task_arena arena_;
-  // Idle encoders; at most `threads` exist because at most that many encode
-  // stages run at once. Any worker pushes and pops.
+  // Idle encoders (~94 MiB each at -6): a task pops one or makes one, and
+  // pushes it back when done. At most `threads` tasks run at once, so at
+  // most that many encoders exist. Not enumerable_thread_specific: oneTBB's
+  // shared workers come and go between arenas, and per-thread encoders would
+  // pile up with every thread that ever served this compressor.
   tbb::concurrent_queue<std::unique_ptr<BlockEncoder>> encoders_;
-  // Idle buffers: encoders give inputs back, the reader (or the push API's
-  // owner) takes them; the encoder takes outputs, the writer gives them back.
-  BufferPool inputs_;
-  BufferPool outputs_;
-  // Written by the writer/the owner; read by the encode stage.
+  // Written by the owner (failure, cancel, destruction); read by encoders.
   std::atomic<bool> cancel_{false};
-  int file_fd_ = -1;  // set before Run(), read by encoders
-  // Only the serial writer stage touches the assembler while running.
+  int file_fd_ = -1;  // written by the owner before Submit; read by tasks
+  // Owner only below.
   StreamAssembler assembler_;
+  std::vector<std::unique_ptr<BlockJob>> jobs_;  // every slot ever made
+  std::vector<BlockJob*> free_;                  // slots holding no Block
+  std::deque<BlockJob*> queue_;                  // submitted, in order
+  std::string extra_;     // the Stream Header, later the trailer
+  size_t extra_pos_ = 0;  // bytes of extra_ handed out
+  bool finishing_ = false;
+  bool trailer_made_ = false;
+  std::exception_ptr error_;
 };
+
+// Saturating arithmetic for the bound.
+uint64_t SatAdd(uint64_t a, uint64_t b) {
+  return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+uint64_t SatMul(uint64_t a, uint64_t b) {
+  return (b != 0 && a > UINT64_MAX / b) ? UINT64_MAX : a * b;
+}
 
 }  // namespace
 
@@ -235,56 +299,97 @@ uint64_t MemoryUsage(const ParallelOptions& options) {
          r.options.max_blocks_in_flight * per_block;
 }
 
+uint64_t ParallelCompressBound(uint64_t size, const ParallelOptions& options) {
+  const uint64_t bs = Resolve(options).options.block_size;
+  const uint64_t full = size / bs;
+  const uint64_t last = size % bs;
+  const uint64_t full_bound = BlockEncoder::OutputCapacity(bs);
+  const uint64_t last_bound = last ? BlockEncoder::OutputCapacity(last) : 0;
+  uint64_t total = 2 * LZMA_STREAM_HEADER_SIZE;
+  total = SatAdd(total, SatMul(full, full_bound));
+  total = SatAdd(total, last_bound);
+  // Index: indicator, Number of Records, a (Unpadded Size, Uncompressed
+  // Size) pair of VLIs per Block, padding to four bytes, CRC32.
+  uint64_t index = 1 + lzma_vli_size(full + (last ? 1 : 0));
+  index = SatAdd(index, SatMul(full, lzma_vli_size(full_bound) +
+                                         lzma_vli_size(bs)));
+  if (last) index = SatAdd(index, lzma_vli_size(last_bound) + lzma_vli_size(last));
+  index = SatAdd(SatAdd(index, 3) & ~uint64_t{3}, 4);
+  return SatAdd(total, index);
+}
+
 // ---------------------------------------------------------------------------
-// The push API. A driver thread runs the pipeline; compress() hands it full
-// Blocks through `submitted_` and collects finished output from `finished_`.
+// The push API.
 
 class ParallelCompressor::Impl {
  public:
-  explicit Impl(const ParallelOptions& options) : engine_(Resolve(options)) {
-    pending_ = engine_.assembler().Header();
-    driver_ = std::thread([this] { Drive(); });
-  }
+  explicit Impl(const ParallelOptions& options) : engine_(Resolve(options)) {}
 
-  ~Impl() {
-    if (driver_.joinable()) {
-      engine_.cancel().store(true);
-      submitted_.push(nullptr);
-      driver_.join();
+  // Where handed-out bytes go: a string that grows, or a caller's buffer.
+  struct Sink {
+    std::string* str = nullptr;
+    std::span<uint8_t> buf;
+    size_t used = 0;  // bytes put
+
+    bool full() const { return str == nullptr && used == buf.size(); }
+    size_t Put(std::span<const uint8_t> s) {
+      if (str != nullptr) {
+        str->append(reinterpret_cast<const char*>(s.data()), s.size());
+        used += s.size();
+        return s.size();
+      }
+      const size_t n = std::min(s.size(), buf.size() - used);
+      if (n > 0) std::memcpy(buf.data() + used, s.data(), n);
+      used += n;
+      return n;
     }
-  }
+  };
 
   std::string Compress(std::string_view data) {
-    CheckUsable();
-    total_in_ += data.size();
-    while (!data.empty()) {
-      if (!current_) current_ = TakeJob();
-      ByteBuffer& in = *current_->input;
-      const size_t n = std::min(data.size(), in.capacity - in.size);
-      std::memcpy(in.data.get() + in.size, data.data(), n);
-      in.size += n;
-      data.remove_prefix(n);
-      if (in.size == in.capacity) Submit();
-    }
-    return TakeOutput(false);
+    std::string out;
+    Sink sink{&out};
+    Feed(data, sink);
+    return out;
+  }
+
+  Progress CompressInto(std::string_view data, std::span<uint8_t> out) {
+    Sink sink{nullptr, out};
+    return Feed(data, sink);
   }
 
   std::string EndBlock() {
     CheckUsable();
-    if (current_ && current_->input->size > 0) Submit();
-    return TakeOutput(true);
+    SubmitCurrent();
+    std::string out;
+    Sink sink{&out};
+    HandOut(sink, true);
+    return out;
   }
 
   std::string Flush() {
     CheckUsable();
-    if (current_ && current_->input->size > 0) Submit();
-    std::string out = TakeOutput(true);
+    SubmitCurrent();
+    engine_.Finish();
+    finishing_ = true;
+    std::string out;
+    Sink sink{&out};
+    HandOut(sink, true);
     flushed_ = true;
-    submitted_.push(nullptr);
-    driver_.join();
-    std::string trailer = engine_.assembler().Trailer();
-    total_out_ += trailer.size();
-    return out + trailer;
+    return out;
+  }
+
+  Progress FlushInto(std::span<uint8_t> out) {
+    engine_.ThrowIfFailed();
+    if (flushed_) Misuse("flush");
+    if (!finishing_) {
+      SubmitCurrent();
+      engine_.Finish();
+      finishing_ = true;
+    }
+    Sink sink{nullptr, out};
+    HandOut(sink, true);
+    flushed_ = engine_.complete();
+    return {0, sink.used, flushed_};
   }
 
   uint64_t total_in() const { return total_in_; }
@@ -292,112 +397,79 @@ class ParallelCompressor::Impl {
   const ParallelOptions& options() const { return engine_.options(); }
 
  private:
-  // A finished Block's bytes, or (job == nullptr) the pipeline failed.
-  struct Finished {
-    std::string bytes;
-    BlockJob* job = nullptr;
-  };
-
-  void CheckUsable() {
-    if (error_) std::rethrow_exception(error_);
-    if (flushed_) {
-      throw Error(ErrorCode::kMisuse, "compress",
-                  "Compressor has been flushed");
-    }
+  [[noreturn]] static void Misuse(const char* op) {
+    throw Error(ErrorCode::kMisuse, op, "Compressor has been flushed");
   }
 
-  BlockJob* TakeJob() {
-    BlockJob* job = nullptr;
-    while (!free_jobs_.try_pop(job)) {
-      if (jobs_.size() < engine_.options().max_blocks_in_flight) {
-        jobs_.push_back(std::make_unique<BlockJob>());
-        job = jobs_.back().get();
-        break;
-      }
-      ReceiveOne();  // at the in-flight bound: a Block must come back first
-    }
-    engine_.AttachInput(*job);
-    return job;
+  void CheckUsable() const {
+    engine_.ThrowIfFailed();
+    if (flushed_ || finishing_) Misuse("compress");
   }
 
-  void Submit() {
-    ++in_flight_;
-    submitted_.push(std::exchange(current_, nullptr));
-  }
-
-  // Blocks until one finished Block arrives; appends it to pending_.
-  void ReceiveOne() {
-    Finished f;
-    finished_.pop(f);
-    if (!f.job) {
-      error_ = driver_error_;
-      std::rethrow_exception(error_);
-    }
-    --in_flight_;
-    pending_ += f.bytes;
-    free_jobs_.push(f.job);
-  }
-
-  std::string TakeOutput(bool wait_for_all) {
-    Finished f;
-    while (in_flight_ > 0) {
-      if (wait_for_all) {
-        ReceiveOne();
+  // Takes `data` into Blocks, handing out output on the way.
+  Progress Feed(std::string_view data, Sink& sink) {
+    CheckUsable();
+    Progress p;
+    HandOut(sink, false);
+    while (!data.empty()) {
+      if (current_ == nullptr) current_ = engine_.TryAcquire();
+      if (current_ == nullptr) {
+        // All slots are taken: the oldest Block must go out first.
+        if (sink.full()) break;
+        HandOutSome(sink);
         continue;
       }
-      if (!finished_.try_pop(f)) break;
-      if (!f.job) {
-        error_ = driver_error_;
-        std::rethrow_exception(error_);
-      }
-      --in_flight_;
-      pending_ += f.bytes;
-      free_jobs_.push(f.job);
+      ByteBuffer& in = engine_.Input(*current_);
+      const size_t n = std::min(data.size(), in.capacity - in.size);
+      std::memcpy(in.data.get() + in.size, data.data(), n);
+      in.size += n;
+      data.remove_prefix(n);
+      p.consumed += n;
+      if (in.size == in.capacity) engine_.Submit(std::exchange(current_, nullptr));
     }
-    total_out_ += pending_.size();
-    return std::exchange(pending_, std::string());
+    HandOut(sink, false);
+    total_in_ += p.consumed;
+    p.produced = sink.used;
+    return p;
   }
 
-  // Runs on driver_.
-  void Drive() {
-    try {
-      engine_.Run(
-          [this]() -> BlockJob* {
-            BlockJob* job = nullptr;
-            submitted_.pop(job);
-            return job;
-          },
-          [this](BlockJob* job) {
-            Finished f;
-            f.bytes.assign(
-                reinterpret_cast<const char*>(job->output->data.get()),
-                job->output->size);
-            engine_.ReleaseOutput(*job);
-            f.job = job;
-            finished_.push(std::move(f));
-          });
-    } catch (...) {
-      driver_error_ = std::current_exception();
-      finished_.push(Finished{});  // wakes the owner with the error
+  void SubmitCurrent() {
+    if (current_ == nullptr) return;
+    if (current_->input && current_->input->size > 0) {
+      engine_.Submit(current_);
+    } else {
+      engine_.Release(current_);
+    }
+    current_ = nullptr;
+  }
+
+  // Hands out the next ready bytes (waiting for them); false if none.
+  bool HandOutSome(Sink& sink) {
+    const std::span<const uint8_t> s = engine_.Next(true);
+    if (s.empty()) return false;
+    const size_t n = sink.Put(s);
+    engine_.Consume(n);
+    total_out_ += n;
+    return n == s.size();
+  }
+
+  // Hands out everything ready (with `wait`: everything submitted, and the
+  // trailer after Finish()) until the sink is full.
+  void HandOut(Sink& sink, bool wait) {
+    for (;;) {
+      const std::span<const uint8_t> s = engine_.Next(wait);
+      if (s.empty()) return;
+      const size_t n = sink.Put(s);
+      engine_.Consume(n);
+      total_out_ += n;
+      if (n < s.size()) return;
     }
   }
 
   Engine engine_;
-  // Owner -> driver: filled Blocks, then nullptr to stop. Ownership passes.
-  tbb::concurrent_bounded_queue<BlockJob*> submitted_;
-  // Driver -> owner: encoded Blocks in stream order.
-  tbb::concurrent_bounded_queue<Finished> finished_;
-  // Owner only: every job ever made, and those ready for filling.
-  std::vector<std::unique_ptr<BlockJob>> jobs_;
-  tbb::concurrent_queue<BlockJob*> free_jobs_;
-  std::exception_ptr driver_error_;  // written by driver before its last push
-  std::thread driver_;
-  // Owner-thread state.
-  BlockJob* current_ = nullptr;
-  unsigned in_flight_ = 0;
-  std::string pending_;
-  std::exception_ptr error_;
-  bool flushed_ = false;
+  BlockJob* current_ = nullptr;  // the slot being filled
+  bool finishing_ = false;       // flush() or flush_into() started
+  bool flushed_ = false;         // the whole stream was handed out
   uint64_t total_in_ = 0;
   uint64_t total_out_ = 0;
 };
@@ -408,8 +480,16 @@ ParallelCompressor::~ParallelCompressor() = default;
 std::string ParallelCompressor::compress(std::string_view data) {
   return impl_->Compress(data);
 }
+ParallelCompressor::Progress ParallelCompressor::compress_into(
+    std::string_view data, std::span<uint8_t> out) {
+  return impl_->CompressInto(data, out);
+}
 std::string ParallelCompressor::end_block() { return impl_->EndBlock(); }
 std::string ParallelCompressor::flush() { return impl_->Flush(); }
+ParallelCompressor::Progress ParallelCompressor::flush_into(
+    std::span<uint8_t> out) {
+  return impl_->FlushInto(out);
+}
 uint64_t ParallelCompressor::total_in() const { return impl_->total_in(); }
 uint64_t ParallelCompressor::total_out() const { return impl_->total_out(); }
 const ParallelOptions& ParallelCompressor::options() const {
@@ -417,20 +497,30 @@ const ParallelOptions& ParallelCompressor::options() const {
 }
 
 // ---------------------------------------------------------------------------
-// The descriptor API: the calling thread runs the pipeline itself.
+// The descriptor API: the calling thread reads, submits and writes.
 
 CompressStats CompressFd(int in_fd, int out_fd, const ParallelOptions& options,
                          const ProgressFn& progress) {
   Engine engine(Resolve(options));
-  std::vector<std::unique_ptr<BlockJob>> owned;  // all jobs, freed at the end
-  tbb::concurrent_queue<BlockJob*> free_jobs;    // reader pops, writer pushes
   CompressStats stats;
-  bool eof = false;
 
-  const std::string header = engine.assembler().Header();
-  WriteFully(out_fd, reinterpret_cast<const uint8_t*>(header.data()),
-             header.size(), 0);
-  stats.out_bytes = header.size();
+  // Writes what is ready; with `wait_for_block`, first waits until a Block
+  // (the oldest) has been written.
+  auto write = [&](bool wait_for_block) {
+    for (;;) {
+      const std::span<const uint8_t> s = engine.Next(wait_for_block);
+      if (s.empty()) return;
+      WriteFully(out_fd, s.data(), s.size(), stats.out_bytes);
+      stats.out_bytes += s.size();
+      if (!engine.Consume(s.size())) continue;
+      ++stats.blocks;
+      wait_for_block = false;
+      if (progress && !progress(stats.in_bytes, stats.out_bytes)) {
+        engine.Cancel();
+        throw Error(ErrorCode::kCancelled, "compress", "cancelled");
+      }
+    }
+  };
 
   // A regular file is cut into ranges that the encoders read themselves with
   // pread(): no Block-sized input buffers at all. Anything else is read().
@@ -444,60 +534,41 @@ CompressStats CompressFd(int in_fd, int out_fd, const ParallelOptions& options,
   const uint64_t block_size = engine.options().block_size;
   if (ranges) engine.set_file(in_fd);
 
-  engine.Run(
-      [&]() -> BlockJob* {  // serial reader
-        if (eof) return nullptr;
-        BlockJob* job = nullptr;
-        if (!free_jobs.try_pop(job)) {
-          // At most max_blocks_in_flight tokens are in flight, so at most
-          // that many jobs exist.
-          owned.push_back(std::make_unique<BlockJob>());
-          job = owned.back().get();
-        }
-        if (ranges) {
-          if (next + block_size > file_end && fstat(in_fd, &st) == 0) {
-            file_end = std::max<uint64_t>(file_end, st.st_size);  // grew?
-          }
-          job->from_file = true;
-          job->file_offset = next;
-          job->file_size = std::min(block_size, file_end - next);
-          next += job->file_size;
-          stats.in_bytes += job->file_size;
-          if (job->file_size < block_size) eof = true;
-          if (job->file_size > 0) return job;
-          free_jobs.push(job);
-          return nullptr;
-        }
-        engine.AttachInput(*job);
-        ByteBuffer& in = *job->input;
-        in.size = ReadFully(in_fd, in.data.get(), in.capacity, stats.in_bytes);
-        stats.in_bytes += in.size;
-        if (in.size < in.capacity) eof = true;
-        if (in.size == 0) {
-          free_jobs.push(job);
-          return nullptr;
-        }
-        return job;
-      },
-      [&](BlockJob* job) {  // serial writer
-        WriteFully(out_fd, job->output->data.get(), job->output->size,
-                   stats.out_bytes);
-        stats.out_bytes += job->output->size;
-        ++stats.blocks;
-        engine.ReleaseOutput(*job);
-        free_jobs.push(job);
-        if (progress && !progress(stats.in_bytes, stats.out_bytes)) {
-          engine.cancel().store(true);
-          throw Error(ErrorCode::kCancelled, "compress", "cancelled");
-        }
-      });
+  for (bool eof = false; !eof;) {
+    BlockJob* job = engine.TryAcquire();
+    if (job == nullptr) {
+      write(true);
+      continue;
+    }
+    uint64_t got = 0;
+    if (ranges) {
+      if (next + block_size > file_end && fstat(in_fd, &st) == 0) {
+        file_end = std::max<uint64_t>(file_end, st.st_size);  // grew?
+      }
+      job->from_file = true;
+      job->file_offset = next;
+      job->file_size = std::min(block_size, file_end - next);
+      got = job->file_size;
+      next += got;
+    } else {
+      ByteBuffer& in = engine.Input(*job);
+      in.size = ReadFully(in_fd, in.data.get(), in.capacity, stats.in_bytes);
+      got = in.size;
+    }
+    stats.in_bytes += got;
+    eof = got < block_size;
+    if (got == 0) {
+      engine.Release(job);
+      break;
+    }
+    engine.Submit(job);
+    write(false);
+  }
+  engine.Finish();
+  while (!engine.complete()) write(true);
 
   // Leave the descriptor where a read() to the end would have left it.
   if (ranges) lseek(in_fd, static_cast<off_t>(next), SEEK_SET);
-  const std::string trailer = engine.assembler().Trailer();
-  WriteFully(out_fd, reinterpret_cast<const uint8_t*>(trailer.data()),
-             trailer.size(), stats.out_bytes);
-  stats.out_bytes += trailer.size();
   return stats;
 }
 

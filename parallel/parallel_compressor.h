@@ -1,7 +1,7 @@
-// Block-parallel .xz compression on a oneTBB pipeline.
+// Block-parallel .xz compression on oneTBB.
 //
 // The input is cut into Blocks of `block_size` bytes; worker threads compress
-// them independently and a writer emits them in order as one standard .xz
+// them independently and the Blocks come out in order as one standard .xz
 // stream (Stream Header, Blocks that record their sizes, Index, Footer). The
 // bytes depend only on the input and the options (never on `threads` or on
 // how the input is split into compress() calls) and equal what
@@ -12,13 +12,21 @@
 //   while (read_some(chunk)) out += c.compress(chunk);  // returns finished
 //   out += c.flush();                                   // Blocks in order
 //
-// For files and pipes, CompressFd() reads and writes descriptors itself.
+// For files and pipes, CompressFd() reads and writes descriptors itself; for
+// a caller's buffer, compress_into()/flush_into() write into it directly.
 //
-// Memory: at most `max_blocks_in_flight` Blocks exist between reading and
-// writing; see MemoryUsage() for the formula. Threads: each compressor owns
-// its own tbb::task_arena of `threads` slots (plus, for the push API, one
-// driver thread that spends its time waiting). A ParallelCompressor is used by
-// one thread at a time; distinct compressors run concurrently and
+// How it runs: the calling thread fills Blocks and hands each to a
+// tbb::task_group task in the compressor's own tbb::task_arena of `threads`
+// slots; it takes finished Blocks back in submission order itself (it is the
+// sequencer), so no helper thread, queue or pipeline stage sits in between.
+// oneTBB's shared pool has one worker fewer than there are cores, counting on
+// the calling thread to work too: whenever the caller must wait (at the
+// in-flight bound, in end_block()/flush()), it waits inside the arena and
+// encodes Blocks itself, so `threads` threads encode.
+//
+// Memory: at most `max_blocks_in_flight` Blocks exist between filling and
+// handing out; see MemoryUsage() for the formula. A ParallelCompressor is
+// used by one thread at a time; distinct compressors run concurrently and
 // independently.
 #ifndef PARXZ_PARALLEL_PARALLEL_COMPRESSOR_H_
 #define PARXZ_PARALLEL_PARALLEL_COMPRESSOR_H_
@@ -28,6 +36,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -63,12 +72,27 @@ ParallelOptions ResolveParallelOptions(const ParallelOptions& options);
 //   threads × encoder_memory(filters)              (~95 MiB each at -6)
 //   + max_blocks_in_flight × block_size            (input buffers)
 //   + max_blocks_in_flight × bound(block_size)     (output buffers)
+// Each of the max_blocks_in_flight Block slots keeps its buffers for reuse.
 // Output buffers are sized for incompressible data but only the pages that
-// compressed bytes touch become resident. An input buffer goes back to a pool
-// as soon as its Block is encoded, so CompressFd() holds at most about
-// threads + 1 of them; the push API holds one per Block queued but not yet
-// encoded. Defaults at -6 with 2 threads: 5 Blocks of 24 MiB in flight.
+// compressed bytes touch become resident; CompressFd() on a regular file
+// needs no input buffers (encoders pread() their range). Defaults at -6 with
+// 2 threads: 5 Blocks of 24 MiB in flight.
 uint64_t MemoryUsage(const ParallelOptions& options);
+
+// The largest output the parallel compressor can produce for `size` input
+// bytes with these options (a whole stream: compress() calls plus flush(),
+// without end_block()), for sizing a caller's buffer:
+//   24                                   Stream Header and Footer
+//   + full × lzma_block_buffer_bound(block_size) + lzma_block_buffer_bound(r)
+//                                        full = size / block_size Blocks and
+//                                        the last one of r = size % block_size
+//                                        bytes (if r > 0); the encoder stores
+//                                        a Block uncompressed rather than
+//                                        exceed this
+//   + the Index for those Blocks         with sizes at these bounds
+// Incompressible data comes within 100 bytes per Block of it. Saturates at
+// UINT64_MAX. Throws Error(kBadOptions / kUnsupported) for invalid options.
+uint64_t ParallelCompressBound(uint64_t size, const ParallelOptions& options);
 
 class ParallelCompressor {
  public:
@@ -92,6 +116,21 @@ class ParallelCompressor {
   // Ends the last Block, writes Index and Stream Footer, returns the rest.
   // Afterwards every call is a kMisuse error.
   std::string flush();
+
+  // Zero-copy forms, as core's Compressor's: compressed bytes go straight
+  // from the encoders' buffers into `out`.
+  struct Progress {
+    size_t consumed = 0;    // input bytes taken
+    size_t produced = 0;    // output bytes written
+    bool finished = false;  // flush_into(): the stream is complete
+  };
+  // Writes finished output into `out` and takes input, until all of `data`
+  // is taken or `out` is full while max_blocks_in_flight Blocks wait to be
+  // handed out (then consumed < data.size(): call again with more room).
+  Progress compress_into(std::string_view data, std::span<uint8_t> out);
+  // Ends the stream and writes as much of its rest as fits; call until
+  // `finished`. Afterwards compress*() and flush() are kMisuse errors.
+  Progress flush_into(std::span<uint8_t> out);
 
   // Uncompressed bytes taken / compressed bytes returned so far.
   uint64_t total_in() const;

@@ -18,12 +18,12 @@ mkdir -p "$1"
 prefix=$(cd "$1" && pwd)
 cd "$(dirname "$0")/.."
 
-targets=(//parallel/capi:libparxz.so //parallel/capi:libparxz_a)
+targets=(//capi:libparxz.so //capi:libparxz_a)
 bazel build "${targets[@]}"
 bin=$(bazel info bazel-bin 2>/dev/null)
-parallel/capi/install_files.sh "$prefix" \
-  "$bin/parallel/capi/libparxz.so" "$bin/parallel/capi/libparxz.a" \
-  parallel/capi/parxz.h
+capi/install_files.sh "$prefix" \
+  "$bin/capi/libparxz.so" "$bin/capi/libparxz.a" \
+  capi/parxz.h
 
 if [[ -f python/install_python.sh ]]; then
   bash python/install_python.sh "$prefix"

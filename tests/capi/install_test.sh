@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the built libraries into a temporary prefix with
-# parallel/capi/install_files.sh (what tools/install.sh runs after building),
+# capi/install_files.sh (what tools/install.sh runs after building),
 # then, outside Bazel, builds tests/capi/example.c with plain `cc` and
 # pkg-config against that prefix and checks that:
 #   - it round-trips a file with 2 threads, dynamically and statically linked;
@@ -12,7 +12,7 @@
 set -euo pipefail
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-capi=parallel/capi
+capi=capi
 work=${TEST_TMPDIR:-$(mktemp -d)}
 prefix=$work/prefix
 "$capi/install_files.sh" "$prefix" "$capi/libparxz.so" "$capi/libparxz.a" \

@@ -28,6 +28,13 @@
  *   to call from any number of threads at once.
  * - No C++ exception ever leaves this library; allocation failures are
  *   PARXZ_E_OUT_OF_MEMORY.
+ * - Defaults differ from C++ in one place on purpose: threads. The C API
+ *   compresses on 1 thread unless asked (threads = 0 means all cores, N means
+ *   N), because a library call in HPC code, often one per MPI rank, must not
+ *   take every core unasked; C++'s ParallelOptions::threads defaults to 0
+ *   (all cores). Options are checked by the C++ library itself, with the
+ *   same messages (those of Python's lzma module, e.g. "Cannot specify both
+ *   preset and filter chain").
  */
 #ifndef PARXZ_H_
 #define PARXZ_H_
@@ -176,7 +183,9 @@ typedef struct parxz_compress_options {
   int extreme;     /* nonzero: as OR-ing PARXZ_PRESET_EXTREME in; 0 */
   const parxz_filter *filters; /* custom chain instead of preset; NULL */
   size_t num_filters;          /* entries in filters; 0 */
-  uint32_t threads;            /* 1 (default); 0 = all hardware threads */
+  uint32_t threads; /* 1 (default, unlike C++'s all cores: see the top of
+                       this file); 0 = all cores; more than the cores are
+                       not started (same output for every value) */
   int sequential; /* nonzero: one Block, sequential (xz -T1 bytes); 0 */
   uint64_t block_size; /* bytes per Block; 0 = max(3 x dict_size, 1 MiB) */
   uint32_t max_blocks_in_flight; /* parallel memory cap; 0 = 2 x threads+1 */
@@ -186,10 +195,15 @@ typedef struct parxz_compress_options {
  * then change fields. */
 PARXZ_API void parxz_compress_options_init(parxz_compress_options *options);
 
-/* Upper bound of the output of parxz_compress_buffer() for in_len input
- * bytes with these options (NULL: defaults). Returns 0 and sets the last
- * error for invalid options. For LZMA1 chains (.lzma, raw LZMA1) the bound
- * is n + n/8 + 4096, a margin above what such data was seen to need. */
+/* Upper bound of the output of parxz_compress_buffer() (and of a whole
+ * stream from a compressor handle) for in_len input bytes with these options
+ * (NULL: defaults). Returns 0 and sets the last error for invalid options.
+ * Block-parallel .xz: parxz::ParallelCompressBound (every Block at
+ * liblzma's lzma_block_buffer_bound, plus headers and Index); sequential
+ * .xz and raw LZMA2: lzma_stream_buffer_bound. For LZMA1 chains (.lzma,
+ * raw LZMA1) the bound is n + n/8 + 4096, a margin above what such data was
+ * seen to need (liblzma gives no bound for LZMA1). SIZE_MAX if it does not
+ * fit in a size_t. */
 PARXZ_API size_t parxz_compress_bound(size_t in_len,
                                       const parxz_compress_options *options);
 
@@ -239,8 +253,9 @@ PARXZ_API void parxz_compressor_free(parxz_compressor *c);
 /* ---- Decompression ---------------------------------------------------- */
 typedef struct parxz_decompress_options {
   int format;        /* PARXZ_FORMAT_AUTO (default), _XZ, _ALONE or _RAW */
-  uint64_t memlimit; /* bytes the decoder may use; 0 = no limit (default);
-                        not with RAW */
+  uint64_t memlimit; /* bytes the decoder may use; 0 = no limit (default,
+                        what a zeroed struct says; the C spelling of C++'s
+                        std::nullopt memlimit); not with RAW */
   const parxz_filter *filters; /* RAW only (required there); NULL */
   size_t num_filters;          /* 0 */
   uint32_t threads;            /* 1 (default): sequential; otherwise the

@@ -14,7 +14,7 @@ prefix=$(cd "$prefix" && pwd)
 version=0.1.0
 mkdir -p "$prefix/lib/pkgconfig" "$prefix/include"
 
-# The soname is libparxz.so.0 (see parallel/capi/BUILD.bazel); the linker
+# The soname is libparxz.so.0 (see capi/BUILD.bazel); the linker
 # finds libparxz.so, the loader libparxz.so.0.
 install -m 0755 "$so" "$prefix/lib/libparxz.so.$version"
 ln -sf "libparxz.so.$version" "$prefix/lib/libparxz.so.0"

@@ -306,6 +306,31 @@ TEST(Compressor, OptionErrorsUsePythonMessages) {
     EXPECT_NE(std::string(e.what()).find(tc.message), std::string::npos)
         << e.what();
     EXPECT_EQ(CatchError([&] { compress("x", tc.options); }).code(), tc.code);
+    // Compressor's checks are ValidateCompressOptions(): the same error,
+    // without an encoder, except where only liblzma's encoder refuses.
+    if (std::string(tc.message) == "Invalid or unsupported options") {
+      EXPECT_NO_THROW(ValidateCompressOptions(tc.options));
+    } else {
+      const Error v = CatchError([&] { ValidateCompressOptions(tc.options); });
+      EXPECT_EQ(v.code(), e.code());
+      EXPECT_STREQ(v.what(), e.what());
+    }
+  }
+}
+
+TEST(Compressor, ValidateCompressOptionsAcceptsWhatCompressorAccepts) {
+  const CompressOptions good[] = {
+      {},
+      {.check = Check::kSha256, .preset = 9, .extreme = true},
+      {.format = Format::kAlone},
+      {.format = Format::kAlone, .filters = FilterChain{{.id = FilterId::kLzma1}}},
+      {.format = Format::kRaw,
+       .filters = FilterChain{{.id = FilterId::kDelta, .dist = 2},
+                              {.id = FilterId::kLzma2, .preset = 1}}},
+  };
+  for (const CompressOptions& o : good) {
+    EXPECT_NO_THROW(ValidateCompressOptions(o));
+    EXPECT_NO_THROW(Compressor{o});
   }
 }
 

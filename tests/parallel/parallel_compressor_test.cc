@@ -64,6 +64,65 @@ TEST(ParallelCompressor, SameBytesForEveryThreadCountAndChunking) {
               CompressChunked(small, Small(1), {1 << 20}));
 }
 
+// compress_into()/flush_into() hand out the stream compress()/flush()
+// return, whatever room the caller's buffer has.
+TEST(ParallelCompressor, IntoCallerBuffersGivesTheSameBytes) {
+  const std::string data = MixedData(500000, 17);
+  const std::string expected = CompressChunked(data, Small(1), {1 << 20});
+  for (size_t room : {1, 7, 4096, 100000, 1 << 20}) {
+    SCOPED_TRACE(room);
+    ParallelCompressor c(Small(2));
+    std::vector<uint8_t> buf(room);
+    std::string out;
+    size_t pos = 0;
+    while (pos < data.size()) {
+      const size_t n = std::min<size_t>(30000, data.size() - pos);
+      const auto p = c.compress_into(std::string_view(data).substr(pos, n), buf);
+      ASSERT_LE(p.consumed, n);
+      ASSERT_LE(p.produced, room);
+      ASSERT_FALSE(p.finished);
+      out.append(reinterpret_cast<const char*>(buf.data()), p.produced);
+      pos += p.consumed;
+    }
+    for (;;) {
+      const auto p = c.flush_into(buf);
+      ASSERT_LE(p.produced, room);
+      out.append(reinterpret_cast<const char*>(buf.data()), p.produced);
+      if (p.finished) break;
+    }
+    EXPECT_TRUE(out == expected);
+    EXPECT_EQ(c.total_in(), data.size());
+    EXPECT_EQ(c.total_out(), out.size());
+    EXPECT_THROW(c.compress_into("x", buf), Error);
+    EXPECT_THROW(c.flush_into(buf), Error);
+  }
+}
+
+// With no room for output, input is taken only until every Block slot is
+// full: memory stays bounded by max_blocks_in_flight.
+TEST(ParallelCompressor, CompressIntoStopsAtTheInFlightBound) {
+  const std::string data = MixedData(2 << 20, 5);
+  ParallelOptions o = Small(2);
+  o.max_blocks_in_flight = 3;
+  ParallelCompressor c(o);
+  const auto p = c.compress_into(data, {});
+  EXPECT_EQ(p.consumed, 3 * o.block_size);
+  EXPECT_EQ(p.produced, 0u);
+  // With room it goes on; the result is the usual stream.
+  std::string out(ParallelCompressBound(data.size(), o), '\0');
+  std::span<uint8_t> rest(reinterpret_cast<uint8_t*>(out.data()), out.size());
+  size_t pos = p.consumed;
+  while (pos < data.size()) {
+    const auto q = c.compress_into(std::string_view(data).substr(pos), rest);
+    pos += q.consumed;
+    rest = rest.subspan(q.produced);
+  }
+  const auto f = c.flush_into(rest);
+  ASSERT_TRUE(f.finished);
+  out.resize(out.size() - rest.size() + f.produced);
+  EXPECT_TRUE(out == CompressChunked(data, Small(1), {1 << 20}));
+}
+
 TEST(ParallelCompressor, DecodesWithXzPythonAndCore) {
   const std::string data = MixedData(400000, 9);
   const std::string xz = CompressChunked(data, Small(2), {12345});

@@ -59,8 +59,9 @@ std::optional<Container> DetectContainer(Format format,
   switch (format) {
     case Format::kXz:
       return Container::kXz;
-    case Format::kAlone:
-      return Container::kAlone;
+    case Format::kAlone:  // xz checks the header even when told the format
+      if (IsPlausibleLzmaHeader(head)) return Container::kAlone;
+      return std::nullopt;
     case Format::kRaw:
       return Container::kRaw;
     case Format::kAuto:

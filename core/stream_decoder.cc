@@ -2,6 +2,7 @@
 
 #include <lzma.h>
 
+#include <string>
 #include <utility>
 
 #include "core/error.h"
@@ -37,7 +38,13 @@ StreamDecoder::StreamDecoder(const StreamDecoderOptions& options)
     const LzmaFilters f = LzmaFilters::FromChain(*options_.filters);
     const uint64_t need = lzma_raw_decoder_memusage(f.get());
     if (need == UINT64_MAX || need > *options_.memlimit) {
-      throw LzmaError(LZMA_MEMLIMIT_ERROR, "decompressor init", 0);
+      constexpr uint64_t kMiB = 1 << 20;
+      throw Error(ErrorCode::kMemLimit, "decompressor init",
+                  "Memory usage limit exceeded (" +
+                      std::to_string((need + kMiB - 1) / kMiB) +
+                      " MiB needed, the limit is " +
+                      std::to_string(*options_.memlimit / kMiB) + " MiB)",
+                  0);
     }
   }
 }

@@ -175,7 +175,8 @@ Decompressor::Decompressor(const DecompressOptions& o)
       break;
     case Format::kRaw: {
       state_->check = Check::kNone;
-      LzmaFilters f = LzmaFilters::FromChain(*o.filters);
+      LzmaFilters f =
+          LzmaFilters::FromChain(*o.filters, LzmaFilters::Use::kDecode);
       ret = lzma_raw_decoder(s, f.get());
       break;
     }

@@ -35,7 +35,8 @@ StreamDecoder::StreamDecoder(const StreamDecoderOptions& options)
       options_.mode == DecodeMode::kXz) {
     // xz checks a raw chain against the limit before decoding; the
     // Decompressor (Python's rules) takes no limit with FORMAT_RAW.
-    const LzmaFilters f = LzmaFilters::FromChain(*options_.filters);
+    const LzmaFilters f = LzmaFilters::FromChain(
+        *options_.filters, LzmaFilters::Use::kDecode);
     const uint64_t need = lzma_raw_decoder_memusage(f.get());
     if (need == UINT64_MAX || need > *options_.memlimit) {
       constexpr uint64_t kMiB = 1 << 20;

@@ -83,52 +83,8 @@ int parxz_decompress_buffer(const parxz_decompress_options* options,
       *out_len = plain.size();
       return;
     }
-    // As core's decompress(), but writing into `out`: one Decompressor per
-    // concatenated stream, each fed what the previous one left unused.
-    auto* dst = static_cast<uint8_t*>(out);
-    size_t produced = 0;
-    std::string_view data = Bytes(in, in_len);
-    std::string rest;  // owns the input of the next stream
-    uint64_t offset = 0;
-    bool decoded_one = false;
-    for (;;) {
-      parxz::Decompressor d(opts);
-      bool too_small = false;
-      try {
-        produced += d.decompress_into(
-            data, std::span<uint8_t>(dst + produced, out_cap - produced));
-        // Output full but not at the end: find out whether more output
-        // would follow (too small a buffer) or more input is needed.
-        uint8_t probe;
-        while (!too_small && !d.eof() && !d.needs_input()) {
-          too_small = d.decompress_into({}, std::span<uint8_t>(&probe, 1)) > 0;
-        }
-      } catch (const Error& e) {
-        if (decoded_one) break;  // trailing data that is not a stream
-        if (e.offset() && offset > 0) {
-          throw Error(e.code(), e.operation(), e.detail(),
-                      offset + *e.offset());
-        }
-        throw;
-      }
-      if (too_small) {
-        throw Error(ErrorCode::kTruncated, kOp,
-                    "output buffer of " + std::to_string(out_cap) +
-                        " bytes is too small");
-      }
-      if (!d.eof()) {
-        throw Error(ErrorCode::kTruncated, kOp,
-                    "Compressed data ended before the end-of-stream marker "
-                    "was reached",
-                    offset + d.total_in());
-      }
-      decoded_one = true;
-      offset += d.total_in();
-      if (d.unused_data().empty()) break;
-      rest = d.unused_data();
-      data = rest;
-    }
-    *out_len = produced;
+    *out_len = parxz::decompress_into(Bytes(in, in_len), Span(out, out_cap),
+                                      opts);
   });
 }
 

@@ -1,9 +1,10 @@
 /* The thread-safety sentences of parxz.h: distinct handles used from
  * different threads at once give the same bytes as one thread alone, and the
  * last error is per thread. */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* sched_getaffinity */
 #include <parxz.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,11 +62,43 @@ static void *worker(void *arg) {
   return NULL;
 }
 
+/* C's default is 1 thread, unlike C++'s all cores (parxz.h); threads = 0
+ * means all cores: the cores this process may run on. Seen through
+ * parxz_compress_memusage(), which grows with the thread count. */
+static int check_thread_defaults(void) {
+  parxz_compress_options o;
+  uint64_t by_default = 0, one = 0, zero = 0, all = 0;
+  cpu_set_t set;
+  int cores = 1, failures = 0;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) cores = CPU_COUNT(&set);
+  parxz_compress_options_init(&o);
+  if (o.threads != 1) {
+    fprintf(stderr, "default threads is %u, not 1\n", (unsigned)o.threads);
+    ++failures;
+  }
+  failures += parxz_compress_memusage(&o, &by_default) != PARXZ_OK;
+  o.threads = 1;
+  failures += parxz_compress_memusage(&o, &one) != PARXZ_OK;
+  o.threads = 0;
+  failures += parxz_compress_memusage(&o, &zero) != PARXZ_OK;
+  o.threads = (uint32_t)cores;
+  failures += parxz_compress_memusage(&o, &all) != PARXZ_OK;
+  if (by_default != one || zero != all || (cores > 1 && zero <= one)) {
+    fprintf(stderr,
+            "memusage: default %llu, 1 thread %llu, 0 threads %llu, %d "
+            "threads %llu\n",
+            (unsigned long long)by_default, (unsigned long long)one,
+            (unsigned long long)zero, cores, (unsigned long long)all);
+    ++failures;
+  }
+  return failures;
+}
+
 int main(void) {
   pthread_t threads[kThreads];
   job jobs[kThreads];
   size_t i, cap;
-  int failures = 0;
+  int failures = check_thread_defaults();
   unsigned long x = 1;
   for (i = 0; i < kSize; ++i) {
     x = x * 6364136223846793005ul + 1442695040888963407ul;

@@ -59,8 +59,6 @@ parxz::Format ToDecodeFormat(int format, const char* op) {
 
 }  // namespace parxz::capi
 
-
-
 extern "C" {
 
 const char* parxz_error_name(int code) {
@@ -71,7 +69,9 @@ const char* parxz_error_name(int code) {
   return parxz::ErrorCodeName(static_cast<parxz::ErrorCode>(code)).data();
 }
 
-const char* parxz_last_error_message(void) { return parxz::capi::LastError().text; }
+const char* parxz_last_error_message(void) {
+  return parxz::capi::LastError().text;
+}
 
 const char* parxz_version(void) { return "0.1.0"; }
 

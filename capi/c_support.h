@@ -100,7 +100,8 @@ inline std::span<uint8_t> Span(void* p, size_t n) {
                 : std::span<uint8_t>(static_cast<uint8_t*>(p), n);
 }
 
-[[noreturn]] inline void BadOptions(const std::string& op, const std::string& why) {
+[[noreturn]] inline void BadOptions(const std::string& op,
+                                    const std::string& why) {
   throw Error(ErrorCode::kBadOptions, op, why);
 }
 

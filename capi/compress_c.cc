@@ -179,9 +179,9 @@ int parxz_compress_buffer(const parxz_compress_options* options, const void* in,
         return;
       }
     }
-    throw Error(ErrorCode::kTruncated, kOp,
-                "output buffer of " + std::to_string(out_cap) +
-                    " bytes is too small");
+    throw Error(
+        ErrorCode::kTruncated, kOp,
+        "output buffer of " + std::to_string(out_cap) + " bytes is too small");
   });
 }
 

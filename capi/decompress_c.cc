@@ -83,8 +83,8 @@ int parxz_decompress_buffer(const parxz_decompress_options* options,
       *out_len = plain.size();
       return;
     }
-    *out_len = parxz::decompress_into(Bytes(in, in_len), Span(out, out_cap),
-                                      opts);
+    *out_len =
+        parxz::decompress_into(Bytes(in, in_len), Span(out, out_cap), opts);
   });
 }
 

@@ -62,8 +62,7 @@ BlockRecord BlockEncoder::Encode(BlockInput& in, ByteBuffer& out,
   // shorter Block whose LZMA2 data exceeds that bound, which takes input
   // crafted against LZMA's model, is then stored where xz -T would keep the
   // larger compressed form.
-  const size_t limit =
-      std::min(out.capacity, OutputCapacity(in.size()));
+  const size_t limit = std::min(out.capacity, OutputCapacity(in.size()));
   s->next_out = out.data.get() + block.header_size;
   s->avail_out = limit - block.header_size;
   uint64_t pos = 0;

@@ -1,10 +1,11 @@
 // Encodes one .xz Block exactly as liblzma's multi-threaded encoder does, so
 // that the Blocks parxz writes are byte-identical to `xz -T`'s.
 //
-// Internal to parallel/. Each pipeline worker borrows a BlockEncoder from a
-// pool and keeps it across Blocks: liblzma re-initialises the lzma_stream in
-// place and reuses the match finder (~94 MiB at -6) when the options match.
-// Not thread-safe; one Block at a time.
+// Internal to parallel/. Each encoding task borrows a BlockEncoder from the
+// compressor's pool and gives it back, so encoders live across Blocks:
+// liblzma re-initialises the lzma_stream in place and reuses the match finder
+// (~94 MiB at -6) when the options match. Not thread-safe; one Block at a
+// time.
 #ifndef PARXZ_PARALLEL_BLOCK_ENCODER_H_
 #define PARXZ_PARALLEL_BLOCK_ENCODER_H_
 
@@ -91,8 +92,9 @@ class BlockEncoder {
 
   // Encodes `in` (at most block_size bytes) as one complete Block (header,
   // data, padding, check) into `out`, which has OutputCapacity() bytes.
-  // Data that would not fit is stored as uncompressed LZMA2 chunks, as xz
-  // does. Throws Error; kCancelled as soon as `*cancel` becomes true.
+  // The Block takes at most OutputCapacity(in.size()) bytes: data that would
+  // not fit is stored as uncompressed LZMA2 chunks, as xz does. Throws Error;
+  // kCancelled as soon as `*cancel` becomes true.
   BlockRecord Encode(BlockInput& in, ByteBuffer& out,
                      const std::atomic<bool>* cancel);
 

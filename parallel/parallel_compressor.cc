@@ -139,7 +139,8 @@ class Engine {
     job->error = nullptr;
     job->done.store(false, std::memory_order_relaxed);
     queue_.push_back(job);
-    arena_.execute([this, job] { job->task.run([this, job] { Encode(*job); }); });
+    arena_.execute(
+        [this, job] { job->task.run([this, job] { Encode(*job); }); });
   }
 
   // No more Blocks: the Index and Stream Footer follow the last one.
@@ -179,9 +180,7 @@ class Engine {
   }
 
   // Finish() was called and every byte of the stream handed out.
-  bool complete() const {
-    return trailer_made_ && extra_pos_ == extra_.size();
-  }
+  bool complete() const { return trailer_made_ && extra_pos_ == extra_.size(); }
 
   void ThrowIfFailed() const {
     if (error_) std::rethrow_exception(error_);
@@ -311,9 +310,10 @@ uint64_t ParallelCompressBound(uint64_t size, const ParallelOptions& options) {
   // Index: indicator, Number of Records, a (Unpadded Size, Uncompressed
   // Size) pair of VLIs per Block, padding to four bytes, CRC32.
   uint64_t index = 1 + lzma_vli_size(full + (last ? 1 : 0));
-  index = SatAdd(index, SatMul(full, lzma_vli_size(full_bound) +
-                                         lzma_vli_size(bs)));
-  if (last) index = SatAdd(index, lzma_vli_size(last_bound) + lzma_vli_size(last));
+  index = SatAdd(index,
+                 SatMul(full, lzma_vli_size(full_bound) + lzma_vli_size(bs)));
+  if (last)
+    index = SatAdd(index, lzma_vli_size(last_bound) + lzma_vli_size(last));
   index = SatAdd(SatAdd(index, 3) & ~uint64_t{3}, 4);
   return SatAdd(total, index);
 }
@@ -425,7 +425,8 @@ class ParallelCompressor::Impl {
       in.size += n;
       data.remove_prefix(n);
       p.consumed += n;
-      if (in.size == in.capacity) engine_.Submit(std::exchange(current_, nullptr));
+      if (in.size == in.capacity)
+        engine_.Submit(std::exchange(current_, nullptr));
     }
     HandOut(sink, false);
     total_in_ += p.consumed;

@@ -40,6 +40,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/compressor.h"
 #include "core/error.h"
 #include "core/options.h"
 
@@ -119,11 +120,7 @@ class ParallelCompressor {
 
   // Zero-copy forms, as core's Compressor's: compressed bytes go straight
   // from the encoders' buffers into `out`.
-  struct Progress {
-    size_t consumed = 0;    // input bytes taken
-    size_t produced = 0;    // output bytes written
-    bool finished = false;  // flush_into(): the stream is complete
-  };
+  using Progress = Compressor::Progress;
   // Writes finished output into `out` and takes input, until all of `data`
   // is taken or `out` is full while max_blocks_in_flight Blocks wait to be
   // handed out (then consumed < data.size(): call again with more room).

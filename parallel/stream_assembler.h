@@ -1,7 +1,7 @@
 // The parts of an .xz stream around its Blocks: Stream Header, Index and
-// Stream Footer. Internal to parallel/: the in-order writer of the pipeline
-// records each Block here and asks for the trailer at the end.
-// Not thread-safe; the pipeline's serial writer stage is its only user.
+// Stream Footer. Internal to parallel/: the compressor records each Block
+// here as it hands the Block out, in order, and asks for the trailer at the
+// end. Not thread-safe; the compressor's owning thread is its only user.
 #ifndef PARXZ_PARALLEL_STREAM_ASSEMBLER_H_
 #define PARXZ_PARALLEL_STREAM_ASSEMBLER_H_
 

@@ -111,8 +111,7 @@ TEST(CapiOptions, RejectedWithTheLibrarysCodeAndMessage) {
       EXPECT_EQ(parxz_last_error_message(), message);
       unsigned char out[64];
       size_t n = 0;
-      EXPECT_EQ(parxz_compress_buffer(&o, "abc", 3, out, sizeof out, &n),
-                code);
+      EXPECT_EQ(parxz_compress_buffer(&o, "abc", 3, out, sizeof out, &n), code);
       EXPECT_EQ(parxz_last_error_message(), message);
       EXPECT_EQ(parxz_compress_bound(3, &o), 0u);
       EXPECT_EQ(parxz_last_error_message(), message);

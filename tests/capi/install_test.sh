@@ -28,13 +28,16 @@ cflags=$(pkg-config --cflags parxz)
 # The program, compiled as a user would (C99, warnings as errors).
 cc -std=c99 -Wall -Wextra -Werror -pedantic tests/capi/example.c $cflags \
   $(pkg-config --libs parxz) -o "$work/example"
-ldd "$work/example" | grep -q "libparxz.so.0 => $prefix/lib/" ||
+# (Output captured first: `ldd | grep -q` can die of SIGPIPE under pipefail.)
+deps=$(ldd "$work/example")
+grep -q "libparxz.so.0 => $prefix/lib/" <<<"$deps" ||
   fail "example is not linked against the installed libparxz.so"
 # The same program against libparxz.a: no libparxz.so at run time.
 cc -std=c99 tests/capi/example.c $cflags "$prefix/lib/libparxz.a" \
   $(pkg-config --static --libs-only-l parxz | sed 's/-lparxz//') \
   -o "$work/example_static"
-if ldd "$work/example_static" | grep -q libparxz; then
+deps=$(ldd "$work/example_static")
+if grep -q libparxz <<<"$deps"; then
   fail "the static example still needs libparxz.so"
 fi
 
@@ -66,7 +69,8 @@ blocks=$(xz --robot -lv "$work/c.xz" | grep -c '^block')
 if command -v gfortran >/dev/null; then
   gfortran tests/capi/fortran_smoke.f90 $(pkg-config --libs parxz) \
     -o "$work/fortran_smoke"
-  "$work/fortran_smoke" | grep -q "round trip ok" || fail "Fortran smoke"
+  smoke=$("$work/fortran_smoke")
+  grep -q "round trip ok" <<<"$smoke" || fail "Fortran smoke"
 else
   echo "gfortran not installed: Fortran smoke test skipped"
 fi

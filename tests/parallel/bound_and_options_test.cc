@@ -30,9 +30,14 @@ std::string Compress(const std::string& data, const ParallelOptions& o) {
 }
 
 TEST(ParallelCompressBound, HoldsAndIsTightAroundBlockBoundaries) {
-  const std::vector<uint64_t> sizes = {0,          1,          kBlock - 1,
-                                       kBlock,     kBlock + 1, 2 * kBlock - 1,
-                                       2 * kBlock, 2 * kBlock + 1,
+  const std::vector<uint64_t> sizes = {0,
+                                       1,
+                                       kBlock - 1,
+                                       kBlock,
+                                       kBlock + 1,
+                                       2 * kBlock - 1,
+                                       2 * kBlock,
+                                       2 * kBlock + 1,
                                        3 * kBlock + 12345};
   struct Setting {
     Check check;
@@ -61,8 +66,8 @@ TEST(ParallelCompressBound, HoldsAndIsTightAroundBlockBoundaries) {
         int status = -1;
         const std::string theirs = RunCommand(
             "xz -T2 -c -" + std::to_string(s.preset) +
-                " --check=" + s.xz_check + " --block-size=" +
-                std::to_string(kBlock) + " < '" + path + "'",
+                " --check=" + s.xz_check +
+                " --block-size=" + std::to_string(kBlock) + " < '" + path + "'",
             &status);
         ASSERT_EQ(status, 0);
         EXPECT_LE(theirs.size(), bound);
@@ -97,15 +102,14 @@ TEST(ParallelCompressBound, FilterChainsAndDefaults) {
   EXPECT_EQ(ParallelCompressBound(UINT64_MAX, d), UINT64_MAX);
 }
 
-// Runs `f`, returning the Error it throws.
-Error Thrown(const std::function<void()>& f) {
+// What `f` throws, as "code: message".
+std::string Outcome(const std::function<void()>& f) {
   try {
     f();
+    return "no error";
   } catch (const Error& e) {
-    return e;
+    return std::string(ErrorCodeName(e.code())) + ": " + e.what();
   }
-  ADD_FAILURE() << "no Error thrown";
-  return Error(ErrorCode::kInternal, "test", "no error");
 }
 
 // Every parallel entry point rejects bad options with exactly core's
@@ -133,26 +137,20 @@ TEST(ParallelOptionsValidation, IsCoresValidateCompressOptions) {
                                .preset = o.preset,
                                .extreme = o.extreme,
                                .filters = o.filters};
-    const Error expected = Thrown([&] { ValidateCompressOptions(c); });
-    const Error core = Thrown([&] { Compressor x(c); });
-    EXPECT_EQ(core.code(), expected.code());
-    EXPECT_STREQ(core.what(), expected.what());
+    const std::string expected = Outcome([&] { ValidateCompressOptions(c); });
+    EXPECT_NE(expected, "no error");
+    EXPECT_EQ(Outcome([&] { Compressor x(c); }), expected);
     const std::vector<std::function<void()>> entries = {
-        [&] { ParallelCompressor x(o); },
-        [&] { ResolveParallelOptions(o); },
-        [&] { MemoryUsage(o); },
-        [&] { ParallelCompressBound(10, o); },
+        [&] { ParallelCompressor x(o); }, [&] { ResolveParallelOptions(o); },
+        [&] { MemoryUsage(o); },          [&] { ParallelCompressBound(10, o); },
         [&] { CompressFd(-1, -1, o); },
     };
-    for (const auto& entry : entries) {
-      const Error e = Thrown(entry);
-      EXPECT_EQ(e.code(), expected.code());
-      EXPECT_STREQ(e.what(), expected.what());
-    }
+    for (const auto& entry : entries) EXPECT_EQ(Outcome(entry), expected);
   }
   // The messages are CPython's.
-  EXPECT_NE(std::string(Thrown([&] { ParallelCompressor x(cases[1]); }).what())
-                .find("Cannot specify both preset and filter chain"),
+  EXPECT_NE(Outcome([&] {
+              ParallelCompressor x(cases[1]);
+            }).find("Cannot specify both preset and filter chain"),
             std::string::npos);
 }
 

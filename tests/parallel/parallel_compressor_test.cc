@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include <random>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/decompressor.h"
@@ -77,7 +77,8 @@ TEST(ParallelCompressor, IntoCallerBuffersGivesTheSameBytes) {
     size_t pos = 0;
     while (pos < data.size()) {
       const size_t n = std::min<size_t>(30000, data.size() - pos);
-      const auto p = c.compress_into(std::string_view(data).substr(pos, n), buf);
+      const auto p =
+          c.compress_into(std::string_view(data).substr(pos, n), buf);
       ASSERT_LE(p.consumed, n);
       ASSERT_LE(p.produced, room);
       ASSERT_FALSE(p.finished);

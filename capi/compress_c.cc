@@ -113,6 +113,16 @@ struct parxz_compressor {
   uint64_t total_out = 0;
   int error = PARXZ_OK;  // sticky
   Message message;
+
+  // Calls f with whichever compressor this handle holds.
+  template <typename F>
+  void Visit(F&& f) {
+    if (seq) {
+      f(*seq);
+    } else {
+      f(*par);
+    }
+  }
 };
 
 extern "C" {
@@ -220,17 +230,12 @@ int parxz_compressor_compress(parxz_compressor* c, const void* in,
     if (c->finished || c->finishing) {
       throw Error(ErrorCode::kMisuse, kOp, "compress() after finish()");
     }
-    auto run = [&](auto& compressor) {
+    c->Visit([&](auto& compressor) {
       const auto pr =
           compressor.compress_into(Bytes(in, in_len), Span(out, out_cap));
       *in_used = pr.consumed;
       *out_len = pr.produced;
-    };
-    if (c->seq) {
-      run(*c->seq);
-    } else {
-      run(*c->par);
-    }
+    });
     c->total_in += *in_used;
     c->total_out += *out_len;
   });
@@ -254,16 +259,11 @@ int parxz_compressor_finish(parxz_compressor* c, void* out, size_t out_cap,
       throw Error(ErrorCode::kMisuse, kOp, "Repeated call to finish()");
     }
     c->finishing = true;
-    auto run = [&](auto& compressor) {
+    c->Visit([&](auto& compressor) {
       const auto pr = compressor.flush_into(Span(out, out_cap));
       *out_len = pr.produced;
       c->finished = pr.finished;
-    };
-    if (c->seq) {
-      run(*c->seq);
-    } else {
-      run(*c->par);
-    }
+    });
     c->total_out += *out_len;
     *finished = c->finished ? 1 : 0;
   });

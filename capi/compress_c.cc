@@ -17,17 +17,11 @@
 
 namespace {
 
-using parxz::Error;
-using parxz::ErrorCode;
 using parxz::capi::BadOptions;
 using parxz::capi::Bytes;
-using parxz::capi::Failed;
 using parxz::capi::Guard;
-using parxz::capi::Message;
 using parxz::capi::Require;
 using parxz::capi::Span;
-using parxz::capi::StickyError;
-using parxz::capi::ToChain;
 
 constexpr char kInit[] = "compressor init";
 
@@ -59,7 +53,7 @@ CompressPlan Plan(const parxz_compress_options* in) {
   if (o.preset != PARXZ_PRESET_DEFAULT) c.preset = o.preset;
   c.extreme = o.extreme != 0;
   if (o.filters != nullptr || o.num_filters != 0) {
-    c.filters = ToChain(o.filters, o.num_filters, kInit);
+    c.filters = parxz::capi::ToChain(o.filters, o.num_filters, kInit);
   }
   parxz::ValidateCompressOptions(c);
   CompressPlan p;
@@ -112,7 +106,7 @@ struct parxz_compressor {
   uint64_t total_in = 0;
   uint64_t total_out = 0;
   int error = PARXZ_OK;  // sticky
-  Message message;
+  parxz::capi::Message message;
 
   // Calls f with whichever compressor this handle holds.
   template <typename F>
@@ -156,8 +150,8 @@ int parxz_compress_memusage(const parxz_compress_options* options,
                                : parxz::LzmaFilters::FromPreset(preset);
     const uint64_t m = lzma_raw_encoder_memusage(f.get());
     if (m == UINT64_MAX) {
-      throw Error(ErrorCode::kBadOptions, "compress_memusage",
-                  "Invalid or unsupported options");
+      throw parxz::Error(parxz::ErrorCode::kBadOptions, "compress_memusage",
+                         "Invalid or unsupported options");
     }
     *bytes = m;
   });
@@ -189,8 +183,8 @@ int parxz_compress_buffer(const parxz_compress_options* options, const void* in,
         return;
       }
     }
-    throw Error(
-        ErrorCode::kTruncated, kOp,
+    throw parxz::Error(
+        parxz::ErrorCode::kTruncated, kOp,
         "output buffer of " + std::to_string(out_cap) + " bytes is too small");
   });
 }
@@ -226,9 +220,10 @@ int parxz_compressor_compress(parxz_compressor* c, const void* in,
     *out_len = 0;
     Require(in != nullptr || in_len == 0, "in is NULL");
     Require(out != nullptr || out_cap == 0, "out is NULL");
-    if (Failed(c)) throw StickyError{c->error};
+    if (parxz::capi::Failed(c)) throw parxz::capi::StickyError{c->error};
     if (c->finished || c->finishing) {
-      throw Error(ErrorCode::kMisuse, kOp, "compress() after finish()");
+      throw parxz::Error(parxz::ErrorCode::kMisuse, kOp,
+                         "compress() after finish()");
     }
     c->Visit([&](auto& compressor) {
       const auto pr =
@@ -254,9 +249,10 @@ int parxz_compressor_finish(parxz_compressor* c, void* out, size_t out_cap,
     *out_len = 0;
     *finished = 0;
     Require(out != nullptr || out_cap == 0, "out is NULL");
-    if (Failed(c)) throw StickyError{c->error};
+    if (parxz::capi::Failed(c)) throw parxz::capi::StickyError{c->error};
     if (c->finished) {
-      throw Error(ErrorCode::kMisuse, kOp, "Repeated call to finish()");
+      throw parxz::Error(parxz::ErrorCode::kMisuse, kOp,
+                         "Repeated call to finish()");
     }
     c->finishing = true;
     c->Visit([&](auto& compressor) {

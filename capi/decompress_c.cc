@@ -12,16 +12,10 @@
 
 namespace {
 
-using parxz::Error;
-using parxz::ErrorCode;
 using parxz::capi::Bytes;
-using parxz::capi::Failed;
 using parxz::capi::Guard;
-using parxz::capi::Message;
 using parxz::capi::Require;
 using parxz::capi::Span;
-using parxz::capi::StickyError;
-using parxz::capi::ToChain;
 using parxz::capi::ToDecodeFormat;
 
 parxz::DecompressOptions ToDecompressOptions(
@@ -32,7 +26,7 @@ parxz::DecompressOptions ToDecompressOptions(
   d.format = ToDecodeFormat(in->format, kOp);
   if (in->memlimit != 0) d.memlimit = in->memlimit;
   if (in->filters != nullptr || in->num_filters != 0) {
-    d.filters = ToChain(in->filters, in->num_filters, kOp);
+    d.filters = parxz::capi::ToChain(in->filters, in->num_filters, kOp);
   }
   return d;
 }
@@ -42,7 +36,7 @@ parxz::DecompressOptions ToDecompressOptions(
 struct parxz_decompressor {
   std::optional<parxz::Decompressor> dec;
   int error = PARXZ_OK;  // sticky
-  Message message;
+  parxz::capi::Message message;
 };
 
 extern "C" {
@@ -75,9 +69,9 @@ int parxz_decompress_buffer(const parxz_decompress_options* options,
       const std::string plain =
           parxz::ParallelDecompress(Bytes(in, in_len), po);
       if (plain.size() > out_cap) {
-        throw Error(ErrorCode::kTruncated, kOp,
-                    "output buffer of " + std::to_string(out_cap) +
-                        " bytes is too small");
+        throw parxz::Error(parxz::ErrorCode::kTruncated, kOp,
+                           "output buffer of " + std::to_string(out_cap) +
+                               " bytes is too small");
       }
       if (!plain.empty()) std::memcpy(out, plain.data(), plain.size());
       *out_len = plain.size();
@@ -112,7 +106,7 @@ int parxz_decompressor_decompress(parxz_decompressor* d, const void* in,
     *out_len = 0;
     Require(in != nullptr || in_len == 0, "in is NULL");
     Require(out != nullptr || max_length == 0, "out is NULL");
-    if (Failed(d)) throw StickyError{d->error};
+    if (parxz::capi::Failed(d)) throw parxz::capi::StickyError{d->error};
     *out_len =
         d->dec->decompress_into(Bytes(in, in_len), Span(out, max_length));
   });

@@ -4,8 +4,7 @@
 // checked by the library (ValidateCompressOptions, ResolveParallelOptions)
 // and bounds come from it (CompressBound, ParallelCompressBound); this file
 // only translates.
-#include <lzma.h>
-
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -143,17 +142,7 @@ int parxz_compress_memusage(const parxz_compress_options* options,
       *bytes = parxz::MemoryUsage(p.par);
       return;
     }
-    const uint32_t preset = p.seq.preset.value_or(parxz::kPresetDefault) |
-                            (p.seq.extreme ? parxz::kPresetExtreme : 0);
-    parxz::LzmaFilters f = p.seq.filters
-                               ? parxz::LzmaFilters::FromChain(*p.seq.filters)
-                               : parxz::LzmaFilters::FromPreset(preset);
-    const uint64_t m = lzma_raw_encoder_memusage(f.get());
-    if (m == UINT64_MAX) {
-      throw parxz::Error(parxz::ErrorCode::kBadOptions, "compress_memusage",
-                         "Invalid or unsupported options");
-    }
-    *bytes = m;
+    *bytes = parxz::CompressMemoryUsage(p.seq);
   });
 }
 

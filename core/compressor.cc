@@ -213,6 +213,21 @@ Compressor::Progress Compressor::flush_into(std::span<uint8_t> out) {
 
 bool Compressor::flushed() const { return state_->flushed; }
 
+uint64_t CompressMemoryUsage(const CompressOptions& options) {
+  ValidateCompressOptions(options);
+  const uint32_t preset = options.preset.value_or(kPresetDefault) |
+                          (options.extreme ? kPresetExtreme : 0);
+  const LzmaFilters f = options.filters
+                            ? LzmaFilters::FromChain(*options.filters)
+                            : LzmaFilters::FromPreset(preset);
+  const uint64_t m = lzma_raw_encoder_memusage(f.get());
+  if (m == UINT64_MAX) {
+    throw Error(ErrorCode::kBadOptions, "compress_memusage",
+                "Invalid or unsupported options");
+  }
+  return m;
+}
+
 size_t CompressBound(size_t size) { return lzma_stream_buffer_bound(size); }
 
 std::string compress(std::string_view data, const CompressOptions& options) {

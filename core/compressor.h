@@ -49,6 +49,12 @@ struct CompressOptions {
 // limit, a misaligned BCJ start offset) fail when the encoder starts.
 void ValidateCompressOptions(const CompressOptions& options);
 
+// Memory a Compressor with these options allocates, in bytes (liblzma's
+// lzma_raw_encoder_memusage of its filter chain). Throws as
+// ValidateCompressOptions(), or Error(kBadOptions) for a chain liblzma cannot
+// size.
+uint64_t CompressMemoryUsage(const CompressOptions& options);
+
 // Upper bound of the size of compress(data) for `size` input bytes in the
 // .xz format (liblzma's lzma_stream_buffer_bound).
 size_t CompressBound(size_t size);

@@ -4,6 +4,7 @@
 #include "core/compressor.h"
 
 #include <gtest/gtest.h>
+#include <lzma.h>
 
 #include <string>
 #include <vector>
@@ -316,6 +317,17 @@ TEST(Compressor, OptionErrorsUsePythonMessages) {
       EXPECT_STREQ(v.what(), e.what());
     }
   }
+}
+
+TEST(Compressor, CompressMemoryUsageIsLiblzmas) {
+  for (uint32_t preset : {0u, 6u, 9u, 6u | kPresetExtreme}) {
+    EXPECT_EQ(CompressMemoryUsage({.preset = preset}),
+              lzma_easy_encoder_memusage(preset));
+  }
+  EXPECT_EQ(CompressMemoryUsage({.preset = 3, .extreme = true}),
+            lzma_easy_encoder_memusage(3 | kPresetExtreme));
+  EXPECT_EQ(CatchError([] { CompressMemoryUsage({.preset = 10}); }).code(),
+            ErrorCode::kBadOptions);
 }
 
 TEST(Compressor, ValidateCompressOptionsAcceptsWhatCompressorAccepts) {

@@ -228,7 +228,9 @@ PARXZ_API int parxz_compressor_new(const parxz_compress_options *options,
  * *in_used gets the number of input bytes taken (all of them, unless `out`
  * filled up), *out_len the number of bytes written to out. Input may be
  * buffered inside and come out in later calls; call again with the rest of
- * the input (or in_len 0 to drain) while *in_used < in_len. */
+ * the input (or in_len 0 to drain) while *in_used < in_len. The parallel
+ * compressor copies finished Blocks straight into out and holds at most
+ * max_blocks_in_flight Blocks: with out full it stops taking input there. */
 PARXZ_API int parxz_compressor_compress(parxz_compressor *c, const void *in,
                                         size_t in_len, size_t *in_used,
                                         void *out, size_t out_cap,

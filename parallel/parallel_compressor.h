@@ -22,7 +22,7 @@
 // oneTBB's shared pool has one worker fewer than there are cores, counting on
 // the calling thread to work too: whenever the caller must wait (at the
 // in-flight bound, in end_block()/flush()), it waits inside the arena and
-// encodes Blocks itself, so `threads` threads encode.
+// encodes Blocks itself: up to threads - 1 workers plus the caller encode.
 //
 // Memory: at most `max_blocks_in_flight` Blocks exist between filling and
 // handing out; see MemoryUsage() for the formula. A ParallelCompressor is
@@ -54,19 +54,22 @@ struct ParallelOptions {
   Check check = Check::kCrc64;
   // A custom chain instead of the preset (not together with preset/extreme).
   std::optional<FilterChain> filters;
-  // Worker threads; 0 = all hardware threads. More than the hardware has are
-  // not started (the output is the same for every value anyway).
+  // Worker threads; 0 = all cores (parallel/threads.h's ResolveThreads();
+  // the C API defaults to 1 instead, see capi/parxz.h). More than the cores
+  // are not started (the output is the same for every value anyway).
   unsigned threads = 0;
   // Uncompressed bytes per Block; 0 = xz's default, max(3 × dict_size, 1 MiB)
   // (24 MiB at -6). At most 2^50.
   uint64_t block_size = 0;
-  // Blocks between reader and writer; 0 = 2 × threads + 1. Lower it to save
-  // memory at the cost of idle workers when Blocks finish out of order.
+  // Blocks between filling and handing out; 0 = 2 × threads + 1. Lower it to
+  // save memory at the cost of idle workers when Blocks finish out of order.
   unsigned max_blocks_in_flight = 0;
 };
 
 // The options with every default filled in (threads, block_size, ...).
-// Throws Error(kBadOptions) for invalid options.
+// Throws Error(kBadOptions / kUnsupported) for invalid options, with core's
+// ValidateCompressOptions() checks and messages (CPython's) for what the
+// options share with CompressOptions, so every compressor says the same.
 ParallelOptions ResolveParallelOptions(const ParallelOptions& options);
 
 // Upper bound of the memory the compressor allocates, in bytes:

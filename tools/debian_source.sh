@@ -4,6 +4,12 @@
 #
 #   tools/debian_source.sh PKG VERSION DESTDIR
 #   tools/debian_source.sh onetbb 2021.8.0-2+deb12u1 /tmp/src
+#   tools/debian_source.sh xz-utils '5.4.1-*' /tmp/src
+#
+# PKG is a source package name. VERSION is exact, or UPSTREAM-* for the
+# newest Debian revision of that upstream version the archives have (the
+# archives keep only the latest revision of a release, so a machine's
+# installed revision may be gone while its .orig tarball is still there).
 #
 # Machines built from Debian's images list only `deb` entries, no `deb-src`.
 # This script derives deb-src entries from the configured deb ones (same
@@ -30,6 +36,9 @@ eval "$(apt-config shell sys_list Dir::Etc::SourceList/f \
 state=${PARXZ_APT_SOURCE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/parxz-apt-source}
 mkdir -p "$state/etc/sources.list.d" "$state/lists/partial" \
          "$state/cache/archives/partial"
+# One run at a time per directory (apt's own list lock would fail instead).
+exec 9> "$state/lock"
+flock 9
 rm -f "$state/etc/sources.list.d/"*
 
 # One-line format: "deb [opts] URI SUITE COMPONENT..." -> "deb-src ...".
@@ -116,12 +125,37 @@ if [[ $(id -u) -eq 0 ]]; then
 fi
 apt_get=(apt-get -c "$conf" -q)
 
+# An index that cannot be fetched is a warning for apt-get update (it keeps
+# an older verified copy, if any); shown here, an error only if the package
+# then cannot be found.
 if ! "${apt_get[@]}" update > "$state/update.log" 2>&1 ||
-   grep -E '^(W|E): ' "$state/update.log" | grep -qv 'is configured multiple'; then
+   grep -q '^E: ' "$state/update.log"; then
   cat "$state/update.log" >&2
   echo "$me: could not fetch the Sources indexes for the deb-src entries" \
        "derived from $sys_list and $sys_parts (see above)" >&2
   exit 1
+fi
+grep '^W: ' "$state/update.log" >&2 || true
+
+available() {
+  apt-cache -c "$conf" showsrc --only-source "$pkg" 2>/dev/null |
+    sed -n 's/^Version: //p' | sort -u || true
+}
+if [[ $version == *-\* ]]; then
+  upstream=${version%-\*} newest=
+  while read -r v; do
+    [[ $v == "$upstream"-* ]] || continue
+    if [[ -z $newest ]] || dpkg --compare-versions "$v" gt "$newest"; then
+      newest=$v
+    fi
+  done < <(available)
+  if [[ -z $newest ]]; then
+    have=$(available | tr '\n' ' ')
+    echo "$me: no source package $pkg of upstream version $upstream in the" \
+         "configured archives${have:+ (they have $pkg ${have% })}" >&2
+    exit 1
+  fi
+  version=$newest
 fi
 
 mkdir -p "$dest"
@@ -129,8 +163,7 @@ dest=$(cd "$dest" && pwd)
 # The file names first ('URI' NAME SIZE HASH), then the download itself.
 if ! uris=$("${apt_get[@]}" source --print-uris "$pkg=$version" 2>&1); then
   echo "$uris" >&2
-  have=$(apt-cache -c "$conf" showsrc --only-source "$pkg" 2>/dev/null |
-         sed -n 's/^Version: //p' | sort -u | tr '\n' ' ' || true)
+  have=$(available | tr '\n' ' ')
   echo "$me: no source package $pkg version $version in the configured" \
        "archives${have:+ (they have $pkg ${have% })}" >&2
   exit 1

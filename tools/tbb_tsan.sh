@@ -7,12 +7,14 @@
 # stages (libtbb's own atomics and futexes) looks like a data race. With this
 # library the tsan run (tools/sanitize.sh tsan) needs no suppressions.
 #
-# The source is Debian's own: the .orig tarball of the source package whose
-# version libtbb-dev has, fetched through apt's configuration by
-# tools/debian_source.sh (apt checks it against the signed Sources index) and
-# checked here once more against the SHA-256 below. Headers stay
-# /usr/include's (the same version). Debian's patches touch only non-x86
-# ports and tests, so the tarball is built as it is.
+# The source is Debian's own: the .orig tarball of the upstream version
+# libtbb-dev has (from the newest Debian revision of it in the archives: the
+# installed one may have been superseded, the tarball stays the same),
+# fetched through apt's configuration by tools/debian_source.sh (apt checks
+# it against the signed Sources index) and checked here once more against
+# the SHA-256 below. Headers stay /usr/include's (the same version).
+# Debian's patches touch only non-x86 ports and tests, so the tarball is
+# built as it is.
 #
 #   tools/tbb_tsan.sh            # prints e.g. ~/.cache/parxz-tbb-tsan/2021.8.0/lib
 #   PARXZ_TBB_TSAN_DIR=DIR tools/tbb_tsan.sh   # builds under DIR/VERSION instead
@@ -39,8 +41,8 @@ trap 'rm -rf "$work"' EXIT
 echo "tbb_tsan.sh: building oneTBB $version with -fsanitize=thread into $prefix" >&2
 source_pkg="$(dpkg-query -W -f='${source:Package}' libtbb-dev)"
 debian_version="$(dpkg-query -W -f='${source:Version}' libtbb-dev)"
-files="$("$(dirname "$0")/debian_source.sh" "$source_pkg" "$debian_version" \
-         "$work/debian")"
+files="$("$(dirname "$0")/debian_source.sh" "$source_pkg" \
+         "${debian_version%-*}-*" "$work/debian")"
 tarball="$(grep -F "/${source_pkg}_${version}.orig.tar." <<< "$files" | head -1 || true)"
 if [[ -z "$tarball" ]]; then
   echo "tbb_tsan.sh: no .orig tarball among the files of $source_pkg" \

@@ -30,8 +30,13 @@ fi
 pkg=$1 version=$2 dest=$3
 
 # Where the system's sources are, as apt itself resolves it.
+sys_list='' sys_parts=''
 eval "$(apt-config shell sys_list Dir::Etc::SourceList/f \
                          sys_parts Dir::Etc::SourceParts/d)"
+if [[ -z $sys_list || -z $sys_parts ]]; then
+  echo "$me: apt-config does not say where apt's sources are" >&2
+  exit 1
+fi
 
 state=${PARXZ_APT_SOURCE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/parxz-apt-source}
 mkdir -p "$state/etc/sources.list.d" "$state/lists/partial" \

@@ -46,7 +46,7 @@ files="$("$(dirname "$0")/debian_source.sh" "$source_pkg" \
 tarball="$(grep -F "/${source_pkg}_${version}.orig.tar." <<< "$files" | head -1 || true)"
 if [[ -z "$tarball" ]]; then
   echo "tbb_tsan.sh: no .orig tarball among the files of $source_pkg" \
-       "$debian_version:" $files >&2
+       "$debian_version: $(tr '\n' ' ' <<< "$files")" >&2
   exit 1
 fi
 echo "${sha256[$version]}  $tarball" | sha256sum -c --quiet -

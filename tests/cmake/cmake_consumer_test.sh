@@ -17,7 +17,7 @@ elif [[ $# -ne 0 ]]; then
   echo "usage: $0 [--junit FILE]" >&2
   exit 2
 fi
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -63,7 +63,8 @@ build() {
 }
 # round_trip PROGRAM LIBDIR_EXPECTED|static: runs it, checks with xz.
 round_trip() {
-  local prog=$1 out=$work/$(basename "$1").xz
+  local prog=$1 out
+  out=$work/$(basename "$1").xz
   if [[ $2 == static ]]; then
     if ldd "$prog" | grep libparxz; then
       echo "$prog needs libparxz.so"; return 1

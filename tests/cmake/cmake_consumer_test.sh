@@ -10,32 +10,9 @@
 # --junit FILE it also writes the cases as JUnit XML for tools/count_tests.py.
 # Usage: tests/cmake/cmake_consumer_test.sh [--junit FILE]
 set -uo pipefail
-junit=
-if [[ ${1:-} == --junit && $# -eq 2 ]]; then
-  junit=$2
-elif [[ $# -ne 0 ]]; then
-  echo "usage: $0 [--junit FILE]" >&2
-  exit 2
-fi
 cd "$(dirname "$0")/../.." || exit 1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-names=() results=() messages=()
-# case NAME COMMAND...: runs COMMAND, output in $work/NAME.log; a failure
-# prints the log's tail.
-case_() {
-  local name=$1
-  shift
-  if "$@" > "$work/$name.log" 2>&1; then
-    names+=("$name") results+=(pass) messages+=("")
-    echo "PASS: $name"
-  else
-    names+=("$name") results+=(fail) messages+=("$(tail -20 "$work/$name.log")")
-    echo "FAIL: $name" >&2
-    tail -20 "$work/$name.log" >&2
-  fi
-}
+source tests/script_cases.sh
+cases_init cmake_consumer_test "$@"
 
 # ~2.6 MiB of text and random bytes: three 1 MiB Blocks.
 python3 - "$work/input" <<'PY'
@@ -104,29 +81,4 @@ too_new() {
 }
 case_ version_check_refuses_99 too_new
 
-passed=0 failed=0
-for r in "${results[@]}"; do
-  if [[ $r == pass ]]; then ((++passed)); else ((++failed)); fi
-done
-if [[ -n $junit ]]; then
-  mkdir -p "$(dirname "$junit")"
-  python3 - "$junit" "${#names[@]}" "${names[@]}" "${results[@]}" \
-      "${messages[@]}" <<'PY'
-import sys
-import xml.etree.ElementTree as ET
-path, n = sys.argv[1], int(sys.argv[2])
-names, results, messages = (sys.argv[3:3 + n], sys.argv[3 + n:3 + 2 * n],
-                            sys.argv[3 + 2 * n:3 + 3 * n])
-suites = ET.Element("testsuites")
-suite = ET.SubElement(suites, "testsuite", name="cmake_consumer_test",
-                      tests=str(n), failures=str(results.count("fail")))
-for name, result, message in zip(names, results, messages):
-    case = ET.SubElement(suite, "testcase", name=name,
-                         classname="cmake_consumer_test")
-    if result == "fail":
-        ET.SubElement(case, "failure", message=name).text = message
-ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)
-PY
-fi
-echo "$passed passed, $failed failed"
-((failed == 0))
+cases_finish

@@ -1,0 +1,108 @@
+#include "python/cpython_args.h"
+
+#include <cstdint>
+
+#include "python/filter_spec.h"
+#include "python/py_support.h"
+
+namespace parxz::python {
+namespace {
+
+// What CPython reports for liblzma's LZMA_PROG_ERROR and LZMA_OPTIONS_ERROR
+// where core/ refuses the options before liblzma sees them.
+constexpr char kProgError[] = "Internal error";
+constexpr char kOptionsError[] = "Invalid or unsupported options";
+
+bool RaiseLzmaError(const ModuleState& state, const char* message) {
+  PyErr_SetString(state.error, message);
+  return false;
+}
+
+}  // namespace
+
+bool ToFormat(int format, bool decoding, Format* out) {
+  // core/ refuses other numbers too, but without naming them.
+  if (format < (decoding ? kFormatAuto : kFormatXz) || format > kFormatRaw) {
+    PyErr_Format(PyExc_ValueError, "Invalid container format: %d", format);
+    return false;
+  }
+  *out = static_cast<Format>(format);
+  return true;
+}
+
+bool ToCompressOptions(const ModuleState& state, int format, int check,
+                       PyObject* preset_obj, PyObject* filters_obj,
+                       CompressOptions* out) {
+  CompressOptions o;
+  if (check != -1) o.check = static_cast<Check>(check);
+  if (preset_obj != Py_None) {
+    uint32_t preset = 0;
+    if (!AsUint32(preset_obj, &preset)) return false;
+    o.preset = preset;
+  }
+  if (!ToFormat(format, /*decoding=*/false, &o.format)) return false;
+  const bool xz = o.format == Format::kXz;
+  // liblzma refuses check IDs beyond the .xz format's 0..15 as a programming
+  // error.
+  if (xz && (check < -1 || check > LZMA_CHECK_ID_MAX)) {
+    return RaiseLzmaError(state, kProgError);
+  }
+  if (filters_obj == Py_None) {
+    // lzma_easy_encoder() answers a bad preset with LZMA_OPTIONS_ERROR.
+    if (xz && o.preset && (*o.preset & ~LZMA_PRESET_EXTREME) > 9) {
+      return RaiseLzmaError(state, kOptionsError);
+    }
+    // CPython never looks at the preset of FORMAT_RAW: core/'s "Must specify
+    // filters for FORMAT_RAW" is the answer, whatever the preset.
+    if (o.format == Format::kRaw) o.preset.reset();
+  } else {
+    o.filters.emplace();
+    if (!ParseFilterChain(state, filters_obj, &*o.filters)) return false;
+    // liblzma's encoders take an empty chain, or LZMA1 in .xz, as a
+    // programming error. (With a preset too, core/ refuses both first.)
+    const bool prog_error =
+        o.filters->empty() || (xz && o.filters->back().id == FilterId::kLzma1);
+    if (prog_error && !o.preset && o.format != Format::kAlone) {
+      return RaiseLzmaError(state, kProgError);
+    }
+  }
+  *out = std::move(o);
+  return true;
+}
+
+bool ToDecompressOptions(const ModuleState& state, int format,
+                         PyObject* memlimit_obj, PyObject* filters_obj,
+                         DecompressOptions* out) {
+  DecompressOptions o;
+  const bool raw = format == kFormatRaw;
+  // core/ refuses a memory limit with FORMAT_RAW, and filters with any other
+  // format, whatever their values; CPython does not convert them then.
+  if (memlimit_obj != Py_None) {
+    o.memlimit = raw ? 0 : PyLong_AsUnsignedLongLong(memlimit_obj);
+    if (PyErr_Occurred()) return false;
+  }
+  if (filters_obj != Py_None) {
+    o.filters.emplace();
+    if (raw && !o.memlimit && !ParseFilterChain(state, filters_obj, &*o.filters)) {
+      return false;
+    }
+  }
+  // CPython checks the format after the other arguments, core/ before them.
+  if (format < kFormatAuto || format > kFormatRaw) {
+    if (o.filters) {
+      PyErr_SetString(PyExc_ValueError,
+                      "Cannot specify filters except with FORMAT_RAW");
+      return false;
+    }
+    return ToFormat(format, /*decoding=*/true, &o.format);
+  }
+  o.format = static_cast<Format>(format);
+  // liblzma's raw decoder takes an empty chain as a programming error.
+  if (raw && o.filters && o.filters->empty() && !o.memlimit) {
+    return RaiseLzmaError(state, kProgError);
+  }
+  *out = std::move(o);
+  return true;
+}
+
+}  // namespace parxz::python

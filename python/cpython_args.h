@@ -1,0 +1,38 @@
+// The arguments of LZMACompressor, LZMADecompressor and the threaded
+// compressor, translated from Python objects into core/'s options.
+//
+// core/ checks the options itself, with CPython's messages ("Cannot specify
+// both preset and filter chain", ...): those come from there, through
+// SetError(). What is decided here is only what CPython 3.11's _lzma reports
+// differently from core/: where liblzma answers for CPython ("Internal
+// error", "Invalid or unsupported options"), where CPython's message carries
+// the value ("Invalid container format: 7"), and where CPython checks in
+// another order than core/. This file is the one place for those rules.
+//
+// All functions return false with a Python error set.
+#ifndef PARXZ_PYTHON_CPYTHON_ARGS_H_
+#define PARXZ_PYTHON_CPYTHON_ARGS_H_
+
+#include "core/compressor.h"
+#include "core/decompressor.h"
+#include "python/module_state.h"
+
+namespace parxz::python {
+
+// LZMACompressor(format, check, preset, filters); the threaded compressor
+// passes FORMAT_XZ.
+bool ToCompressOptions(const ModuleState& state, int format, int check,
+                       PyObject* preset, PyObject* filters, CompressOptions* out);
+
+// LZMADecompressor(format, memlimit, filters).
+bool ToDecompressOptions(const ModuleState& state, int format,
+                         PyObject* memlimit, PyObject* filters,
+                         DecompressOptions* out);
+
+// A FORMAT_* number that names a container; ValueError "Invalid container
+// format: N" otherwise. `decoding` admits FORMAT_AUTO.
+bool ToFormat(int format, bool decoding, Format* out);
+
+}  // namespace parxz::python
+
+#endif  // PARXZ_PYTHON_CPYTHON_ARGS_H_

@@ -56,23 +56,10 @@
 
 #include "core/error.h"
 #include "core/options.h"
+#include "core/stream_rules.h"
 
 namespace parxz {
 
-// What to do with more than one stream and with what follows the last one.
-enum class DecodeMode {
-  // parxz::decompress() / Python's lzma.decompress(): concatenated streams are
-  // decoded; once one stream decoded, data that is not a valid stream ends
-  // the output quietly (its partial output is dropped); Stream Padding after
-  // a stream is "truncated input" (kTruncated).
-  kPython,
-  // `xz -d` / `xz -t`: .xz Streams separated by Stream Padding (multiples of
-  // four zero bytes) are decoded; anything else after the last one is corrupt
-  // data (kCorruptData). .lzma files must end with their stream; .lz files
-  // may carry trailing data. An unsupported check type is not an error but
-  // sets DecompressStats::unsupported_check (xz's warning, exit status 2).
-  kXz,
-};
 
 struct ParallelDecodeOptions {
   // Worker threads; 0 = all hardware threads. 1 decodes sequentially.

@@ -33,6 +33,18 @@ bool ToFormat(int format, bool decoding, Format* out) {
 bool ToCompressOptions(const ModuleState& state, int format, int check,
                        PyObject* preset_obj, PyObject* filters_obj,
                        CompressOptions* out) {
+  // core/ refuses these two combinations too, with the same messages, but
+  // only once the values are converted; CPython refuses them first, so that
+  // a bad value does not hide them.
+  if (format != kFormatXz && check != -1 && check != LZMA_CHECK_NONE) {
+    PyErr_SetString(PyExc_ValueError,
+                    "Integrity checks are only supported by FORMAT_XZ");
+    return false;
+  }
+  if (preset_obj != Py_None && filters_obj != Py_None) {
+    PyErr_SetString(PyExc_ValueError, "Cannot specify both preset and filter chain");
+    return false;
+  }
   CompressOptions o;
   if (check != -1) o.check = static_cast<Check>(check);
   if (preset_obj != Py_None) {
@@ -59,10 +71,9 @@ bool ToCompressOptions(const ModuleState& state, int format, int check,
     o.filters.emplace();
     if (!ParseFilterChain(state, filters_obj, &*o.filters)) return false;
     // liblzma's encoders take an empty chain, or LZMA1 in .xz, as a
-    // programming error. (With a preset too, core/ refuses both first.)
-    const bool prog_error =
-        o.filters->empty() || (xz && o.filters->back().id == FilterId::kLzma1);
-    if (prog_error && !o.preset && o.format != Format::kAlone) {
+    // programming error.
+    if (o.format != Format::kAlone &&
+        (o.filters->empty() || (xz && o.filters->back().id == FilterId::kLzma1))) {
       return RaiseLzmaError(state, kProgError);
     }
   }

@@ -1,13 +1,15 @@
 // The arguments of LZMACompressor, LZMADecompressor and the threaded
 // compressor, translated from Python objects into core/'s options.
 //
-// core/ checks the options itself, with CPython's messages ("Cannot specify
-// both preset and filter chain", ...): those come from there, through
-// SetError(). What is decided here is only what CPython 3.11's _lzma reports
-// differently from core/: where liblzma answers for CPython ("Internal
-// error", "Invalid or unsupported options"), where CPython's message carries
-// the value ("Invalid container format: 7"), and where CPython checks in
-// another order than core/. This file is the one place for those rules.
+// core/ checks the options itself, with CPython's messages (the FORMAT_ALONE
+// chain, filter option ranges, unsupported checks...): those come from
+// there, through SetError(). What is decided here is only what CPython
+// 3.11's _lzma reports differently from core/: where liblzma answers for
+// CPython ("Internal error", "Invalid or unsupported options"), where
+// CPython's message carries the value ("Invalid container format: 7"), and
+// where CPython checks before converting values what core/ checks after
+// ("Cannot specify both preset and filter chain"). This file is the one
+// place in python/ for those rules.
 //
 // All functions return false with a Python error set.
 #ifndef PARXZ_PYTHON_CPYTHON_ARGS_H_

@@ -18,7 +18,47 @@ bool RaiseLzmaError(const ModuleState& state, const char* message) {
   return false;
 }
 
+// An unsigned 64-bit argument; None means 0.
+bool ToUint64(PyObject* obj, const char* name, uint64_t* out) {
+  if (obj == Py_None) {
+    *out = 0;
+    return true;
+  }
+  if (!PyLong_Check(obj)) {
+    PyErr_Format(PyExc_TypeError, "%s must be an int or None, not %.50s", name,
+                 Py_TYPE(obj)->tp_name);
+    return false;
+  }
+  const unsigned long long value = PyLong_AsUnsignedLongLong(obj);
+  if (PyErr_Occurred()) {
+    if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
+      PyErr_Clear();
+      PyErr_Format(PyExc_ValueError, "%s must be >= 0 and < 2**64", name);
+    }
+    return false;
+  }
+  *out = value;
+  return true;
+}
+
 }  // namespace
+
+bool ToThreads(PyObject* obj, unsigned* out) {
+  uint64_t threads = 0;
+  if (!ToUint64(obj, "threads", &threads)) return false;
+  // parallel/threads.h clamps large counts; this bound keeps the value an
+  // unsigned.
+  if (threads > 4096) {
+    PyErr_SetString(PyExc_ValueError, "threads must be in 0..4096 (0: all cores)");
+    return false;
+  }
+  *out = static_cast<unsigned>(threads);
+  return true;
+}
+
+bool ToBlockSize(PyObject* obj, uint64_t* out) {
+  return ToUint64(obj, "block_size", out);
+}
 
 bool ToFormat(int format, bool decoding, Format* out) {
   // core/ refuses other numbers too, but without naming them.

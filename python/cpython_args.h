@@ -1,5 +1,5 @@
 // The arguments of LZMACompressor, LZMADecompressor and the threaded
-// compressor, translated from Python objects into core/'s options.
+// engines, translated from Python objects into core/'s options.
 //
 // core/ checks the options itself, with CPython's messages (the FORMAT_ALONE
 // chain, filter option ranges, unsupported checks...): those come from
@@ -15,9 +15,11 @@
 #ifndef PARXZ_PYTHON_CPYTHON_ARGS_H_
 #define PARXZ_PYTHON_CPYTHON_ARGS_H_
 
+#include <cstdint>
+
 #include "core/compressor.h"
 #include "core/decompressor.h"
-#include "python/module_state.h"
+#include "python/module.h"
 
 namespace parxz::python {
 
@@ -30,6 +32,12 @@ bool ToCompressOptions(const ModuleState& state, int format, int check,
 bool ToDecompressOptions(const ModuleState& state, int format,
                          PyObject* memlimit, PyObject* filters,
                          DecompressOptions* out);
+
+// parxz.lzma's threads= (None or 0: all cores) as parallel/ takes it.
+bool ToThreads(PyObject* threads, unsigned* out);
+
+// parxz.lzma's block_size= (None or 0: xz's default).
+bool ToBlockSize(PyObject* block_size, uint64_t* out);
 
 // A FORMAT_* number that names a container; ValueError "Invalid container
 // format: N" otherwise. `decoding` admits FORMAT_AUTO.

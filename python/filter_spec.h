@@ -8,7 +8,7 @@
 #define PARXZ_PYTHON_FILTER_SPEC_H_
 
 #include "core/options.h"
-#include "python/module_state.h"
+#include "python/module.h"
 
 namespace parxz::python {
 

@@ -12,14 +12,14 @@
 //     types and messages follow CPython 3.11's Modules/_lzmamodule.c; the
 //     objects and functions call themselves _lzma.<name>, as CPython's do.
 //   - ParallelCompressor and parallel_decompress, the threaded engines on
-//     parallel/ behind parxz.lzma's threads= (python/parallel_types.h).
+//     parallel/ behind parxz.lzma's threads= (python/module.h lists the
+//     files).
+#include <array>
 #include <utility>
 
 #include "core/options.h"
 #include "python/filter_spec.h"
-#include "python/lzma_types.h"
-#include "python/module_state.h"
-#include "python/parallel_types.h"
+#include "python/module.h"
 #include "python/py_support.h"
 
 namespace parxz::python {
@@ -175,27 +175,28 @@ int ModuleExec(PyObject* module) {
     Py_DECREF(function);
   }
   Py_DECREF(module_name);
-  return AddLzmaTypes(module, state) && AddParallelEngines(module, state) ? 0
+  return AddCompressors(module, state) && AddDecompressors(module, state) ? 0
                                                                         : -1;
 }
 
-int ModuleTraverse(PyObject* module, visitproc visit, void* arg) {
+// The objects the state holds a reference to.
+std::array<PyObject**, 5> StateObjects(PyObject* module) {
   ModuleState* state = StateOf(module);
-  Py_VISIT(state->error);
-  Py_VISIT(state->empty_tuple);
-  Py_VISIT(state->compressor_type);
-  Py_VISIT(state->decompressor_type);
-  Py_VISIT(state->parallel_compressor_type);
+  auto object = [](PyTypeObject** type) {
+    return reinterpret_cast<PyObject**>(type);
+  };
+  return {&state->error, &state->empty_tuple, object(&state->compressor_type),
+          object(&state->decompressor_type),
+          object(&state->parallel_compressor_type)};
+}
+
+int ModuleTraverse(PyObject* module, visitproc visit, void* arg) {
+  for (PyObject** object : StateObjects(module)) Py_VISIT(*object);
   return 0;
 }
 
 int ModuleClear(PyObject* module) {
-  ModuleState* state = StateOf(module);
-  Py_CLEAR(state->error);
-  Py_CLEAR(state->empty_tuple);
-  Py_CLEAR(state->compressor_type);
-  Py_CLEAR(state->decompressor_type);
-  Py_CLEAR(state->parallel_compressor_type);
+  for (PyObject** object : StateObjects(module)) Py_CLEAR(*object);
   return 0;
 }
 

@@ -107,6 +107,11 @@ bool CheckInitialized(const void* impl, PyThread_type_lock lock,
 // A new bytes object holding `s` (nullptr with an error set).
 PyObject* BytesFrom(std::string_view s);
 
+// Runs `produce()` (returning a std::string) with the GIL released; the
+// bytes, or nullptr with the exception SetError() chooses.
+template <typename F>
+PyObject* BytesWithoutGil(PyObject* lzma_error, F&& produce);
+
 // Sets the Python exception CPython's _lzma raises for `e`: MemoryError for
 // out of memory, ValueError for misuse ("Repeated call to flush()") and for
 // the argument checks core/ makes with CPython's ValueError messages
@@ -123,6 +128,16 @@ bool AsInt(PyObject* obj, int* out);
 // CPython's uint32_t converter: any int in 0..2^32-1 (OverflowError "Value
 // too large for uint32_t type"). Returns false with an error set.
 bool AsUint32(PyObject* obj, uint32_t* out);
+
+template <typename F>
+PyObject* BytesWithoutGil(PyObject* lzma_error, F&& produce) {
+  std::string out;
+  Failure failure;
+  if (!CallWithoutGil([&] { out = produce(); }, failure)) {
+    return SetError(lzma_error, failure);
+  }
+  return BytesFrom(out);
+}
 
 }  // namespace parxz::python
 

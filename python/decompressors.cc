@@ -1,139 +1,30 @@
-#include "python/lzma_types.h"
-
+// The module's decompressors:
+//
+//   _lzma.LZMADecompressor(format=FORMAT_AUTO, memlimit=None, filters=None)
+//     core/'s Decompressor: CPython 3.11's type, with its argument handling,
+//     exception types and messages; the GIL is released while liblzma works.
+//   parallel_decompress(data, format=FORMAT_AUTO, memlimit=None,
+//                       threads=None)
+//     parallel/parallel_decompressor.h's ParallelDecompress with the
+//     semantics of lzma.decompress() (concatenated streams, trailing junk),
+//     behind parxz.lzma.decompress(threads=); where built with
+//     PARXZ_PYTHON_PARALLEL_DECODER.
 #include <cstddef>
 #include <memory>
 #include <string>
-#include <utility>
 
-#include "core/compressor.h"
 #include "core/decompressor.h"
+#ifdef PARXZ_PYTHON_PARALLEL_DECODER
+#include "parallel/parallel_decompressor.h"
+#endif
 #include "python/cpython_args.h"
+#include "python/module.h"
 #include "python/py_support.h"
 // After Python.h (included by py_support.h).
 #include <structmember.h>
 
 namespace parxz::python {
 namespace {
-
-// ---------------------------------------------------------------------------
-// LZMACompressor
-
-struct CompressorObject {
-  PyObject_HEAD
-  Compressor* impl;  // owned; null until __init__ succeeded
-  PyThread_type_lock lock;
-};
-
-int Compressor_init(PyObject* py_self, PyObject* args, PyObject* kwargs) {
-  auto* self = reinterpret_cast<CompressorObject*>(py_self);
-  ModuleState* state = StateOfType(Py_TYPE(py_self));
-  static const char* const kNames[] = {"format", "check", "preset", "filters",
-                                       nullptr};
-  int format = kFormatXz;
-  int check = -1;
-  PyObject* preset_obj = Py_None;
-  PyObject* filters_obj = Py_None;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|iiOO:LZMACompressor",
-                                   const_cast<char**>(kNames), &format, &check,
-                                   &preset_obj, &filters_obj)) {
-    return -1;
-  }
-  CompressOptions options;
-  if (!ToCompressOptions(*state, format, check, preset_obj, filters_obj,
-                         &options) ||
-      !ObjectLock::Ensure(&self->lock)) {
-    return -1;
-  }
-  std::unique_ptr<Compressor> fresh;
-  Failure failure;
-  CallWithoutGil([&] { fresh = std::make_unique<Compressor>(options); }, failure);
-  ObjectLock lock(self->lock);
-  delete self->impl;
-  self->impl = fresh.release();
-  if (failure.failed()) {
-    SetError(state->error, failure);
-    return -1;
-  }
-  return 0;
-}
-
-void Compressor_dealloc(PyObject* py_self) {
-  auto* self = reinterpret_cast<CompressorObject*>(py_self);
-  PyTypeObject* type = Py_TYPE(py_self);
-  delete self->impl;
-  if (self->lock != nullptr) PyThread_free_lock(self->lock);
-  type->tp_free(py_self);
-  Py_DECREF(type);
-}
-
-PyObject* Compressor_compress(PyObject* py_self, PyObject* data) {
-  auto* self = reinterpret_cast<CompressorObject*>(py_self);
-  ModuleState* state = StateOfType(Py_TYPE(py_self));
-  InputBuffer input;
-  if (!input.Get(data, "compress", "argument")) return nullptr;
-  if (!CheckInitialized(self->impl, self->lock, state->error)) return nullptr;
-  ObjectLock lock(self->lock);
-  std::string out;
-  Failure failure;
-  if (!CallWithoutGil([&] { out = self->impl->compress(input.view()); }, failure)) {
-    return SetError(state->error, failure);
-  }
-  return BytesFrom(out);
-}
-
-PyObject* Compressor_flush(PyObject* py_self, PyObject* /*unused*/) {
-  auto* self = reinterpret_cast<CompressorObject*>(py_self);
-  ModuleState* state = StateOfType(Py_TYPE(py_self));
-  if (!CheckInitialized(self->impl, self->lock, state->error)) return nullptr;
-  ObjectLock lock(self->lock);
-  std::string out;
-  Failure failure;
-  if (!CallWithoutGil([&] { out = self->impl->flush(); }, failure)) {
-    return SetError(state->error, failure);
-  }
-  return BytesFrom(out);
-}
-
-PyMethodDef compressor_methods[] = {
-    {"compress", Compressor_compress, METH_O,
-     "compress($self, data, /)\n--\n\n"
-     "Provide data to the compressor object.\n\n"
-     "Returns a chunk of compressed data if possible, or b'' otherwise.\n"
-     "Call flush() once all data has been provided."},
-    {"flush", Compressor_flush, METH_NOARGS,
-     "flush($self, /)\n--\n\n"
-     "Finish the compression process.\n\n"
-     "Returns the compressed data left in internal buffers. The compressor\n"
-     "object may not be used after this method is called."},
-    {},
-};
-
-const char kCompressorDoc[] =
-    "LZMACompressor(format=FORMAT_XZ, check=-1, preset=None, filters=None)\n\n"
-    "Create a compressor object for compressing data incrementally.\n\n"
-    "format is FORMAT_XZ (default), FORMAT_ALONE or FORMAT_RAW. check is the\n"
-    "integrity check (FORMAT_XZ only; default CHECK_CRC64). preset (0-9,\n"
-    "optionally OR-ed with PRESET_EXTREME) and filters (a list of filter\n"
-    "specifier dicts) are alternatives; FORMAT_RAW needs filters.\n\n"
-    "Call compress() for each chunk of input and flush() at the end.\n"
-    "(parxz implementation on liblzma; see parxz.lzma for threads.)";
-
-PyType_Slot compressor_slots[] = {
-    {Py_tp_dealloc, reinterpret_cast<void*>(Compressor_dealloc)},
-    {Py_tp_init, reinterpret_cast<void*>(Compressor_init)},
-    {Py_tp_new, reinterpret_cast<void*>(PyType_GenericNew)},
-    {Py_tp_methods, compressor_methods},
-    {Py_tp_doc, const_cast<char*>(kCompressorDoc)},
-    {0, nullptr},
-};
-
-PyType_Spec compressor_spec = {
-    "_lzma.LZMACompressor",
-    sizeof(CompressorObject),
-    0,
-    Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE,
-    compressor_slots,
-};
 
 // ---------------------------------------------------------------------------
 // LZMADecompressor
@@ -287,19 +178,88 @@ PyType_Slot decompressor_slots[] = {
     {0, nullptr},
 };
 
-PyType_Spec decompressor_spec = {
-    "_lzma.LZMADecompressor",
-    sizeof(DecompressorObject),
-    0,
-    Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE,
-    decompressor_slots,
+PyType_Spec decompressor_spec = TypeSpec(
+    "_lzma.LZMADecompressor", sizeof(DecompressorObject), decompressor_slots);
+
+#ifdef PARXZ_PYTHON_PARALLEL_DECODER
+// ---------------------------------------------------------------------------
+// parallel_decompress()
+
+// The parallel decoder names the Block in its messages ("Corrupt input data
+// in Block 3 of Stream 1 ..."); lzma.decompress() users match on liblzma's
+// text as CPython reports it, so that is what is raised.
+PyObject* SetDecodeError(PyObject* lzma_error, const Failure& failure) {
+  static const char* const kPythonTexts[] = {
+      "Compressed data ended before the end-of-stream marker was reached",
+      "Input format not supported by decoder",
+      "Memory usage limit exceeded",
+      "Unsupported integrity check",
+      "Invalid or unsupported options",
+      "Corrupt input data",
+      "Insufficient buffer space",
+      "Internal error",
+  };
+  if (failure.error) {
+    const Error& e = *failure.error;
+    for (const char* text : kPythonTexts) {
+      if (e.detail().rfind(text, 0) == 0 && e.detail() != text) {
+        return SetError(lzma_error, Error(e.code(), e.operation(), text, e.offset()));
+      }
+    }
+  }
+  return SetError(lzma_error, failure);
+}
+
+PyObject* Decompress(PyObject* module, PyObject* args, PyObject* kwargs) {
+  ModuleState* state = StateOf(module);
+  static const char* const kNames[] = {"data", "format", "memlimit", "threads",
+                                       nullptr};
+  PyObject* data = nullptr;
+  int format = kFormatAuto;
+  PyObject* memlimit_obj = Py_None;
+  PyObject* threads_obj = Py_None;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|iOO:parallel_decompress",
+                                   const_cast<char**>(kNames), &data, &format,
+                                   &memlimit_obj, &threads_obj)) {
+    return nullptr;
+  }
+  InputBuffer input;
+  if (!input.Get(data, "decompress", "argument 'data'")) return nullptr;
+  ParallelDecodeOptions options;
+  if (!ToFormat(format, /*decoding=*/true, &options.format)) return nullptr;
+  if (memlimit_obj != Py_None) {  // as LZMADecompressor's
+    options.memlimit_hard = PyLong_AsUnsignedLongLong(memlimit_obj);
+    if (PyErr_Occurred()) return nullptr;
+  }
+  if (!ToThreads(threads_obj, &options.threads)) return nullptr;
+  std::string out;
+  Failure failure;
+  if (!CallWithoutGil([&] { out = ParallelDecompress(input.view(), options); },
+                      failure)) {
+    return SetDecodeError(state->error, failure);
+  }
+  return BytesFrom(out);
+}
+
+PyMethodDef functions[] = {
+    {"parallel_decompress",
+     reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(Decompress)),
+     METH_VARARGS | METH_KEYWORDS,
+     "parallel_decompress($module, /, data, format=0, memlimit=None,"
+     " threads=None)\n--\n\n"
+     "Decompress all of *data* (concatenated streams, trailing junk ignored,\n"
+     "as lzma.decompress()), decoding .xz Blocks on *threads* threads."},
+    {},
 };
+#endif  // PARXZ_PYTHON_PARALLEL_DECODER
 
 }  // namespace
 
-bool AddLzmaTypes(PyObject* module, ModuleState* state) {
-  return AddType(module, &compressor_spec, &state->compressor_type) &&
-         AddType(module, &decompressor_spec, &state->decompressor_type);
+bool AddDecompressors(PyObject* module, ModuleState* state) {
+#ifdef PARXZ_PYTHON_PARALLEL_DECODER
+  if (PyModule_AddFunctions(module, functions) < 0) return false;
+#endif
+  return AddType(module, &decompressor_spec, &state->decompressor_type);
 }
 
 }  // namespace parxz::python

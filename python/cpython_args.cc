@@ -94,11 +94,6 @@ bool ToCompressOptions(const ModuleState& state, int format, int check,
   }
   if (!ToFormat(format, /*decoding=*/false, &o.format)) return false;
   const bool xz = o.format == Format::kXz;
-  // liblzma refuses check IDs beyond the .xz format's 0..15 as a programming
-  // error.
-  if (xz && (check < -1 || check > LZMA_CHECK_ID_MAX)) {
-    return RaiseLzmaError(state, kProgError);
-  }
   if (filters_obj == Py_None) {
     // lzma_easy_encoder() answers a bad preset with LZMA_OPTIONS_ERROR.
     if (xz && o.preset && (*o.preset & ~LZMA_PRESET_EXTREME) > 9) {
@@ -110,12 +105,15 @@ bool ToCompressOptions(const ModuleState& state, int format, int check,
   } else {
     o.filters.emplace();
     if (!ParseFilterChain(state, filters_obj, &*o.filters)) return false;
-    // liblzma's encoders take an empty chain, or LZMA1 in .xz, as a
-    // programming error.
-    if (o.format != Format::kAlone &&
-        (o.filters->empty() || (xz && o.filters->back().id == FilterId::kLzma1))) {
-      return RaiseLzmaError(state, kProgError);
-    }
+  }
+  // liblzma's encoders take check IDs beyond the .xz format's 0..15, an
+  // empty chain and LZMA1 in .xz as programming errors.
+  if (xz && (check < -1 || check > LZMA_CHECK_ID_MAX)) {
+    return RaiseLzmaError(state, kProgError);
+  }
+  if (o.filters && o.format != Format::kAlone &&
+      (o.filters->empty() || (xz && o.filters->back().id == FilterId::kLzma1))) {
+    return RaiseLzmaError(state, kProgError);
   }
   *out = std::move(o);
   return true;

@@ -27,8 +27,8 @@ namespace {
 
 template <typename Engine>
 struct CompressorObject {
-  PyObject_HEAD
-  Engine* impl;  // owned; null until __init__ succeeded
+  PyObject ob_base;  // PyObject_HEAD
+  Engine* impl;      // owned; null until __init__ succeeded
   PyThread_type_lock lock;
   // flush() was called. CPython refuses later calls itself, before liblzma
   // is asked; so does this, with its messages, whatever the engine says.
@@ -174,10 +174,11 @@ PyType_Spec lzma_compressor_spec =
 // ---------------------------------------------------------------------------
 // ParallelCompressor
 
-int ParallelCompressor_init(PyObject* py_self, PyObject* args, PyObject* kwargs) {
+int ParallelCompressor_init(PyObject* py_self, PyObject* args,
+                            PyObject* kwargs) {
   ModuleState* state = StateOfType(Py_TYPE(py_self));
-  static const char* const kNames[] = {"check", "preset", "filters", "threads",
-                                       "block_size", nullptr};
+  static const char* const kNames[] = {"check",   "preset",     "filters",
+                                       "threads", "block_size", nullptr};
   int check = -1;
   PyObject* preset_obj = Py_None;
   PyObject* filters_obj = Py_None;
@@ -185,11 +186,11 @@ int ParallelCompressor_init(PyObject* py_self, PyObject* args, PyObject* kwargs)
   PyObject* block_size_obj = Py_None;
   CompressOptions xz;
   ParallelOptions options;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|iOOOO:ParallelCompressor",
-                                   const_cast<char**>(kNames), &check,
-                                   &preset_obj, &filters_obj, &threads_obj,
-                                   &block_size_obj) ||
-      !ToCompressOptions(*state, kFormatXz, check, preset_obj, filters_obj, &xz) ||
+  if (!PyArg_ParseTupleAndKeywords(
+          args, kwargs, "|iOOOO:ParallelCompressor", const_cast<char**>(kNames),
+          &check, &preset_obj, &filters_obj, &threads_obj, &block_size_obj) ||
+      !ToCompressOptions(*state, kFormatXz, check, preset_obj, filters_obj,
+                         &xz) ||
       !ToThreads(threads_obj, &options.threads) ||
       !ToBlockSize(block_size_obj, &options.block_size)) {
     return -1;
@@ -227,8 +228,8 @@ PyType_Slot parallel_compressor_slots[] = {
 };
 
 PyType_Spec parallel_compressor_spec = TypeSpec(
-    "parxz._parxz.ParallelCompressor", sizeof(CompressorObject<ParallelCompressor>),
-    parallel_compressor_slots);
+    "parxz._parxz.ParallelCompressor",
+    sizeof(CompressorObject<ParallelCompressor>), parallel_compressor_slots);
 
 }  // namespace
 

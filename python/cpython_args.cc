@@ -49,7 +49,8 @@ bool ToThreads(PyObject* obj, unsigned* out) {
   // parallel/threads.h clamps large counts; this bound keeps the value an
   // unsigned.
   if (threads > 4096) {
-    PyErr_SetString(PyExc_ValueError, "threads must be in 0..4096 (0: all cores)");
+    PyErr_SetString(PyExc_ValueError,
+                    "threads must be in 0..4096 (0: all cores)");
     return false;
   }
   *out = static_cast<unsigned>(threads);
@@ -82,7 +83,8 @@ bool ToCompressOptions(const ModuleState& state, int format, int check,
     return false;
   }
   if (preset_obj != Py_None && filters_obj != Py_None) {
-    PyErr_SetString(PyExc_ValueError, "Cannot specify both preset and filter chain");
+    PyErr_SetString(PyExc_ValueError,
+                    "Cannot specify both preset and filter chain");
     return false;
   }
   CompressOptions o;
@@ -112,7 +114,8 @@ bool ToCompressOptions(const ModuleState& state, int format, int check,
     return RaiseLzmaError(state, kProgError);
   }
   if (o.filters && o.format != Format::kAlone &&
-      (o.filters->empty() || (xz && o.filters->back().id == FilterId::kLzma1))) {
+      (o.filters->empty() ||
+       (xz && o.filters->back().id == FilterId::kLzma1))) {
     return RaiseLzmaError(state, kProgError);
   }
   *out = std::move(o);
@@ -132,20 +135,20 @@ bool ToDecompressOptions(const ModuleState& state, int format,
   }
   if (filters_obj != Py_None) {
     o.filters.emplace();
-    if (raw && !o.memlimit && !ParseFilterChain(state, filters_obj, &*o.filters)) {
+    if (raw && !o.memlimit &&
+        !ParseFilterChain(state, filters_obj, &*o.filters)) {
       return false;
     }
   }
-  // CPython checks the format after the other arguments, core/ before them.
-  if (format < kFormatAuto || format > kFormatRaw) {
-    if (o.filters) {
-      PyErr_SetString(PyExc_ValueError,
-                      "Cannot specify filters except with FORMAT_RAW");
-      return false;
-    }
-    return ToFormat(format, /*decoding=*/true, &o.format);
+  // CPython checks the format after the other arguments, core/ before them:
+  // filters given with an unknown format are refused as filters.
+  const bool known = format >= kFormatAuto && format <= kFormatRaw;
+  if (!known && o.filters) {
+    PyErr_SetString(PyExc_ValueError,
+                    "Cannot specify filters except with FORMAT_RAW");
+    return false;
   }
-  o.format = static_cast<Format>(format);
+  if (!ToFormat(format, /*decoding=*/true, &o.format)) return false;
   // liblzma's raw decoder takes an empty chain as a programming error.
   if (raw && o.filters && o.filters->empty() && !o.memlimit) {
     return RaiseLzmaError(state, kProgError);

@@ -26,7 +26,8 @@ namespace parxz::python {
 // LZMACompressor(format, check, preset, filters); the threaded compressor
 // passes FORMAT_XZ.
 bool ToCompressOptions(const ModuleState& state, int format, int check,
-                       PyObject* preset, PyObject* filters, CompressOptions* out);
+                       PyObject* preset, PyObject* filters,
+                       CompressOptions* out);
 
 // LZMADecompressor(format, memlimit, filters).
 bool ToDecompressOptions(const ModuleState& state, int format,

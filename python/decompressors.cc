@@ -30,7 +30,7 @@ namespace {
 // LZMADecompressor
 
 struct DecompressorObject {
-  PyObject_HEAD
+  PyObject ob_base;    // PyObject_HEAD
   Decompressor* impl;  // owned; null until __init__ succeeded
   PyThread_type_lock lock;
   // Mirrors of the core object's state, exposed as read-only members.
@@ -54,7 +54,8 @@ void SyncDecompressorMembers(DecompressorObject* self) {
 int Decompressor_init(PyObject* py_self, PyObject* args, PyObject* kwargs) {
   auto* self = reinterpret_cast<DecompressorObject*>(py_self);
   ModuleState* state = StateOfType(Py_TYPE(py_self));
-  static const char* const kNames[] = {"format", "memlimit", "filters", nullptr};
+  static const char* const kNames[] = {"format", "memlimit", "filters",
+                                       nullptr};
   PyObject* format_obj = nullptr;
   PyObject* memlimit_obj = Py_None;
   PyObject* filters_obj = Py_None;
@@ -75,7 +76,8 @@ int Decompressor_init(PyObject* py_self, PyObject* args, PyObject* kwargs) {
   if (empty == nullptr) return -1;
   std::unique_ptr<Decompressor> fresh;
   Failure failure;
-  CallWithoutGil([&] { fresh = std::make_unique<Decompressor>(options); }, failure);
+  CallWithoutGil([&] { fresh = std::make_unique<Decompressor>(options); },
+                 failure);
   ObjectLock lock(self->lock);
   delete self->impl;
   self->impl = fresh.release();
@@ -132,8 +134,9 @@ PyObject* Decompressor_decompress(PyObject* py_self, PyObject* args,
 }
 
 PyMethodDef decompressor_methods[] = {
-    {"decompress", reinterpret_cast<PyCFunction>(
-                       reinterpret_cast<void (*)()>(Decompressor_decompress)),
+    {"decompress",
+     reinterpret_cast<PyCFunction>(
+         reinterpret_cast<void (*)()>(Decompressor_decompress)),
      METH_VARARGS | METH_KEYWORDS,
      "decompress($self, /, data, max_length=-1)\n--\n\n"
      "Decompress *data*, returning uncompressed data as bytes.\n\n"
@@ -203,7 +206,8 @@ PyObject* SetDecodeError(PyObject* lzma_error, const Failure& failure) {
     const Error& e = *failure.error;
     for (const char* text : kPythonTexts) {
       if (e.detail().rfind(text, 0) == 0 && e.detail() != text) {
-        return SetError(lzma_error, Error(e.code(), e.operation(), text, e.offset()));
+        return SetError(lzma_error,
+                        Error(e.code(), e.operation(), text, e.offset()));
       }
     }
   }

@@ -77,7 +77,8 @@ bool ParseLzmaSpec(const ModuleState& state, PyObject* spec, FilterSpec* out) {
           OptionalUint32, &out->lc, OptionalUint32, &out->lp, OptionalUint32,
           &out->pb, OptionalUint32, &mode, OptionalUint32, &out->nice_len,
           OptionalUint32, &mf, OptionalUint32, &out->depth)) {
-    PyErr_SetString(PyExc_ValueError, "Invalid filter specifier for LZMA filter");
+    PyErr_SetString(PyExc_ValueError,
+                    "Invalid filter specifier for LZMA filter");
     return false;
   }
   if (mode) out->mode = static_cast<Mode>(*mode);
@@ -110,7 +111,8 @@ bool AddField(PyObject* dict, const char* key, unsigned long long value) {
 
 }  // namespace
 
-bool ParseFilterSpec(const ModuleState& state, PyObject* spec, FilterSpec* out) {
+bool ParseFilterSpec(const ModuleState& state, PyObject* spec,
+                     FilterSpec* out) {
   if (!PyMapping_Check(spec)) {
     PyErr_SetString(PyExc_TypeError,
                     "Filter specifier must be a dict or dict-like object");
@@ -119,7 +121,8 @@ bool ParseFilterSpec(const ModuleState& state, PyObject* spec, FilterSpec* out) 
   PyObject* id_obj = PyMapping_GetItemString(spec, "id");
   if (id_obj == nullptr) {
     if (PyErr_ExceptionMatches(PyExc_KeyError)) {
-      PyErr_SetString(PyExc_ValueError, "Filter specifier must have an \"id\" entry");
+      PyErr_SetString(PyExc_ValueError,
+                      "Filter specifier must have an \"id\" entry");
     }
     return false;
   }
@@ -133,7 +136,8 @@ bool ParseFilterSpec(const ModuleState& state, PyObject* spec, FilterSpec* out) 
       return ParseLzmaSpec(state, spec, out);
     case Kind::kDelta:
       return ParseOneOption(state, spec, "dist",
-                            "Invalid filter specifier for delta filter", &out->dist);
+                            "Invalid filter specifier for delta filter",
+                            &out->dist);
     case Kind::kBcj:
       return ParseOneOption(state, spec, "start_offset",
                             "Invalid filter specifier for BCJ filter",
@@ -145,7 +149,8 @@ bool ParseFilterSpec(const ModuleState& state, PyObject* spec, FilterSpec* out) 
   return false;
 }
 
-bool ParseFilterChain(const ModuleState& state, PyObject* specs, FilterChain* out) {
+bool ParseFilterChain(const ModuleState& state, PyObject* specs,
+                      FilterChain* out) {
   const Py_ssize_t count = PySequence_Length(specs);
   if (count == -1) return false;
   if (count > LZMA_FILTERS_MAX) {

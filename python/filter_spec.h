@@ -15,7 +15,8 @@ namespace parxz::python {
 // One specifier dict.
 bool ParseFilterSpec(const ModuleState& state, PyObject* spec, FilterSpec* out);
 // A sequence of specifier dicts (at most 4, as liblzma).
-bool ParseFilterChain(const ModuleState& state, PyObject* specs, FilterChain* out);
+bool ParseFilterChain(const ModuleState& state, PyObject* specs,
+                      FilterChain* out);
 
 // The specifier dict _decode_filter_properties returns for filter `id`: the
 // fields its properties record (lc, lp, pb, dict_size for LZMA1; dict_size

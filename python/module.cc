@@ -14,12 +14,13 @@
 //   - ParallelCompressor and parallel_decompress, the threaded engines on
 //     parallel/ behind parxz.lzma's threads= (python/module.h lists the
 //     files).
+#include "python/module.h"
+
 #include <array>
 #include <utility>
 
 #include "core/options.h"
 #include "python/filter_spec.h"
-#include "python/module.h"
 #include "python/py_support.h"
 
 namespace parxz::python {
@@ -71,18 +72,21 @@ PyObject* DecodeFilterProperties_(PyObject* module, PyObject* const* args,
   ModuleState* state = StateOf(module);
   if (nargs != 2) {
     PyErr_Format(PyExc_TypeError,
-                 "_decode_filter_properties expected 2 arguments, got %zd", nargs);
+                 "_decode_filter_properties expected 2 arguments, got %zd",
+                 nargs);
     return nullptr;
   }
   const unsigned long long id = PyLong_AsUnsignedLongLong(args[0]);
   if (PyErr_Occurred()) return nullptr;
   InputBuffer props;
-  if (!props.Get(args[1], "_decode_filter_properties", "argument 2")) return nullptr;
+  if (!props.Get(args[1], "_decode_filter_properties", "argument 2"))
+    return nullptr;
   FilterSpec spec;
   Failure failure;
   if (!CallWithoutGil(
           [&] {
-            spec = DecodeFilterProperties(static_cast<FilterId>(id), props.view());
+            spec =
+                DecodeFilterProperties(static_cast<FilterId>(id), props.view());
           },
           failure)) {
     return SetError(state->error, failure);
@@ -153,9 +157,8 @@ int ModuleExec(PyObject* module) {
   for (const auto& [name, value] : constants) {
     if (AddConstant(module, name, value) < 0) return -1;
   }
-  state->error = PyErr_NewExceptionWithDoc("_lzma.LZMAError",
-                                           "Call to liblzma failed.", nullptr,
-                                           nullptr);
+  state->error = PyErr_NewExceptionWithDoc(
+      "_lzma.LZMAError", "Call to liblzma failed.", nullptr, nullptr);
   if (state->error == nullptr ||
       PyModule_AddObjectRef(module, "LZMAError", state->error) < 0) {
     return -1;
@@ -167,7 +170,8 @@ int ModuleExec(PyObject* module) {
   if (module_name == nullptr) return -1;
   for (PyMethodDef* def = module_methods; def->ml_name != nullptr; ++def) {
     PyObject* function = PyCFunction_NewEx(def, module, module_name);
-    if (function == nullptr || PyModule_AddObjectRef(module, def->ml_name, function) < 0) {
+    if (function == nullptr ||
+        PyModule_AddObjectRef(module, def->ml_name, function) < 0) {
       Py_XDECREF(function);
       Py_DECREF(module_name);
       return -1;
@@ -176,7 +180,7 @@ int ModuleExec(PyObject* module) {
   }
   Py_DECREF(module_name);
   return AddCompressors(module, state) && AddDecompressors(module, state) ? 0
-                                                                        : -1;
+                                                                          : -1;
 }
 
 // The objects the state holds a reference to.
@@ -223,4 +227,6 @@ PyModuleDef module_def = {
 }  // namespace
 }  // namespace parxz::python
 
-PyMODINIT_FUNC PyInit__parxz() { return PyModuleDef_Init(&parxz::python::module_def); }
+PyMODINIT_FUNC PyInit__parxz() {
+  return PyModuleDef_Init(&parxz::python::module_def);
+}

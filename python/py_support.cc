@@ -4,13 +4,14 @@
 
 namespace parxz::python {
 
-bool InputBuffer::Get(PyObject* obj, const char* function, const char* argument) {
+bool InputBuffer::Get(PyObject* obj, const char* function,
+                      const char* argument) {
   if (PyObject_GetBuffer(obj, &view_, PyBUF_SIMPLE) != 0) return false;
   held_ = true;
   if (!PyBuffer_IsContiguous(&view_, 'C')) {
-    PyErr_Format(PyExc_TypeError, "%s() %s must be contiguous buffer, not %.50s",
-                 function, argument,
-                 obj == Py_None ? "None" : Py_TYPE(obj)->tp_name);
+    PyErr_Format(PyExc_TypeError,
+                 "%s() %s must be contiguous buffer, not %.50s", function,
+                 argument, obj == Py_None ? "None" : Py_TYPE(obj)->tp_name);
     return false;
   }
   return true;
@@ -86,7 +87,8 @@ bool AsInt(PyObject* obj, int* out) {
   const long value = PyLong_AsLongAndOverflow(obj, &overflow);
   if (value == -1 && PyErr_Occurred()) return false;
   if (overflow != 0 || value > INT_MAX || value < INT_MIN) {
-    PyErr_SetString(PyExc_OverflowError, "Python int too large to convert to C int");
+    PyErr_SetString(PyExc_OverflowError,
+                    "Python int too large to convert to C int");
     return false;
   }
   *out = static_cast<int>(value);

@@ -41,7 +41,8 @@ class InputBuffer {
   bool Get(PyObject* obj, const char* function, const char* argument);
 
   std::string_view view() const {
-    return {static_cast<const char*>(view_.buf), static_cast<size_t>(view_.len)};
+    return {static_cast<const char*>(view_.buf),
+            static_cast<size_t>(view_.len)};
   }
 
  private:

@@ -14,6 +14,7 @@
 //     Arguments are checked as LZMACompressor's for FORMAT_XZ.
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "core/compressor.h"
@@ -40,12 +41,17 @@ CompressorObject<Engine>* Self(PyObject* py_self) {
   return reinterpret_cast<CompressorObject<Engine>*>(py_self);
 }
 
-// Stopping a parallel pipeline waits for its workers: never with the GIL.
+// Deletes an engine. Stopping a parallel pipeline waits for its workers:
+// never with the GIL held.
 template <typename Engine>
-void DeleteWithoutGil(Engine* impl) {
-  if (impl == nullptr) return;
-  Py_BEGIN_ALLOW_THREADS delete impl;
-  Py_END_ALLOW_THREADS
+void DeleteEngine(Engine* impl) {
+  if constexpr (std::is_same_v<Engine, ParallelCompressor>) {
+    if (impl == nullptr) return;
+    Py_BEGIN_ALLOW_THREADS delete impl;
+    Py_END_ALLOW_THREADS
+  } else {
+    delete impl;
+  }
 }
 
 // The end of both __init__s: builds the engine without the GIL and puts it
@@ -64,7 +70,7 @@ int Start(PyObject* py_self, const Options& options) {
     old = std::exchange(self->impl, fresh.release());
     self->flushed = 0;
   }
-  DeleteWithoutGil(old);
+  DeleteEngine(old);
   if (failure.failed()) {
     SetError(state->error, failure);
     return -1;
@@ -76,7 +82,7 @@ template <typename Engine>
 void Dealloc(PyObject* py_self) {
   auto* self = Self<Engine>(py_self);
   PyTypeObject* type = Py_TYPE(py_self);
-  DeleteWithoutGil(std::exchange(self->impl, nullptr));
+  DeleteEngine(std::exchange(self->impl, nullptr));
   if (self->lock != nullptr) PyThread_free_lock(self->lock);
   type->tp_free(py_self);
   Py_DECREF(type);

@@ -116,7 +116,7 @@ PyObject* BytesWithoutGil(PyObject* lzma_error, F&& produce);
 // Sets the Python exception CPython's _lzma raises for `e`: MemoryError for
 // out of memory, ValueError for misuse ("Repeated call to flush()") and for
 // the argument checks core/ makes with CPython's ValueError messages
-// ("Cannot specify both preset and filter chain"), EOFError after the end of
+// ("Must specify filters for FORMAT_RAW"), EOFError after the end of
 // the stream, `lzma_error` (LZMAError) with liblzma's message for everything
 // else. Always returns nullptr.
 PyObject* SetError(PyObject* lzma_error, const Error& e);

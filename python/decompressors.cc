@@ -3,20 +3,18 @@
 //   _lzma.LZMADecompressor(format=FORMAT_AUTO, memlimit=None, filters=None)
 //     core/'s Decompressor: CPython 3.11's type, with its argument handling,
 //     exception types and messages; the GIL is released while liblzma works.
-//   parallel_decompress(data, format=FORMAT_AUTO, memlimit=None,
-//                       threads=None)
-//     parallel/parallel_decompressor.h's ParallelDecompress with the
-//     semantics of lzma.decompress() (concatenated streams, trailing junk),
-//     behind parxz.lzma.decompress(threads=); where built with
-//     PARXZ_PYTHON_PARALLEL_DECODER.
+//   decompress(data, format=FORMAT_AUTO, memlimit=None, filters=None,
+//              threads=None)
+//     lzma.decompress() (concatenated streams, trailing junk), behind
+//     parxz.lzma.decompress(): core's one-shot decompress(), whose stream
+//     rules are core/stream_rules.h's, or with threads the parallel
+//     decoder's ParallelDecompress (same rules, .xz Blocks on threads).
 #include <cstddef>
 #include <memory>
 #include <string>
 
 #include "core/decompressor.h"
-#ifdef PARXZ_PYTHON_PARALLEL_DECODER
 #include "parallel/parallel_decompressor.h"
-#endif
 #include "python/cpython_args.h"
 #include "python/module.h"
 #include "python/py_support.h"
@@ -184,9 +182,8 @@ PyType_Slot decompressor_slots[] = {
 PyType_Spec decompressor_spec = TypeSpec(
     "_lzma.LZMADecompressor", sizeof(DecompressorObject), decompressor_slots);
 
-#ifdef PARXZ_PYTHON_PARALLEL_DECODER
 // ---------------------------------------------------------------------------
-// parallel_decompress()
+// decompress()
 
 // The parallel decoder names the Block in its messages ("Corrupt input data
 // in Block 3 of Stream 1 ..."); lzma.decompress() users match on liblzma's
@@ -216,19 +213,37 @@ PyObject* SetDecodeError(PyObject* lzma_error, const Failure& failure) {
 
 PyObject* Decompress(PyObject* module, PyObject* args, PyObject* kwargs) {
   ModuleState* state = StateOf(module);
-  static const char* const kNames[] = {"data", "format", "memlimit", "threads",
-                                       nullptr};
+  static const char* const kNames[] = {"data",    "format",  "memlimit",
+                                       "filters", "threads", nullptr};
   PyObject* data = nullptr;
   int format = kFormatAuto;
   PyObject* memlimit_obj = Py_None;
+  PyObject* filters_obj = Py_None;
   PyObject* threads_obj = Py_None;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|iOO:parallel_decompress",
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|iOOO:decompress",
                                    const_cast<char**>(kNames), &data, &format,
-                                   &memlimit_obj, &threads_obj)) {
+                                   &memlimit_obj, &filters_obj,
+                                   &threads_obj)) {
     return nullptr;
   }
   InputBuffer input;
   if (!input.Get(data, "decompress", "argument 'data'")) return nullptr;
+  std::string out;
+  Failure failure;
+  if (threads_obj == Py_None || filters_obj != Py_None ||
+      format == static_cast<int>(Format::kRaw)) {
+    // lzma.decompress() checks its arguments as LZMADecompressor does.
+    DecompressOptions options;
+    if (!ToDecompressOptions(*state, format, memlimit_obj, filters_obj,
+                             &options)) {
+      return nullptr;
+    }
+    if (!CallWithoutGil([&] { out = decompress(input.view(), options); },
+                        failure)) {
+      return SetError(state->error, failure);
+    }
+    return BytesFrom(out);
+  }
   ParallelDecodeOptions options;
   if (!ToFormat(format, /*decoding=*/true, &options.format)) return nullptr;
   if (memlimit_obj != Py_None) {  // as LZMADecompressor's
@@ -236,8 +251,6 @@ PyObject* Decompress(PyObject* module, PyObject* args, PyObject* kwargs) {
     if (PyErr_Occurred()) return nullptr;
   }
   if (!ToThreads(threads_obj, &options.threads)) return nullptr;
-  std::string out;
-  Failure failure;
   if (!CallWithoutGil([&] { out = ParallelDecompress(input.view(), options); },
                       failure)) {
     return SetDecodeError(state->error, failure);
@@ -246,23 +259,21 @@ PyObject* Decompress(PyObject* module, PyObject* args, PyObject* kwargs) {
 }
 
 PyMethodDef functions[] = {
-    {"parallel_decompress",
+    {"decompress",
      reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(Decompress)),
      METH_VARARGS | METH_KEYWORDS,
-     "parallel_decompress($module, /, data, format=0, memlimit=None,"
+     "decompress($module, /, data, format=0, memlimit=None, filters=None,\n"
      " threads=None)\n--\n\n"
-     "Decompress all of *data* (concatenated streams, trailing junk ignored,\n"
-     "as lzma.decompress()), decoding .xz Blocks on *threads* threads."},
+     "Decompress all of *data* as lzma.decompress() (concatenated streams,\n"
+     "trailing junk ignored); with *threads*, .xz Blocks on that many\n"
+     "threads."},
     {},
 };
-#endif  // PARXZ_PYTHON_PARALLEL_DECODER
 
 }  // namespace
 
 bool AddDecompressors(PyObject* module, ModuleState* state) {
-#ifdef PARXZ_PYTHON_PARALLEL_DECODER
   if (PyModule_AddFunctions(module, functions) < 0) return false;
-#endif
   return AddType(module, &decompressor_spec, &state->decompressor_type);
 }
 

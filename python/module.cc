@@ -11,7 +11,7 @@
 //     runs the standard lzma module on parxz. Argument handling, exception
 //     types and messages follow CPython 3.11's Modules/_lzmamodule.c; the
 //     objects and functions call themselves _lzma.<name>, as CPython's do.
-//   - ParallelCompressor and parallel_decompress, the threaded engines on
+//   - ParallelCompressor and decompress(), the one-shot and threaded engines on
 //     parallel/ behind parxz.lzma's threads= (python/module.h lists the
 //     files).
 #include "python/module.h"

@@ -7,7 +7,7 @@
 //                     _encode/_decode_filter_properties
 //   compressors.cc    _lzma.LZMACompressor (core/) and ParallelCompressor
 //                     (parallel/, behind parxz.lzma's threads=)
-//   decompressors.cc  _lzma.LZMADecompressor (core/) and parallel_decompress
+//   decompressors.cc  _lzma.LZMADecompressor (core/) and decompress()
 //                     (parallel/, behind parxz.lzma.decompress(threads=))
 #ifndef PARXZ_PYTHON_MODULE_H_
 #define PARXZ_PYTHON_MODULE_H_

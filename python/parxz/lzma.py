@@ -101,27 +101,7 @@ def decompress(data, format=FORMAT_AUTO, memlimit=None, filters=None, *,
     ignored. With threads (0 = all cores) the Blocks of .xz input that
     record their sizes (what xz -T and parxz write) are decoded in parallel.
     """
-    if (threads is not None and filters is None
-            and format in (FORMAT_AUTO, FORMAT_XZ, FORMAT_ALONE)
-            and hasattr(_parxz, "parallel_decompress")):
-        return _parxz.parallel_decompress(data, format, memlimit, threads)
-    results = []
-    while True:
-        decompressor = LZMADecompressor(format, memlimit, filters)
-        try:
-            part = decompressor.decompress(data)
-        except LZMAError:
-            if results:
-                break  # what follows the streams is not a stream: ignored
-            raise
-        results.append(part)
-        if not decompressor.eof:
-            raise LZMAError("Compressed data ended before the "
-                            "end-of-stream marker was reached")
-        data = decompressor.unused_data
-        if not data:
-            break
-    return b"".join(results)
+    return _parxz.decompress(data, format, memlimit, filters, threads)
 
 
 _CLOSED, _READ, _WRITE = 0, 1, 2

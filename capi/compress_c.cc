@@ -79,19 +79,9 @@ CompressPlan Plan(const parxz_compress_options* in) {
 }
 
 size_t Bound(size_t n, const CompressPlan& p) {
-  if (p.parallel) {
-    const uint64_t b = parxz::ParallelCompressBound(n, p.par);
-    return b > SIZE_MAX ? SIZE_MAX : static_cast<size_t>(b);
-  }
-  const bool lzma1 =
-      p.seq.format == parxz::Format::kAlone ||
-      (p.seq.filters && p.seq.filters->back().id == parxz::FilterId::kLzma1);
-  if (lzma1) {
-    // liblzma has no bound for LZMA1; this margin is documented in parxz.h.
-    return n > (SIZE_MAX - 4096) / 9 * 8 ? SIZE_MAX : n + n / 8 + 4096;
-  }
-  const size_t b = parxz::CompressBound(n);
-  return b == 0 ? SIZE_MAX : b;
+  if (!p.parallel) return parxz::CompressBound(n, p.seq);
+  const uint64_t b = parxz::ParallelCompressBound(n, p.par);
+  return b > SIZE_MAX ? SIZE_MAX : static_cast<size_t>(b);
 }
 
 }  // namespace

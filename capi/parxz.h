@@ -198,12 +198,12 @@ PARXZ_API void parxz_compress_options_init(parxz_compress_options *options);
 /* Upper bound of the output of parxz_compress_buffer() (and of a whole
  * stream from a compressor handle) for in_len input bytes with these options
  * (NULL: defaults). Returns 0 and sets the last error for invalid options.
- * Block-parallel .xz: parxz::ParallelCompressBound (every Block at
- * liblzma's lzma_block_buffer_bound, plus headers and Index); sequential
- * .xz and raw LZMA2: lzma_stream_buffer_bound. For LZMA1 chains (.lzma,
- * raw LZMA1) the bound is n + n/8 + 4096, a margin above what such data was
- * seen to need (liblzma gives no bound for LZMA1). SIZE_MAX if it does not
- * fit in a size_t. */
+ * From the C++ library: block-parallel .xz uses parxz::ParallelCompressBound
+ * (every Block at liblzma's lzma_block_buffer_bound, plus headers and
+ * Index), the rest parxz::CompressBound (lzma_stream_buffer_bound; for LZMA1
+ * chains, .lzma and raw LZMA1, which liblzma gives no bound for,
+ * n + n/8 + 4096, a margin above what such data was seen to need). SIZE_MAX
+ * if it does not fit in a size_t. */
 PARXZ_API size_t parxz_compress_bound(size_t in_len,
                                       const parxz_compress_options *options);
 

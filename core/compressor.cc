@@ -230,6 +230,18 @@ uint64_t CompressMemoryUsage(const CompressOptions& options) {
 
 size_t CompressBound(size_t size) { return lzma_stream_buffer_bound(size); }
 
+size_t CompressBound(size_t size, const CompressOptions& options) {
+  ValidateCompressOptions(options);
+  const bool lzma1 =
+      options.format == Format::kAlone ||
+      (options.filters && options.filters->back().id == FilterId::kLzma1);
+  if (lzma1) {
+    return size > (SIZE_MAX - 4096) / 9 * 8 ? SIZE_MAX : size + size / 8 + 4096;
+  }
+  const size_t bound = lzma_stream_buffer_bound(size);
+  return bound == 0 ? SIZE_MAX : bound;
+}
+
 std::string compress(std::string_view data, const CompressOptions& options) {
   Compressor c(options);
   std::string out = c.compress(data);

@@ -58,6 +58,11 @@ uint64_t CompressMemoryUsage(const CompressOptions& options);
 // Upper bound of the size of compress(data) for `size` input bytes in the
 // .xz format (liblzma's lzma_stream_buffer_bound).
 size_t CompressBound(size_t size);
+// The same for any valid options: lzma_stream_buffer_bound for LZMA2 chains
+// (.xz, raw), and for LZMA1 (.lzma, raw LZMA1), for which liblzma has no
+// bound, size + size / 8 + 4096, a margin above what such data was seen to
+// need. SIZE_MAX when it does not fit. Throws as ValidateCompressOptions().
+size_t CompressBound(size_t size, const CompressOptions& options);
 
 // One-shot: a complete stream for `data`. Throws Error.
 std::string compress(std::string_view data,

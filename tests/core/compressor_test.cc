@@ -319,6 +319,32 @@ TEST(Compressor, OptionErrorsUsePythonMessages) {
   }
 }
 
+// The bound for every format holds for incompressible data, the worst case.
+TEST(Compressor, CompressBoundForEveryFormat) {
+  const std::string data = RandomData(200000, 3);
+  const CompressOptions cases[] = {
+      {},
+      {.check = Check::kSha256, .preset = 0},
+      {.format = Format::kAlone},
+      {.format = Format::kAlone, .preset = 9},
+      {.format = Format::kRaw,
+       .filters = FilterChain{{.id = FilterId::kLzma1}}},
+      {.format = Format::kRaw,
+       .filters = FilterChain{{.id = FilterId::kDelta},
+                              {.id = FilterId::kLzma2, .preset = 0}}},
+  };
+  for (const CompressOptions& o : cases) {
+    for (size_t n : {size_t{0}, size_t{1}, size_t{4096}, data.size()}) {
+      const size_t bound = CompressBound(n, o);
+      EXPECT_LE(compress(std::string_view(data).substr(0, n), o).size(), bound)
+          << n;
+    }
+  }
+  EXPECT_EQ(CompressBound(1000, {}), CompressBound(1000));
+  EXPECT_EQ(CatchError([] { CompressBound(1, {.preset = 10}); }).code(),
+            ErrorCode::kBadOptions);
+}
+
 TEST(Compressor, CompressMemoryUsageIsLiblzmas) {
   for (uint32_t preset : {0u, 6u, 9u, 6u | kPresetExtreme}) {
     EXPECT_EQ(CompressMemoryUsage({.preset = preset}),

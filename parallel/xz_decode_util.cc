@@ -12,8 +12,14 @@ LzmaIndexPtr DecodeFileIndex(const ByteSource& file, uint64_t start,
   // liblzma preallocates for the number of Records an Index claims: never
   // allow more than a file of this size can hold (a Block takes at least
   // 12 bytes and its Index Record 2, a Stream at least 32 bytes), so that a
-  // corrupt count fails here instead of asking for terabytes.
-  const uint64_t most = lzma_index_memusage(size / 32 + 1, size / 14 + 1);
+  // corrupt count fails here instead of asking for terabytes. The file info
+  // decoder holds the Indexes decoded so far (lzma_index_memused: the
+  // formula of lzma_index_memusage over all their Streams and Records) plus
+  // the one it is decoding (its own lzma_index_memusage of one Stream), and
+  // checks their sum: hence twice the bound, else a file of several small
+  // Streams, each its own index_group, fails with "Memory usage limit
+  // exceeded".
+  const uint64_t most = 2 * lzma_index_memusage(size / 32 + 1, size / 14 + 1);
   LzmaStream strm;
   lzma_index* index = nullptr;
   lzma_ret ret = lzma_file_info_decoder(strm.get(), &index,

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <lzma.h>
+#include <oneapi/tbb/global_control.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -392,6 +393,8 @@ uint64_t DecoderMemory(uint32_t preset) {
 }
 
 TEST(ParallelDecode, SoftMemoryLimitLowersThreadsThenGoesSequential) {
+  // Four threads also on smaller machines (ResolveThreads clamps to this).
+  tbb::global_control four(tbb::global_control::max_allowed_parallelism, 4);
   const std::string data = TestData(2 << 20, 11);
   const uint64_t block = 256 * kKiB;
   const std::string xz = XzMt(data, block, 1);

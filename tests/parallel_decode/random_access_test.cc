@@ -253,7 +253,8 @@ TEST(RandomAccess, ConcatenatedSmallStreamsMadeByXz) {
   };
   const std::vector<Case> cases = {
       {"a3", one + " " + one + " " + one},
-      {"a40", [&] {
+      {"a40",
+       [&] {
          std::string p;
          for (int i = 0; i < 40; ++i) p += one + " ";
          return p;
@@ -267,8 +268,7 @@ TEST(RandomAccess, ConcatenatedSmallStreamsMadeByXz) {
     ASSERT_EQ(testing::Run("xz -dc " + path + " >" + plain), 0);
     const std::string data = testing::ReadFile(plain);
     for (unsigned threads : {1u, 2u}) {
-      const std::string what =
-          c.name + " threads=" + std::to_string(threads);
+      const std::string what = c.name + " threads=" + std::to_string(threads);
       XzRandomAccess ra = XzRandomAccess::OpenFile(path, {.threads = threads});
       ASSERT_EQ(ra.size(), data.size()) << what;
       EXPECT_EQ(ra.info().streams.size(),

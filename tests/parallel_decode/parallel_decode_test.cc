@@ -430,6 +430,29 @@ TEST(ParallelDecode, SoftMemoryLimitLowersThreadsThenGoesSequential) {
   EXPECT_EQ(capped.threads, 1u);
 }
 
+TEST(ParallelDecode, SingleStreamDecodesOnlyTheFirst) {
+  // xz --single-stream: the first stream; what follows is not looked at.
+  const std::string a = TestData(300 * kKiB, 14), b = TestData(5000, 15);
+  const std::string first = XzMt(a, 64 * kKiB, 0);
+  for (const std::string& rest : {XzMt(b, 0, 0), std::string("garbage"),
+                                  std::string(3, '\0'), std::string()}) {
+    const std::string xz = first + rest;
+    for (unsigned threads : {1u, 2u}) {
+      const ParallelDecodeOptions o{.threads = threads,
+                                    .mode = DecodeMode::kSingleStream};
+      EXPECT_TRUE(ParallelDecompress(xz, o) == a) << threads;
+      const DecompressStats stats = FdStats(xz, o);
+      EXPECT_EQ(stats.in_bytes, first.size());
+      EXPECT_EQ(stats.streams, 1u);
+    }
+  }
+  // The first stream cut short is still an error.
+  const Verdict cut = ParVerdict(first.substr(0, first.size() - 1),
+                                 {.mode = DecodeMode::kSingleStream});
+  EXPECT_FALSE(cut.ok);
+  EXPECT_EQ(cut.code, ErrorCode::kTruncated);
+}
+
 TEST(ParallelDecode, RunsSplitWhereBlocksOutgrowThePlan) {
   // Small Blocks, then a stream of big ones: a soft limit that fits the
   // small ones in parallel but not the big ones.

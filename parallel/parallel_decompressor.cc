@@ -81,8 +81,6 @@ class Driver : private BlockPipeline::Host {
   }
 
  private:
-  enum class Header { kBlock, kIndex, kEnd };
-
   // ----- streams ------------------------------------------------------------
 
   // One stream after another while the rules say so. kPython: once a stream
@@ -298,15 +296,17 @@ class Driver : private BlockPipeline::Host {
   }
 
   // SEQ_BLOCK_HEADER and the header part of SEQ_BLOCK_INIT: reads the next
-  // Block Header into `head`, consuming it. Throws the header's error.
-  Header ReadBlockHeader(BlockHead* head) {
+  // Block Header into `head`, consuming it: kBlock, or kIndex / kInputEnd
+  // when the Index or the end of the input comes instead. Throws the
+  // header's error.
+  Next ReadBlockHeader(BlockHead* head) {
     const uint64_t offset = in_.offset();
-    if (in_.Ensure(1) == 0) return Header::kEnd;
-    if (in_.data()[0] == 0x00) return Header::kIndex;
+    if (in_.Ensure(1) == 0) return Next::kInputEnd;
+    if (in_.data()[0] == 0x00) return Next::kIndex;
     const uint32_t size = lzma_block_header_size_decode(in_.data()[0]);
     if (in_.Ensure(size) < size) {
       in_.Consume(in_.available());
-      return Header::kEnd;
+      return Next::kInputEnd;
     }
     head->offset = offset;
     head->stream = stream_no_;
@@ -316,21 +316,15 @@ class Driver : private BlockPipeline::Host {
     in_.Consume(size);
     if (ret != LZMA_OK)
       throw DecodeError(ret, DescribeBlock(*head), in_.offset());
-    return Header::kBlock;
+    return Next::kBlock;
   }
 
   // The Blocks of the current Stream up to its Index; false when the input
   // ends first.
   bool DecodeBlocks() {
     for (;;) {
-      switch (ReadBlockHeader(&pipeline_.first().head)) {
-        case Header::kIndex:
-          return true;
-        case Header::kEnd:
-          return false;
-        case Header::kBlock:
-          break;
-      }
+      const Next header = ReadBlockHeader(&pipeline_.first().head);
+      if (header != Next::kBlock) return header == Next::kIndex;
       // first() holds a parsed header: decode it, in a parallel run with
       // the Blocks that follow it when the plan allows.
       for (;;) {
@@ -358,7 +352,7 @@ class Driver : private BlockPipeline::Host {
             // Index says: decode it again the sequential way from its start.
             in_.Seek(pipeline_.redo_offset());
             block_no_ = pipeline_.redo_number();
-            if (ReadBlockHeader(&first.head) != Header::kBlock) {
+            if (ReadBlockHeader(&first.head) != Next::kBlock) {
               throw Error(ErrorCode::kInternal, kOp, "Block Header vanished");
             }
             if (!DecodeBlockSequentially(first.head)) return false;
@@ -406,14 +400,8 @@ class Driver : private BlockPipeline::Host {
   // ----- the pipeline's serial ends (BlockPipeline::Host) -------------------
 
   Next ReadNext(BlockItem& item, const RunPlan& plan) override {
-    switch (ReadBlockHeader(&item.head)) {
-      case Header::kIndex:
-        return Next::kIndex;
-      case Header::kEnd:
-        return Next::kInputEnd;
-      case Header::kBlock:
-        break;
-    }
+    const Next header = ReadBlockHeader(&item.head);
+    if (header != Next::kBlock) return header;
     if (!SetExpectedSizes(item) ||
         !plan.Fits(BlockMemory(item.expect, Use()), item.head.memusage)) {
       return Next::kOutgrown;

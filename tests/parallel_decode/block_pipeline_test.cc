@@ -75,26 +75,33 @@ class ScriptedHost : public BlockPipeline::Host {
 };
 
 constexpr uint64_t kBig = uint64_t{1} << 40;
+const RunPlan kRoomy{2, 4, kBig, kBig};
 
-struct Run {
+// A pipeline over a scripted Stream, writing to a string.
+struct Rig {
+  explicit Rig(std::string xz) : host(std::move(xz)) {}
+  // Admits the first Block under `admit`, then runs under `plan`.
+  BlockPipeline::End Run(const RunPlan& plan, const RunPlan& admit = kRoomy) {
+    EXPECT_EQ(host.ReadNext(pipeline.first(), admit),
+              BlockPipeline::Host::Next::kBlock);
+    return pipeline.Run(plan, host);
+  }
+  ScriptedHost host;
   std::string out;
-  BlockPipeline::End end;
+  StringSink sink{&out};
+  BlockDecoderPool pool;
+  BlockPipeline pipeline{sink, pool};
 };
 
 TEST(BlockPipeline, BlocksComeOutInOrder) {
   const std::string data = TestData(1 << 20, 51);
   for (unsigned threads : {2u, 3u}) {
     for (unsigned tokens : {threads, 2 * threads}) {
-      ScriptedHost host(XzMt(data, 64 << 10, 0));
-      std::string out;
-      StringSink sink(&out);
-      BlockDecoderPool pool;
-      BlockPipeline pipeline(sink, pool);
+      Rig rig(XzMt(data, 64 << 10, 0));
       const RunPlan plan{threads, tokens, kBig, kBig};
-      ASSERT_EQ(host.ReadNext(pipeline.first(), plan),
-                BlockPipeline::Host::Next::kBlock);
-      EXPECT_EQ(pipeline.Run(plan, host), BlockPipeline::End::kIndex);
-      EXPECT_TRUE(out == data);
+      EXPECT_EQ(rig.Run(plan), BlockPipeline::End::kIndex);
+      EXPECT_TRUE(rig.out == data);
+      const ScriptedHost& host = rig.host;
       ASSERT_EQ(host.done.size(), host.blocks().size());
       for (size_t i = 0; i < host.done.size(); ++i) {
         EXPECT_EQ(host.done[i], i + 1);
@@ -108,64 +115,43 @@ TEST(BlockPipeline, BlocksComeOutInOrder) {
   NullSink sink;
   BlockDecoderPool pool;
   BlockPipeline pipeline(sink, pool);
-  const RunPlan plan{2, 4, kBig, kBig};
-  host.ReadNext(pipeline.first(), plan);
-  EXPECT_EQ(pipeline.Run(plan, host), BlockPipeline::End::kIndex);
+  host.ReadNext(pipeline.first(), kRoomy);
+  EXPECT_EQ(pipeline.Run(kRoomy, host), BlockPipeline::End::kIndex);
   EXPECT_EQ(sink.written(), data.size());
 }
 
 TEST(BlockPipeline, EveryWayARunStops) {
   const std::string a = TestData(256 << 10, 52);
-  const RunPlan plan{2, 4, kBig, kBig};
+  const std::string xz = XzMt(a, 64 << 10, 0);
   {  // A Block that outgrows the plan: first() holds its header.
-    ScriptedHost host(XzMt(a, 64 << 10, 0));
-    std::string out;
-    StringSink sink(&out);
-    BlockDecoderPool pool;
-    BlockPipeline pipeline(sink, pool);
+    Rig rig(xz);
     const RunPlan small{2, 4, (64 << 10) - 1, kBig};
-    // The first Block was admitted by hand; the second outgrows the plan.
-    host.ReadNext(pipeline.first(), plan);
-    EXPECT_EQ(pipeline.Run(small, host), BlockPipeline::End::kOutgrown);
-    EXPECT_TRUE(out == a.substr(0, 64 << 10)) << out.size();
-    EXPECT_EQ(pipeline.first().head.offset, host.blocks()[1].offset);
+    EXPECT_EQ(rig.Run(small), BlockPipeline::End::kOutgrown);
+    EXPECT_TRUE(rig.out == a.substr(0, 64 << 10)) << rig.out.size();
+    EXPECT_EQ(rig.pipeline.first().head.offset, rig.host.blocks()[1].offset);
   }
   {  // The reader fails: the run ends after the Blocks before it.
-    ScriptedHost host(XzMt(a, 64 << 10, 0));
-    host.fail_at = 2;
-    std::string out;
-    StringSink sink(&out);
-    BlockDecoderPool pool;
-    BlockPipeline pipeline(sink, pool);
-    host.ReadNext(pipeline.first(), plan);
-    EXPECT_EQ(pipeline.Run(plan, host), BlockPipeline::End::kError);
-    EXPECT_TRUE(out == a.substr(0, 128 << 10)) << out.size();
-    EXPECT_THROW(std::rethrow_exception(pipeline.error()), std::runtime_error);
+    Rig rig(xz);
+    rig.host.fail_at = 2;
+    EXPECT_EQ(rig.Run(kRoomy), BlockPipeline::End::kError);
+    EXPECT_TRUE(rig.out == a.substr(0, 128 << 10)) << rig.out.size();
+    EXPECT_THROW(std::rethrow_exception(rig.pipeline.error()),
+                 std::runtime_error);
   }
   {  // A speculative Block that does not end as expected: redo from it.
-    ScriptedHost host(XzMt(a, 64 << 10, 0));
-    host.speculative_at = 2;
-    std::string out;
-    StringSink sink(&out);
-    BlockDecoderPool pool;
-    BlockPipeline pipeline(sink, pool);
-    host.ReadNext(pipeline.first(), plan);
-    EXPECT_EQ(pipeline.Run(plan, host), BlockPipeline::End::kRedo);
-    EXPECT_TRUE(out == a.substr(0, 128 << 10)) << out.size();
-    EXPECT_EQ(pipeline.redo_offset(), host.blocks()[2].offset);
-    EXPECT_EQ(pipeline.redo_number(), 2u);
+    Rig rig(xz);
+    rig.host.speculative_at = 2;
+    EXPECT_EQ(rig.Run(kRoomy), BlockPipeline::End::kRedo);
+    EXPECT_TRUE(rig.out == a.substr(0, 128 << 10)) << rig.out.size();
+    EXPECT_EQ(rig.pipeline.redo_offset(), rig.host.blocks()[2].offset);
+    EXPECT_EQ(rig.pipeline.redo_number(), 2u);
   }
   {  // A corrupt Block: its error, after the output before it.
-    ScriptedHost host(XzMt(a, 64 << 10, 0));
-    const BlockPos& b = host.blocks()[1];
-    host.xz()[b.offset + b.total_size / 2] ^= 0x55;
-    std::string out;
-    StringSink sink(&out);
-    BlockDecoderPool pool;
-    BlockPipeline pipeline(sink, pool);
-    host.ReadNext(pipeline.first(), plan);
+    Rig rig(xz);
+    const BlockPos& b = rig.host.blocks()[1];
+    rig.host.xz()[b.offset + b.total_size / 2] ^= 0x55;
     try {
-      pipeline.Run(plan, host);
+      rig.Run(kRoomy);
       ADD_FAILURE() << "no error";
     } catch (const Error& e) {
       EXPECT_EQ(e.code(), ErrorCode::kCorruptData);
@@ -175,8 +161,8 @@ TEST(BlockPipeline, EveryWayARunStops) {
     }
     // Block 1, then what Block 2 gave before its error (as the sequential
     // decoder streams it), never Block 3.
-    EXPECT_EQ(out.compare(0, 64 << 10, a, 0, 64 << 10), 0);
-    EXPECT_LT(out.size(), size_t{128} << 10);
+    EXPECT_EQ(rig.out.compare(0, 64 << 10, a, 0, 64 << 10), 0);
+    EXPECT_LT(rig.out.size(), size_t{128} << 10);
   }
 }
 

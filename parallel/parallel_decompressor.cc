@@ -129,25 +129,18 @@ class Driver : private BlockPipeline::Host {
   Container DecodePythonStream() {
     const uint8_t first = in_.Ensure(1) >= 1 ? in_.data()[0] : 0;
     const Container container = AutoDecoderContainer(opt_.format, first);
-    if (container == Container::kXz && first == 0xFD) {
+    if (container == Container::kXz) {
       if (!DecodeXzStream()) ThrowTruncated();
       return container;
     }
-    // Not .xz: core's decoders, initialised as core/decompressor.cc does.
+    // .lzma and .lz: core's decoders, initialised as core/decompressor.cc
+    // does (lzma_auto_decoder's .lzma decoder is the picky one).
     LzmaStream strm;
-    const uint32_t flags = LZMA_TELL_ANY_CHECK | LZMA_TELL_NO_CHECK;
-    lzma_ret ret = LZMA_OK;
-    switch (opt_.format) {
-      case Format::kXz:
-        ret = lzma_stream_decoder(strm.get(), opt_.limits.hard, flags);
-        break;
-      case Format::kAlone:
-        ret = lzma_alone_decoder(strm.get(), opt_.limits.hard);
-        break;
-      default:
-        ret = lzma_auto_decoder(strm.get(), opt_.limits.hard, flags);
-        break;
-    }
+    const lzma_ret ret =
+        opt_.format == Format::kAlone
+            ? lzma_alone_decoder(strm.get(), opt_.limits.hard)
+            : lzma_auto_decoder(strm.get(), opt_.limits.hard,
+                                LZMA_TELL_ANY_CHECK | LZMA_TELL_NO_CHECK);
     ThrowIfLzmaError(ret, "decompressor init");
     if (!DecodeSequential(strm.get(), /*finish=*/false)) ThrowTruncated();
     return container;

@@ -465,24 +465,31 @@ class Driver : private BlockPipeline::Host {
     indexed_ = IndexedBlocks(index.get(), start_offset_);
   }
 
+  // Outside a parallel run only the calling thread touches the fields
+  // below. During a run (BlockPipeline::Run) the reader stage and the writer
+  // stage may run at the same time, on any threads, each touching its own:
+  //   reader (ReadNext, TakeInput): in_, stream_no_, block_no_, and
+  //     stream_->check();
+  //   writer (BlockDone): sink_ (through the pipeline), stats_, progress_,
+  //     and stream_->AddBlock() (the Index hash);
+  //   both read opt_, indexed_ (set before the first run).
   DecodeInput& in_;
   Sink& sink_;
   const Resolved& opt_;
   const ProgressFn* progress_;
-  StreamRules rules_;
+  StreamRules rules_;  // the calling thread only
   DecompressStats stats_;
   uint64_t start_offset_ = 0;
   // kPython: where the last good stream ended, when what follows was dropped.
   std::optional<uint64_t> consumed_end_;
 
-  // The Stream being decoded. Read by the reader stage during a run (its
-  // check), written by the writer stage (the Index hash) and the driver.
+  // The Stream being decoded (null between Streams): its header flags and
+  // Index hash.
   StreamChecker* stream_ = nullptr;
-  // Written by the driver, or by the reader stage during a run.
   uint64_t stream_no_ = 0;
   uint64_t block_no_ = 0;
 
-  BlockDecoderPool decoders_;
+  BlockDecoderPool decoders_;  // any thread
   BlockPipeline pipeline_;
   std::unique_ptr<uint8_t[]> scratch_;  // the sequential decoders' output
 

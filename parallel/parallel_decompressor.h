@@ -30,6 +30,12 @@
 //
 // Blocks are numbered from 1 within their Stream, as `xz -lv` numbers them.
 //
+// Why not liblzma's own lzma_stream_decoder_mt: it decodes in parallel only
+// Blocks whose headers record their sizes (it never reads the Index, so
+// files from single-threaded `xz --block-size` stay sequential), it has no
+// Python rules for what follows a stream (kPython), and its errors do not
+// name the Block. Its memory limits are ours (run_planner.h).
+//
 // Memory, as xz 5.4's threaded decoder (run_planner.h has the formula and
 // cites lzma_mt): a parallel run plans
 //   threads × decoder_memory(filters) + blocks_in_flight × block_buffers

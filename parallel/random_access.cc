@@ -291,12 +291,16 @@ class XzRandomAccess::Impl {
     uint64_t produced = 0;
     size_t consumed = 0;  // input after the Block Header
   };
+  // One Block's part of a read. The calling thread fills the fields up to
+  // `partial`; one worker then runs it (decoding into `dst` or `*partial`,
+  // each Job's own) and sets `error`; the calling thread reads them after
+  // parallel_for returned.
   struct Job {
     size_t block = 0;           // index into info_.blocks
     uint64_t from = 0, to = 0;  // wanted bytes of the Block
     uint8_t* dst = nullptr;     // where bytes [from, to) go
     PartialBlock* partial = nullptr;
-    std::exception_ptr error;
+    std::exception_ptr error;  // written by the worker
   };
 
   size_t BlockOrdinal(const lzma_index_iter& it) const {
@@ -436,7 +440,10 @@ class XzRandomAccess::Impl {
   tbb::task_arena arena_;
   LzmaIndexPtr index_;
   XzFileInfo info_;
-  std::list<PartialBlock> cache_;  // most recently used first
+  // Most recently used first. The list is changed by the calling thread
+  // only; during a read each worker advances the one PartialBlock its Job
+  // names.
+  std::list<PartialBlock> cache_;
   // Idle decoders: taken by whole-Block decodes on workers and by partial
   // Blocks, which keep theirs until the Block ended.
   BlockDecoderPool decoders_;

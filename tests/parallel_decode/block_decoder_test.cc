@@ -15,15 +15,10 @@
 namespace parxz {
 namespace {
 
-using testing::BlockPos;
-using testing::Blocks;
-using testing::TestData;
-using testing::XzMt;
-
 struct Fixture {
-  std::string data = TestData(200 << 10, 41);
-  std::string xz = XzMt(data, 128 << 10, 1);
-  std::vector<BlockPos> blocks = Blocks(xz);
+  std::string data = testing::TestData(200 << 10, 41);
+  std::string xz = testing::XzMt(data, 128 << 10, 1);
+  std::vector<testing::BlockPos> blocks = testing::Blocks(xz);
 
   std::span<const uint8_t> Bytes(uint64_t offset, uint64_t n) const {
     return {reinterpret_cast<const uint8_t*>(xz.data()) + offset,
@@ -31,7 +26,7 @@ struct Fixture {
   }
   // Block `i`'s header parsed into `head`; returns the bytes after it.
   std::span<const uint8_t> Head(size_t i, BlockHead* head) const {
-    const BlockPos& b = blocks[i];
+    const testing::BlockPos& b = blocks[i];
     EXPECT_EQ(ParseBlockHeader(Bytes(b.offset, 1).data(), LZMA_CHECK_CRC64,
                                UINT64_MAX, head),
               LZMA_OK);
@@ -46,7 +41,7 @@ TEST(BlockDecoder, WholeBlockIntoBufferAndDiscarded) {
   ASSERT_EQ(f.blocks.size(), 2u);
   BlockDecoder d;  // reused for every Block
   for (size_t i = 0; i < f.blocks.size(); ++i) {
-    const BlockPos& b = f.blocks[i];
+    const testing::BlockPos& b = f.blocks[i];
     BlockHead head;
     std::span<const uint8_t> in = f.Head(i, &head);
     std::string out(b.uncompressed_size, '\0');
@@ -67,7 +62,7 @@ TEST(BlockDecoder, WholeBlockIntoBufferAndDiscarded) {
 
 TEST(BlockDecoder, ResumesInAnyPieces) {
   const Fixture f;
-  const BlockPos& b = f.blocks[0];
+  const testing::BlockPos& b = f.blocks[0];
   std::mt19937 rng(5);
   for (int round = 0; round < 20; ++round) {
     BlockHead head;

@@ -1,7 +1,7 @@
-// The Block pipeline on its own, with a scripted reader (the Host): Blocks
-// come out in order for any thread count; each way a run stops is reported
-// with the state the driver needs; a failed Block is the run's error after
-// the output before it. Also the sinks it writes to.
+// The Block pipeline on its own, with a scripted reader (the Host):
+// testing::Blocks come out in order for any thread count; each way a run stops
+// is reported with the state the driver needs; a failed Block is the run's
+// error after the output before it. Also the sinks it writes to.
 #include "parallel/block_pipeline.h"
 
 #include <fcntl.h>
@@ -20,22 +20,18 @@
 namespace parxz {
 namespace {
 
-using testing::BlockPos;
-using testing::Blocks;
-using testing::TestData;
-using testing::XzMt;
-
-// Hands out the Blocks of one Stream made by liblzma (sizes in headers).
+// Hands out the testing::Blocks of one Stream made by liblzma (sizes in
+// headers).
 class ScriptedHost : public BlockPipeline::Host {
  public:
   explicit ScriptedHost(std::string xz)
-      : xz_(std::move(xz)), blocks_(Blocks(xz_)) {}
+      : xz_(std::move(xz)), blocks_(testing::Blocks(xz_)) {}
 
   // Parses Block `next_` into `item`; the first one for pipeline.first().
   Next ReadNext(BlockItem& item, const RunPlan& plan) override {
     if (next_ == fail_at) throw std::runtime_error("header failed");
     if (next_ == blocks_.size()) return Next::kIndex;
-    const BlockPos& b = blocks_[next_++];
+    const testing::BlockPos& b = blocks_[next_++];
     item.head.offset = b.offset;
     item.head.stream = 1;
     item.head.number = next_;
@@ -62,7 +58,7 @@ class ScriptedHost : public BlockPipeline::Host {
     return reinterpret_cast<const uint8_t*>(xz_.data()) + offset;
   }
   std::string& xz() { return xz_; }
-  const std::vector<BlockPos>& blocks() const { return blocks_; }
+  const std::vector<testing::BlockPos>& blocks() const { return blocks_; }
 
   size_t fail_at = SIZE_MAX;
   size_t speculative_at = SIZE_MAX;
@@ -70,7 +66,7 @@ class ScriptedHost : public BlockPipeline::Host {
 
  private:
   std::string xz_;
-  std::vector<BlockPos> blocks_;
+  std::vector<testing::BlockPos> blocks_;
   size_t next_ = 0;
 };
 
@@ -94,10 +90,10 @@ struct Rig {
 };
 
 TEST(BlockPipeline, BlocksComeOutInOrder) {
-  const std::string data = TestData(1 << 20, 51);
+  const std::string data = testing::TestData(1 << 20, 51);
   for (unsigned threads : {2u, 3u}) {
     for (unsigned tokens : {threads, 2 * threads}) {
-      Rig rig(XzMt(data, 64 << 10, 0));
+      Rig rig(testing::XzMt(data, 64 << 10, 0));
       const RunPlan plan{threads, tokens, kBig, kBig};
       EXPECT_EQ(rig.Run(plan), BlockPipeline::End::kIndex);
       EXPECT_TRUE(rig.out == data);
@@ -111,7 +107,7 @@ TEST(BlockPipeline, BlocksComeOutInOrder) {
     }
   }
   // Verification only: nothing kept, everything counted.
-  ScriptedHost host(XzMt(data, 64 << 10, 0));
+  ScriptedHost host(testing::XzMt(data, 64 << 10, 0));
   NullSink sink;
   BlockDecoderPool pool;
   BlockPipeline pipeline(sink, pool);
@@ -121,8 +117,8 @@ TEST(BlockPipeline, BlocksComeOutInOrder) {
 }
 
 TEST(BlockPipeline, EveryWayARunStops) {
-  const std::string a = TestData(256 << 10, 52);
-  const std::string xz = XzMt(a, 64 << 10, 0);
+  const std::string a = testing::TestData(256 << 10, 52);
+  const std::string xz = testing::XzMt(a, 64 << 10, 0);
   {  // A Block that outgrows the plan: first() holds its header.
     Rig rig(xz);
     const RunPlan small{2, 4, (64 << 10) - 1, kBig};
@@ -130,7 +126,7 @@ TEST(BlockPipeline, EveryWayARunStops) {
     EXPECT_TRUE(rig.out == a.substr(0, 64 << 10)) << rig.out.size();
     EXPECT_EQ(rig.pipeline.first().head.offset, rig.host.blocks()[1].offset);
   }
-  {  // The reader fails: the run ends after the Blocks before it.
+  {  // The reader fails: the run ends after the testing::Blocks before it.
     Rig rig(xz);
     rig.host.fail_at = 2;
     EXPECT_EQ(rig.Run(kRoomy), BlockPipeline::End::kError);
@@ -148,7 +144,7 @@ TEST(BlockPipeline, EveryWayARunStops) {
   }
   {  // A corrupt Block: its error, after the output before it.
     Rig rig(xz);
-    const BlockPos& b = rig.host.blocks()[1];
+    const testing::BlockPos& b = rig.host.blocks()[1];
     rig.host.xz()[b.offset + b.total_size / 2] ^= 0x55;
     try {
       rig.Run(kRoomy);

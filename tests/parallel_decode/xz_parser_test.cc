@@ -14,12 +14,6 @@
 namespace parxz {
 namespace {
 
-using testing::BlockPos;
-using testing::Blocks;
-using testing::TestData;
-using testing::XzMt;
-using testing::XzSeq;
-
 const uint8_t* At(const std::string& s, uint64_t offset) {
   return reinterpret_cast<const uint8_t*>(s.data()) + offset;
 }
@@ -32,7 +26,7 @@ lzma_ret Walk(const std::string& xz, uint64_t memlimit = UINT64_MAX,
   StreamChecker stream;
   lzma_ret ret = stream.ParseHeader(At(xz, 0));
   if (ret != LZMA_OK) return ret;
-  const std::vector<BlockPos> blocks = Blocks(xz);
+  const std::vector<testing::BlockPos> blocks = testing::Blocks(xz);
   uint64_t end = LZMA_STREAM_HEADER_SIZE;
   for (size_t i = 0; i < blocks.size(); ++i) {
     BlockHead head;
@@ -68,18 +62,19 @@ lzma_ret Walk(const std::string& xz, uint64_t memlimit = UINT64_MAX,
 }
 
 TEST(XzParser, WalksStreamsMadeByLiblzma) {
-  const std::string data = TestData(300 << 10, 31);
+  const std::string data = testing::TestData(300 << 10, 31);
   for (const std::string& xz :
-       {XzMt(data, 64 << 10, 1), XzSeq(data, 100 << 10, 1),
-        XzMt(data, 0, 1, LZMA_CHECK_SHA256), XzMt("", 0, 1),
-        XzSeq(data, 0, 0, LZMA_CHECK_NONE)}) {
+       {testing::XzMt(data, 64 << 10, 1), testing::XzSeq(data, 100 << 10, 1),
+        testing::XzMt(data, 0, 1, LZMA_CHECK_SHA256), testing::XzMt("", 0, 1),
+        testing::XzSeq(data, 0, 0, LZMA_CHECK_NONE)}) {
     EXPECT_EQ(Walk(xz), LZMA_STREAM_END);
   }
 }
 
 TEST(XzParser, EachCheckFailsLikeTheStreamDecoder) {
-  const std::string xz = XzMt(TestData(200 << 10, 32), 64 << 10, 1);
-  const std::vector<BlockPos> blocks = Blocks(xz);
+  const std::string xz =
+      testing::XzMt(testing::TestData(200 << 10, 32), 64 << 10, 1);
+  const std::vector<testing::BlockPos> blocks = testing::Blocks(xz);
   ASSERT_EQ(blocks.size(), 4u);
 
   std::string bad = xz;
@@ -103,8 +98,9 @@ TEST(XzParser, EachCheckFailsLikeTheStreamDecoder) {
 }
 
 TEST(XzParser, BlockHeaderMemoryLimitAndDetails) {
-  const std::string xz = XzMt(TestData(100 << 10, 33), 64 << 10, 6);
-  const std::vector<BlockPos> blocks = Blocks(xz);
+  const std::string xz =
+      testing::XzMt(testing::TestData(100 << 10, 33), 64 << 10, 6);
+  const std::vector<testing::BlockPos> blocks = testing::Blocks(xz);
   StreamChecker stream;
   ASSERT_EQ(stream.ParseHeader(At(xz, 0)), LZMA_OK);
   EXPECT_EQ(stream.check(), LZMA_CHECK_CRC64);

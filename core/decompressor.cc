@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/lzma_stream.h"
+#include "core/stream_decoder.h"
 
 namespace parxz {
 
@@ -135,8 +136,7 @@ struct Decompressor::State {
   }
 };
 
-Decompressor::Decompressor(const DecompressOptions& o)
-    : state_(std::make_unique<State>()) {
+void ValidateDecompressOptions(const DecompressOptions& o) {
   const int format = static_cast<int>(o.format);
   if (format < 0 || format > 3) {
     throw Error(ErrorCode::kBadOptions, kInit, "Invalid container format");
@@ -153,6 +153,11 @@ Decompressor::Decompressor(const DecompressOptions& o)
     throw Error(ErrorCode::kBadOptions, kInit,
                 "Cannot specify filters except with FORMAT_RAW");
   }
+}
+
+Decompressor::Decompressor(const DecompressOptions& o)
+    : state_(std::make_unique<State>()) {
+  ValidateDecompressOptions(o);
   const uint64_t memlimit = o.memlimit.value_or(UINT64_MAX);
   const uint32_t flags = LZMA_TELL_ANY_CHECK | LZMA_TELL_NO_CHECK;
   lzma_stream* s = state_->strm.get();
@@ -170,7 +175,8 @@ Decompressor::Decompressor(const DecompressOptions& o)
       break;
     case Format::kRaw: {
       state_->check = Check::kNone;
-      LzmaFilters f = LzmaFilters::FromChain(*o.filters);
+      LzmaFilters f =
+          LzmaFilters::FromChain(*o.filters, LzmaFilters::Use::kDecode);
       ret = lzma_raw_decoder(s, f.get());
       break;
     }
@@ -209,39 +215,77 @@ Check Decompressor::check() const { return state_->check; }
 uint64_t Decompressor::total_in() const { return state_->strm->total_in; }
 uint64_t Decompressor::total_out() const { return state_->strm->total_out; }
 
+namespace {
+
+// Python's lzma.decompress() rules over the whole of `data`.
+StreamDecoder OneShotDecoder(const DecompressOptions& o) {
+  return StreamDecoder({.format = o.format,
+                        .mode = DecodeMode::kPython,
+                        .memlimit = o.memlimit,
+                        .filters = o.filters});
+}
+
+class StringSink : public DecodeSink {
+ public:
+  explicit StringSink(std::string* out) : out_(out) {}
+  void Write(std::string_view bytes) override { out_->append(bytes); }
+  void Drop(uint64_t n) override { out_->resize(out_->size() - n); }
+
+ private:
+  std::string* out_;
+};
+
+// Writes into a caller's buffer. Output past its end is an error, reported
+// at once in the first stream and at the end for later ones (Python's rules
+// may still drop a later stream's output).
+class SpanSink : public DecodeSink {
+ public:
+  SpanSink(std::span<uint8_t> out, const StreamDecoder* decoder)
+      : out_(out), decoder_(decoder) {}
+  void Write(std::string_view bytes) override {
+    if (size_ < out_.size()) {
+      const size_t n = std::min(bytes.size(), out_.size() - size_);
+      std::memcpy(out_.data() + size_, bytes.data(), n);
+    }
+    size_ += bytes.size();
+    if (decoder_->streams() == 0) ThrowIfFull();
+  }
+  void Drop(uint64_t n) override { size_ -= n; }
+  void ThrowIfFull() const {
+    if (size_ > out_.size()) {
+      throw Error(ErrorCode::kTruncated, kOp,
+                  "output buffer of " + std::to_string(out_.size()) +
+                      " bytes is too small");
+    }
+  }
+  size_t size() const { return static_cast<size_t>(size_); }
+
+ private:
+  std::span<uint8_t> out_;
+  const StreamDecoder* decoder_;
+  uint64_t size_ = 0;
+};
+
+}  // namespace
+
 std::string decompress(std::string_view data,
                        const DecompressOptions& options) {
   std::string result;
-  bool decoded_one = false;
-  uint64_t offset = 0;
-  std::string rest;  // owns the input of the next stream
-  for (;;) {
-    Decompressor d(options);
-    std::string part;
-    try {
-      part = d.decompress(data);
-    } catch (const Error& e) {
-      if (decoded_one) break;  // trailing data that is not a stream: ignored
-      if (e.offset() && offset > 0) {
-        throw Error(e.code(), e.operation(), e.detail(), offset + *e.offset());
-      }
-      throw;
-    }
-    result += part;
-    decoded_one = true;
-    if (!d.eof()) {
-      throw Error(ErrorCode::kTruncated, kOp,
-                  "Compressed data ended before the end-of-stream marker was "
-                  "reached",
-                  offset + d.total_in());
-    }
-    offset += d.total_in();
-    if (d.unused_data().empty()) break;
-    // Copy: `data` must not point into the Decompressor we are about to drop.
-    rest = d.unused_data();
-    data = rest;
-  }
+  StringSink sink(&result);
+  StreamDecoder decoder = OneShotDecoder(options);
+  decoder.Feed(data, sink);
+  decoder.Finish(sink);
   return result;
+}
+
+size_t decompress_into(std::string_view data, std::span<uint8_t> out,
+                       const DecompressOptions& options) {
+  StreamDecoder decoder = OneShotDecoder(options);
+  SpanSink sink(out, &decoder);
+  decoder.Feed(data, sink);
+  decoder.Finish(sink);
+  sink.ThrowIfFull();
+  return sink.size();
 }
 
 }  // namespace parxz

@@ -15,8 +15,8 @@
 // next call. At most `max_length` bytes come back (all if max_length < 0).
 // needs_input() is false when the output limit was hit and more output is
 // ready, and at end of stream. After the end, decompress() is a kEndOfStream
-// error. A Decompressor decodes one stream; the one-shot decompress() handles
-// concatenated streams. One thread at a time per object.
+// error. A Decompressor decodes one stream; the one-shot decompress() and
+// StreamDecoder (core/stream_decoder.h) handle concatenated streams. One thread at a time per object.
 #ifndef PARXZ_CORE_DECOMPRESSOR_H_
 #define PARXZ_CORE_DECOMPRESSOR_H_
 
@@ -44,10 +44,21 @@ struct DecompressOptions {
 };
 
 // One-shot: decodes every concatenated stream in `data`, as Python's
-// lzma.decompress(): stops quietly at trailing data that is not a stream
-// once one stream decoded, and fails (kTruncated) on an unfinished stream.
+// lzma.decompress() (DecodeMode::kPython, core/stream_rules.h): stops quietly
+// at trailing data that is not a stream once one stream decoded, and fails
+// (kTruncated) on an unfinished stream.
 std::string decompress(std::string_view data,
                        const DecompressOptions& options = {});
+// The same into a caller's buffer; returns the bytes written. Throws
+// Error(kTruncated, "output buffer of N bytes is too small") when the output
+// does not fit.
+size_t decompress_into(std::string_view data, std::span<uint8_t> out,
+                       const DecompressOptions& options = {});
+
+// The option checks every decoder makes first, with CPython's messages
+// ("Cannot specify memory limit with FORMAT_RAW", ...): throws
+// Error(kBadOptions).
+void ValidateDecompressOptions(const DecompressOptions& options);
 
 class Decompressor {
  public:

@@ -97,7 +97,8 @@ std::string CheckName(int check_id) {
   }
 }
 
-LzmaFilters LzmaFilters::FromChain(const FilterChain& chain) {
+LzmaFilters LzmaFilters::FromChain(const FilterChain& chain, Use use) {
+  const bool encode = use == Use::kEncode;
   if (chain.empty() || chain.size() > LZMA_FILTERS_MAX) {
     throw Error(ErrorCode::kBadOptions, kOp,
                 "has " + std::to_string(chain.size()) +
@@ -117,31 +118,35 @@ LzmaFilters LzmaFilters::FromChain(const FilterChain& chain) {
         BadSpec(i, "preset",
                 "is not a valid preset: " + std::to_string(preset));
       }
-      // No upper bound here: decoders take any 32-bit size; encoders refuse
-      // more than 1.5 GiB themselves (kUnsupported), as in Python.
-      CheckRange(i, "dict_size", s.dict_size, LZMA_DICT_SIZE_MIN, UINT32_MAX);
-      CheckRange(i, "lc", s.lc, 0, LZMA_LCLP_MAX);
-      CheckRange(i, "lp", s.lp, 0, LZMA_LCLP_MAX);
-      CheckRange(i, "pb", s.pb, 0, LZMA_PB_MAX);
-      CheckRange(i, "nice_len", s.nice_len, 2, 273);
+      if (encode) {
+        // No upper bound here: encoders refuse more than 1.5 GiB themselves
+        // (kUnsupported), as in Python.
+        CheckRange(i, "dict_size", s.dict_size, LZMA_DICT_SIZE_MIN,
+                   UINT32_MAX);
+        CheckRange(i, "lc", s.lc, 0, LZMA_LCLP_MAX);
+        CheckRange(i, "lp", s.lp, 0, LZMA_LCLP_MAX);
+        CheckRange(i, "pb", s.pb, 0, LZMA_PB_MAX);
+        CheckRange(i, "nice_len", s.nice_len, 2, 273);
+      }
       lzma_options_lzma& o = storage->lzma;
       if (s.dict_size) o.dict_size = *s.dict_size;
       if (s.lc) o.lc = *s.lc;
       if (s.lp) o.lp = *s.lp;
       if (s.pb) o.pb = *s.pb;
       // liblzma 5.4 refuses lc + lp > 4 for LZMA1 too.
-      if (o.lc + o.lp > LZMA_LCLP_MAX) {
+      if (encode && o.lc + o.lp > LZMA_LCLP_MAX) {
         BadSpec(i, "lc", "plus lp must be at most 4");
       }
       if (s.mode) {
-        if (*s.mode != Mode::kFast && *s.mode != Mode::kNormal) {
+        if (encode && *s.mode != Mode::kFast && *s.mode != Mode::kNormal) {
           BadSpec(i, "mode", "must be fast or normal");
         }
         o.mode = static_cast<lzma_mode>(*s.mode);
       }
       if (s.nice_len) o.nice_len = *s.nice_len;
       if (s.mf) {
-        if (!lzma_mf_is_supported(static_cast<lzma_match_finder>(*s.mf))) {
+        if (encode &&
+            !lzma_mf_is_supported(static_cast<lzma_match_finder>(*s.mf))) {
           BadSpec(i, "mf", "is not a supported match finder");
         }
         o.mf = static_cast<lzma_match_finder>(*s.mf);
@@ -149,7 +154,10 @@ LzmaFilters LzmaFilters::FromChain(const FilterChain& chain) {
       if (s.depth) o.depth = *s.depth;
       f.options = &storage->lzma;
     } else if (s.id == FilterId::kDelta) {
-      CheckRange(i, "dist", s.dist, LZMA_DELTA_DIST_MIN, LZMA_DELTA_DIST_MAX);
+      if (encode) {
+        CheckRange(i, "dist", s.dist, LZMA_DELTA_DIST_MIN,
+                   LZMA_DELTA_DIST_MAX);
+      }
       storage->delta.type = LZMA_DELTA_TYPE_BYTE;
       storage->delta.dist = s.dist.value_or(1);
       f.options = &storage->delta;
@@ -167,6 +175,12 @@ LzmaFilters LzmaFilters::FromChain(const FilterChain& chain) {
     }
     out.filters_.push_back(f);
     out.storage_.push_back(std::move(storage));
+  }
+  if (!encode) {
+    // The chain's shape (LZMA last and only last) is lzma_raw_decoder's to
+    // judge, as in Python.
+    out.filters_.push_back({LZMA_VLI_UNKNOWN, nullptr});
+    return out;
   }
   if (!IsLzma(chain.back().id)) {
     BadSpec(chain.size() - 1, "id", "must be LZMA1 or LZMA2: the last filter");

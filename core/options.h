@@ -111,9 +111,17 @@ using FilterChain = std::vector<FilterSpec>;
 // the lzma_filter array points into; not copyable, cheap to move.
 class LzmaFilters {
  public:
+  // What the chain is for. Decoders use few of the fields (LZMA2 none of
+  // lc/lp/pb, neither LZMA filter mode, nice_len, mf or depth) and take
+  // dictionaries below 4 KiB, so kDecode checks only what Python's lzma
+  // checks before liblzma sees the chain (fields that belong to another
+  // filter, 1..4 filters, the preset number) and leaves the rest to
+  // lzma_raw_decoder(), whose verdict is Python's.
+  enum class Use { kEncode, kDecode };
+
   // Validates `chain` (1..4 filters) and converts it. Throws Error
   // (kBadOptions) naming the filter index and field on a bad spec.
-  static LzmaFilters FromChain(const FilterChain& chain);
+  static LzmaFilters FromChain(const FilterChain& chain, Use use = Use::kEncode);
   // The chain `xz -<preset>` uses: one LZMA2 filter. `preset` may carry
   // kPresetExtreme.
   static LzmaFilters FromPreset(uint32_t preset);

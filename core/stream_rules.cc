@@ -57,10 +57,12 @@ bool HasXzMagic(std::span<const uint8_t> head) {
 std::optional<Container> DetectContainer(Format format,
                                          std::span<const uint8_t> head) {
   switch (format) {
-    case Format::kXz:
-      return Container::kXz;
-    case Format::kAlone:
-      return Container::kAlone;
+    case Format::kXz:  // as xz -F xz: the magic still has to be there
+      if (HasXzMagic(head)) return Container::kXz;
+      return std::nullopt;
+    case Format::kAlone:  // xz checks the header even when told the format
+      if (IsPlausibleLzmaHeader(head)) return Container::kAlone;
+      return std::nullopt;
     case Format::kRaw:
       return Container::kRaw;
     case Format::kAuto:

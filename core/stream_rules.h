@@ -63,7 +63,8 @@ inline constexpr size_t kDetectBytes = 13;
 
 // xz's detection (src/xz/coder.c): for Format::kAuto, the .xz magic, "LZIP",
 // or a plausible .lzma header (power-of-two-ish dictionary, sane size);
-// kXz/kAlone/kRaw force that container. nullopt: "File format not
+// kRaw forces a raw stream; kXz and kAlone still need their magic or a
+// plausible header (as `xz -F xz` and `xz -F lzma`). nullopt: "File format not
 // recognized". `head` is the first min(kDetectBytes, input size) bytes.
 std::optional<Container> DetectContainer(Format format,
                                          std::span<const uint8_t> head);

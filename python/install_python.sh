@@ -17,7 +17,9 @@ bin="$(bazel info -c opt bazel-bin 2>/dev/null)/python/parxz"
 dest="$prefix/lib/python3.11/site-packages/parxz"
 mkdir -p "$dest"
 install -m 0644 python/parxz/*.py "$dest/"
-install -m 0755 "$bin/_lzma.so" "$bin/_parallel.so" "$dest/"
+# An earlier install's _lzma.so would be imported instead of _lzma.py.
+rm -f "$dest/_parallel.so" "$dest/_lzma.so"
+install -m 0755 "$bin/_parxz.so" "$dest/"
 # Smoke test of what was installed, with the interpreter it is for.
 PYTHONPATH="$prefix/lib/python3.11/site-packages" /usr/bin/python3 -c '
 import parxz.lzma as lzma

@@ -1,7 +1,8 @@
-// Helpers shared by parxz's Python extension modules (python/ only): buffer
-// access without copies, running parxz code with the GIL released, turning a
-// parxz::Error into the exception CPython's _lzma raises, and parsing filter
-// specifier dicts exactly as CPython's _lzma does.
+// CPython helpers shared by every part of parxz's extension module
+// parxz._parxz (python/ only): buffer access without copies, running parxz
+// code with the GIL released, per-object locks, integer conversions with
+// CPython's messages, and turning a parxz::Error into the exception CPython's
+// _lzma raises.
 //
 // Every function here expects the GIL to be held, except the callable passed
 // to CallWithoutGil(), which runs without it.
@@ -18,7 +19,6 @@
 #include <string_view>
 
 #include "core/error.h"
-#include "core/options.h"
 
 namespace parxz::python {
 
@@ -41,7 +41,8 @@ class InputBuffer {
   bool Get(PyObject* obj, const char* function, const char* argument);
 
   std::string_view view() const {
-    return {static_cast<const char*>(view_.buf), static_cast<size_t>(view_.len)};
+    return {static_cast<const char*>(view_.buf),
+            static_cast<size_t>(view_.len)};
   }
 
  private:
@@ -77,10 +78,47 @@ bool CallWithoutGil(F&& f, Failure& failure) {
   return !failure.failed();
 }
 
+// The lock every compressor/decompressor object holds while it works, so that
+// calls on one object from several Python threads are serialized as in
+// CPython (distinct objects run in parallel). Allocated by the first
+// __init__; Python's own lock type has no C API.
+class ObjectLock {
+ public:
+  // Allocates `*lock` if it is still null. False with MemoryError set.
+  static bool Ensure(PyThread_type_lock* lock);
+
+  // CPython's ACQUIRE_LOCK: try without blocking, else wait with the GIL
+  // released so that the holder can finish.
+  explicit ObjectLock(PyThread_type_lock lock);
+  ~ObjectLock() { PyThread_release_lock(lock_); }
+  ObjectLock(const ObjectLock&) = delete;
+  ObjectLock& operator=(const ObjectLock&) = delete;
+
+ private:
+  PyThread_type_lock lock_;
+};
+
+// False with `lzma_error` "Internal error" set unless the object's __init__
+// succeeded (`impl` and `lock` set): an object whose __init__ never ran or
+// failed behaves like CPython's zeroed lzma_stream, which liblzma refuses as
+// a programming error.
+bool CheckInitialized(const void* impl, PyThread_type_lock lock,
+                      PyObject* lzma_error);
+
+// A new bytes object holding `s` (nullptr with an error set).
+PyObject* BytesFrom(std::string_view s);
+
+// Runs `produce()` (returning a std::string) with the GIL released; the
+// bytes, or nullptr with the exception SetError() chooses.
+template <typename F>
+PyObject* BytesWithoutGil(PyObject* lzma_error, F&& produce);
+
 // Sets the Python exception CPython's _lzma raises for `e`: MemoryError for
-// out of memory, ValueError for misuse ("Repeated call to flush()"), EOFError
-// after the end of the stream, `lzma_error` (LZMAError) with liblzma's message
-// for everything else. Always returns nullptr.
+// out of memory, ValueError for misuse ("Repeated call to flush()") and for
+// the argument checks core/ makes with CPython's ValueError messages
+// ("Must specify filters for FORMAT_RAW"), EOFError after the end of
+// the stream, `lzma_error` (LZMAError) with liblzma's message for everything
+// else. Always returns nullptr.
 PyObject* SetError(PyObject* lzma_error, const Error& e);
 PyObject* SetError(PyObject* lzma_error, const Failure& failure);
 
@@ -88,16 +126,19 @@ PyObject* SetError(PyObject* lzma_error, const Failure& failure);
 // to C int"). Returns false with an error set.
 bool AsInt(PyObject* obj, int* out);
 
-// Converts one filter specifier dict ({"id": FILTER_LZMA2, "preset": 6, ...})
-// with CPython's _lzma checks and messages (TypeError, ValueError "Invalid
-// filter ID: N", LZMAError "Invalid compression preset: N", ...). Option
-// values are range-checked later, by core/, when the chain is used.
-// `empty_tuple` is a cached (). False with a Python error set.
-bool ParseFilterSpec(PyObject* lzma_error, PyObject* empty_tuple, PyObject* spec,
-                     FilterSpec* out);
-// A sequence of specifier dicts (at most 4, as liblzma).
-bool ParseFilterChain(PyObject* lzma_error, PyObject* empty_tuple,
-                      PyObject* specs, FilterChain* out);
+// CPython's uint32_t converter: any int in 0..2^32-1 (OverflowError "Value
+// too large for uint32_t type"). Returns false with an error set.
+bool AsUint32(PyObject* obj, uint32_t* out);
+
+template <typename F>
+PyObject* BytesWithoutGil(PyObject* lzma_error, F&& produce) {
+  std::string out;
+  Failure failure;
+  if (!CallWithoutGil([&] { out = produce(); }, failure)) {
+    return SetError(lzma_error, failure);
+  }
+  return BytesFrom(out);
+}
 
 }  // namespace parxz::python
 

@@ -1,5 +1,6 @@
 #include "tools/cli.h"
 
+#include <lzma.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -9,15 +10,16 @@
 #include <vector>
 
 #include "core/compressor.h"
+#include "core/stream_decoder.h"
 #include "core/error.h"
 #include "core/options.h"
+#include "parallel/fd_io.h"
 #include "parallel/parallel_compressor.h"
 #include "parallel/parallel_decompressor.h"
 #include "parallel/random_access.h"
 #include "tools/file_io.h"
 #include "tools/list.h"
 #include "tools/progress.h"
-#include "tools/stream_decoder.h"
 
 namespace parxz::cli {
 
@@ -74,17 +76,14 @@ class Reporter {
   int status_ = 0;
 };
 
-uint64_t PhysicalMemory() {
-  const long pages = sysconf(_SC_PHYS_PAGES);
-  const long page = sysconf(_SC_PAGESIZE);
-  return pages > 0 && page > 0
-             ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page)
-             : 0;
+// Text for the terminal or stdout, through the one EINTR-safe write loop.
+void WriteText(int fd, std::string_view text) {
+  WriteFully(fd, reinterpret_cast<const uint8_t*>(text.data()), text.size(), 0);
 }
 
 std::optional<uint64_t> MemLimit(const CliOptions& o) {
   if (o.memlimit_percent) {
-    return static_cast<uint64_t>(static_cast<double>(PhysicalMemory()) *
+    return static_cast<uint64_t>(static_cast<double>(lzma_physmem()) *
                                  *o.memlimit_percent / 100.0);
   }
   return o.memlimit;
@@ -142,17 +141,17 @@ Totals CompressSequential(const CliOptions& o, int in_fd, int out_fd,
     c.filters = o.filters;  // kRaw: args gave a chain for the preset
   }
   Compressor compressor(c);
-  std::vector<char> in(kIoChunk);
+  std::vector<uint8_t> in(kIoChunk);
   std::vector<uint8_t> out(kIoChunk);
   uint64_t total_in = 0, total_out = 0;
   auto emit = [&](size_t n) {
-    WriteAll(out_fd, std::string_view(reinterpret_cast<char*>(out.data()), n));
+    WriteFully(out_fd, out.data(), n, total_out);
     total_out += n;
   };
   for (;;) {
-    const size_t n = ReadSome(in_fd, in.data(), in.size());
+    const size_t n = ReadSome(in_fd, in.data(), in.size(), total_in);
     if (n == 0) break;
-    std::string_view data(in.data(), n);
+    std::string_view data(reinterpret_cast<const char*>(in.data()), n);
     while (!data.empty()) {
       const auto p = compressor.compress_into(data, out);
       data.remove_prefix(p.consumed);
@@ -196,7 +195,10 @@ Totals DecompressRange(const CliOptions& o, int in_fd, int out_fd,
   constexpr uint64_t kPiece = 16 << 20;
   for (uint64_t at = begin; at < end;) {
     const std::string part = xz.Read(at, std::min(kPiece, end - at));
-    if (out_fd >= 0) WriteAll(out_fd, part);
+    if (out_fd >= 0) {
+      WriteFully(out_fd, reinterpret_cast<const uint8_t*>(part.data()),
+                 part.size(), at - begin);
+    }
     at += part.size();
     if (meter) meter->Update(0, at - begin);
   }
@@ -220,27 +222,32 @@ Totals Decompress(const CliOptions& o, int in_fd, int out_fd,
         });
     return {stats.in_bytes, stats.out_bytes, stats.unsupported_check};
   }
-  // Raw streams and --single-stream: the sequential decoder.
-  StreamDecoderOptions d{.format = o.format, .single_stream = o.single_stream};
-  if (o.format == Format::kRaw) {
-    d.filters = o.filters;
-  } else {
-    d.memlimit = MemLimit(o);
-  }
+  // Raw streams and --single-stream: the sequential decoder, same rules.
+  StreamDecoderOptions d{.format = o.format,
+                         .mode = DecodeMode::kXz,
+                         .single_stream = o.single_stream,
+                         .memlimit = MemLimit(o)};
+  if (o.format == Format::kRaw) d.filters = o.filters;
   StreamDecoder decoder(d);
-  const StreamDecoder::Sink sink = [out_fd](std::string_view data) {
-    if (out_fd >= 0) WriteAll(out_fd, data);
-  };
-  std::vector<char> in(kIoChunk);
+  uint64_t written = 0;
+  FunctionSink sink([out_fd, &written](std::string_view data) {
+    if (out_fd >= 0) {
+      WriteFully(out_fd, reinterpret_cast<const uint8_t*>(data.data()),
+                 data.size(), written);
+    }
+    written += data.size();
+  });
+  std::vector<uint8_t> in(kIoChunk);
   uint64_t read_total = 0;
-  for (;;) {
-    const size_t n = ReadSome(in_fd, in.data(), in.size());
+  while (!decoder.done()) {
+    const size_t n = ReadSome(in_fd, in.data(), in.size(), read_total);
     if (n == 0) break;
     read_total += n;
-    decoder.Feed(std::string_view(in.data(), n), sink);
+    decoder.Feed(std::string_view(reinterpret_cast<const char*>(in.data()), n),
+                 sink);
     if (meter) meter->Update(read_total, decoder.total_out());
   }
-  decoder.Finish();
+  decoder.Finish(sink);
   return {read_total, decoder.total_out(), decoder.unsupported_check()};
 }
 
@@ -345,7 +352,7 @@ int List(const CliOptions& o, Reporter& r) {
         header = true;
         text += FormatListRow(info);
       }
-      WriteAll(STDOUT_FILENO, text);
+      WriteText(STDOUT_FILENO, text);
       infos.push_back(std::move(info));
     } catch (const SkipFile& e) {
       r.Warning(name, e.what());
@@ -354,7 +361,7 @@ int List(const CliOptions& o, Reporter& r) {
     }
   }
   if (o.files.size() > 1 && !infos.empty()) {
-    WriteAll(STDOUT_FILENO, o.verbosity >= kVerbose
+    WriteText(STDOUT_FILENO, o.verbosity >= kVerbose
                                 ? FormatListVerboseTotals(infos)
                                 : FormatListTotals(infos));
   }
@@ -405,11 +412,11 @@ std::optional<std::string> OutputName(const CliOptions& o,
 
 int Run(const CliOptions& o) {
   if (o.help) {
-    WriteAll(STDOUT_FILENO, HelpText());
+    WriteText(STDOUT_FILENO, HelpText());
     return 0;
   }
   if (o.version) {
-    WriteAll(STDOUT_FILENO, VersionText());
+    WriteText(STDOUT_FILENO, VersionText());
     return 0;
   }
   Reporter reporter(o);

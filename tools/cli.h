@@ -6,7 +6,7 @@
 // skipped, an unverifiable check). Messages go to stderr as
 // "parxz: FILE: what went wrong". Compression to .xz uses the parallel
 // compressor (output equal to `xz -T`); .lzma and raw use core's
-// sequential Compressor; decoding follows xz's rules (stream_decoder.h).
+// sequential Compressor; decoding follows xz's rules (core/stream_rules.h).
 #ifndef PARXZ_TOOLS_CLI_H_
 #define PARXZ_TOOLS_CLI_H_
 

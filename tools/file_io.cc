@@ -81,25 +81,6 @@ void InstallSignalCleanup() {
 
 bool IsTerminal(int fd) { return isatty(fd) == 1; }
 
-void WriteAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      ThrowErrno("write", errno);
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-}
-
-size_t ReadSome(int fd, char* buf, size_t size) {
-  for (;;) {
-    const ssize_t n = read(fd, buf, size);
-    if (n >= 0) return static_cast<size_t>(n);
-    if (errno != EINTR) ThrowErrno("read", errno);
-  }
-}
-
 // ---------------------------------------------------------------- InputFile
 
 InputFile InputFile::Open(const std::string& path, const InputPolicy& policy) {

@@ -99,11 +99,7 @@ class OutputFile {
   std::string temp_path_;
 };
 
-// write() everything, retrying on EINTR; throws Error(kIo, "write", errno
-// text).
-void WriteAll(int fd, std::string_view data);
-// read() up to `size` bytes, retrying on EINTR; 0 at end of file.
-size_t ReadSome(int fd, char* buf, size_t size);
+// Reads and writes go through parallel/fd_io.h, the one EINTR-safe loop.
 
 // True if `fd` is a terminal.
 bool IsTerminal(int fd);

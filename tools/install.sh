@@ -28,3 +28,8 @@ parallel/capi/install_files.sh "$prefix" \
 if [[ -f python/install_python.sh ]]; then
   bash python/install_python.sh "$prefix"
 fi
+
+# --- CMake package (find_package(parxz): parxz::parxz, parxz::parxz_static),
+# at the version install_files.sh wrote into parxz.pc.
+tools/install_cmake_package.sh "$prefix" \
+  "$(sed -n 's/^Version: *//p' "$prefix/lib/pkgconfig/parxz.pc")"

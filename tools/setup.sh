@@ -6,7 +6,8 @@ set -euo pipefail
 # bazel-bootstrap builds offline with the third_party/ stubs; xz-utils and pixz
 # are the independent implementations tests compare with; python3-dev,
 # pybind11-dev and the testsuite serve python/; clang-14 the fuzz targets;
-# cmake and curl build the TSan oneTBB (tools/tbb_tsan.sh).
+# cmake builds the TSan oneTBB (tools/tbb_tsan.sh); man-db and groff-base
+# render tools/parxz.1 in its test (tests/man).
 PARXZ_PACKAGES=(
   bazel-bootstrap
   g++ liblzma-dev libtbb-dev libgtest-dev libbenchmark-dev
@@ -14,7 +15,8 @@ PARXZ_PACKAGES=(
   python3 python3-dev pybind11-dev libpython3.11-testsuite
   clang-14 libclang-rt-14-dev
   pkg-config unzip time
-  cmake curl
+  cmake
+  man-db groff-base
 )
 
 missing=()

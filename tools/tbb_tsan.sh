@@ -7,14 +7,17 @@
 # stages (libtbb's own atomics and futexes) looks like a data race. With this
 # library the tsan run (tools/sanitize.sh tsan) needs no suppressions.
 #
-# The source is Debian's own: the .orig tarball of the onetbb source package
-# whose version libtbb-dev has, from the Debian mirror apt uses, checked
-# against the SHA-256 that Debian's Sources index gives for it. Headers stay
-# /usr/include's (the same version). Debian's patches touch only non-x86
-# ports and tests, so the tarball is built as it is.
+# The source is Debian's own: the .orig tarball of the upstream version
+# libtbb-dev has (from the newest Debian revision of it in the archives: the
+# installed one may have been superseded, the tarball stays the same),
+# fetched through apt's configuration by tools/debian_source.sh (apt checks
+# it against the signed Sources index) and checked here once more against
+# the SHA-256 below. Headers stay /usr/include's (the same version).
+# Debian's patches touch only non-x86 ports and tests, so the tarball is
+# built as it is.
 #
 #   tools/tbb_tsan.sh            # prints e.g. ~/.cache/parxz-tbb-tsan/2021.8.0/lib
-#   PARXZ_DEBIAN_MIRROR=http://... tools/tbb_tsan.sh
+#   PARXZ_TBB_TSAN_DIR=DIR tools/tbb_tsan.sh   # builds under DIR/VERSION instead
 set -euo pipefail
 
 version="$(dpkg-query -W -f='${source:Upstream-Version}' libtbb-dev)"
@@ -33,14 +36,21 @@ if [[ -f "$prefix/lib/libtbb.so" && -f "$prefix/.complete" ]]; then
   exit 0
 fi
 
-mirror="${PARXZ_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
-tarball="onetbb_${version}.orig.tar.xz"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 echo "tbb_tsan.sh: building oneTBB $version with -fsanitize=thread into $prefix" >&2
-curl -fsS --retry 3 -o "$work/$tarball" "$mirror/pool/main/o/onetbb/$tarball"
-echo "${sha256[$version]}  $work/$tarball" | sha256sum -c --quiet -
-tar -xJf "$work/$tarball" -C "$work"
+source_pkg="$(dpkg-query -W -f='${source:Package}' libtbb-dev)"
+debian_version="$(dpkg-query -W -f='${source:Version}' libtbb-dev)"
+files="$("$(dirname "$0")/debian_source.sh" "$source_pkg" \
+         "${debian_version%-*}-*" "$work/debian")"
+tarball="$(grep -F "/${source_pkg}_${version}.orig.tar." <<< "$files" | head -1 || true)"
+if [[ -z "$tarball" ]]; then
+  echo "tbb_tsan.sh: no .orig tarball among the files of $source_pkg" \
+       "$debian_version: $(tr '\n' ' ' <<< "$files")" >&2
+  exit 1
+fi
+echo "${sha256[$version]}  $tarball" | sha256sum -c --quiet -
+tar -xf "$tarball" -C "$work"
 src="$(find "$work" -mindepth 1 -maxdepth 1 -type d -iname 'onetbb*' | head -1)"
 # The compiler must be the one Bazel uses (gcc): one TSan runtime per process.
 cmake -S "$src" -B "$work/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \

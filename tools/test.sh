@@ -25,6 +25,15 @@ if [[ -z "${PARXZ_SKIP_SANITIZERS:-}" ]]; then
   logs+=("$(tools/sanitize.sh --testlogs tsan)")
 fi
 
+# --- The CMake package as a CMake project uses it (tests/cmake). The script
+# runs Bazel itself (tools/install.sh), so it runs here rather than under
+# `bazel test`; its cases go into a JUnit file that the count below reads.
+cmake_logs="$(mktemp -d)"
+trap 'rm -rf "$cmake_logs"' EXIT
+tests/cmake/cmake_consumer_test.sh \
+  --junit "$cmake_logs/cmake_consumer_test/test.xml" || status=$?
+logs+=("$cmake_logs")
+
 # One plain closing line counted over every test case of every target.
 python3 tools/count_tests.py "${logs[@]}"
 exit $status

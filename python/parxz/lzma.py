@@ -31,20 +31,9 @@ import os
 
 import _compression
 
-from parxz import _lzma
-from parxz._lzma import (  # noqa: F401  (re-exported)
-    CHECK_CRC32, CHECK_CRC64, CHECK_ID_MAX, CHECK_NONE, CHECK_SHA256,
-    CHECK_UNKNOWN, FILTER_ARM, FILTER_ARMTHUMB, FILTER_DELTA, FILTER_IA64,
-    FILTER_LZMA1, FILTER_LZMA2, FILTER_POWERPC, FILTER_SPARC, FILTER_X86,
-    FORMAT_ALONE, FORMAT_AUTO, FORMAT_RAW, FORMAT_XZ, MF_BT2, MF_BT3, MF_BT4,
-    MF_HC3, MF_HC4, MODE_FAST, MODE_NORMAL, PRESET_DEFAULT, PRESET_EXTREME,
-    LZMADecompressor, LZMAError, _decode_filter_properties,
-    _encode_filter_properties, is_check_supported)
-
-try:
-    from parxz import _parallel
-except ImportError:  # built without the parallel engines
-    _parallel = None
+from parxz import _lzma, _parxz
+from parxz._lzma import *  # noqa: F401,F403  (as the standard module)
+from parxz._lzma import _encode_filter_properties, _decode_filter_properties
 
 __all__ = [
     "CHECK_NONE", "CHECK_CRC32", "CHECK_CRC64", "CHECK_SHA256",
@@ -57,12 +46,6 @@ __all__ = [
     "LZMACompressor", "LZMADecompressor", "LZMAFile", "LZMAError",
     "open", "compress", "decompress", "is_check_supported",
 ]
-
-
-def _parallel_engine():
-    if _parallel is None:
-        raise ValueError("threads= needs parxz built with its parallel engines")
-    return _parallel
 
 
 class LZMACompressor:
@@ -87,7 +70,7 @@ class LZMACompressor:
                 raise TypeError("format must be an int, not %s"
                                 % type(format).__name__)
             raise ValueError("threads and block_size need FORMAT_XZ")
-        self._impl = _parallel_engine().ParallelCompressor(
+        self._impl = _parxz.ParallelCompressor(
             check, preset, filters, threads, block_size)
 
     def compress(self, data, /):
@@ -120,8 +103,8 @@ def decompress(data, format=FORMAT_AUTO, memlimit=None, filters=None, *,
     """
     if (threads is not None and filters is None
             and format in (FORMAT_AUTO, FORMAT_XZ, FORMAT_ALONE)
-            and hasattr(_parallel, "decompress")):
-        return _parallel.decompress(data, format, memlimit, threads)
+            and hasattr(_parxz, "parallel_decompress")):
+        return _parxz.parallel_decompress(data, format, memlimit, threads)
     results = []
     while True:
         decompressor = LZMADecompressor(format, memlimit, filters)

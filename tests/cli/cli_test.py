@@ -513,6 +513,60 @@ class ListTest(CliTestBase):
         self.assertEqual(run(["-l"], input_bytes=b"").returncode, 1)
 
 
+class StreamRulesTest(CliTestBase):
+    """Regressions of issue 13: inputs where parxz and xz used to disagree.
+    Every case compares with the xz program run on the same bytes."""
+
+    def same_as_xz(self, args, blob):
+        mine, ref = run(args, input_bytes=blob), xz(args, blob)
+        self.assertEqual(mine.returncode, ref.returncode,
+                         f"{args}: parxz {mine.stderr!r} / xz {ref.stderr!r}")
+        self.assertEqual(mine.stdout, ref.stdout, args)
+        return mine
+
+    def test_single_stream_of_unrecognized_input(self):
+        # All zeros, plain text, empty, a lone .xz magic: "File format not
+        # recognized" (status 1), with and without --single-stream and -F.
+        blobs = {"zeros": b"\0" * 100, "text": b"hello\n", "empty": b"",
+                 "magic": b"\xfd7zXZ\0"}
+        for name, blob in blobs.items():
+            for fmt in ("auto", "lzma", "xz"):
+                for extra in ([], ["--single-stream"]):
+                    with self.subTest(input=name, format=fmt, extra=extra):
+                        r = self.same_as_xz(["-dc", "-F", fmt] + extra, blob)
+                        self.assertEqual(r.returncode, 1)
+
+    def test_single_stream_ignores_what_follows(self):
+        a = xz(["-c"], b"first stream\n").stdout
+        for tail in (b"", b"\0" * 4, b"garbage", a):
+            with self.subTest(tail=tail[:8]):
+                r = self.same_as_xz(["-dc", "--single-stream"], a + tail)
+                self.assertEqual(r.stdout, b"first stream\n")
+
+    def test_raw_memlimit_is_enforced(self):
+        data = mixed_data(200 << 10, seed=9)
+        blob = xz(["-c", "-F", "raw", "--lzma2=preset=9"], data).stdout
+        args = ["-dc", "-F", "raw", "--lzma2=preset=9"]
+        r = self.same_as_xz(args + ["-M", "1MiB"], blob)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(b"65 MiB", r.stderr)
+        r = self.same_as_xz(args + ["-M", "100MiB"], blob)
+        self.assertEqual(r.stdout, data)
+
+    def test_concatenated_small_streams_list_and_ranges(self):
+        one = xz(["-c"], b"a").stdout
+        p = self.write("a3.xz", one * 3)
+        for args in (["-l"], ["-lv"]):
+            with self.subTest(args=args):
+                self.assertEqual(self.ok(args + [str(p)]).stdout.decode(),
+                                 xz(args + [str(p)]).stdout.decode())
+        for offset, length in ((0, 3), (1, 1), (2, 5), (3, 1)):
+            with self.subTest(offset=offset, length=length):
+                r = self.ok(["-dc", f"--offset={offset}",
+                             f"--length={length}", str(p)])
+                self.assertEqual(r.stdout, b"aaa"[offset:offset + length])
+
+
 class ProgressTest(CliTestBase):
     def test_summary_and_forced_progress(self):
         data = mixed_data(2 << 20, seed=9)

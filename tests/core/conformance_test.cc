@@ -13,6 +13,7 @@
 
 #include "core/decompressor.h"
 #include "core/error.h"
+#include "core/stream_decoder.h"
 #include "tests/core/test_util.h"
 
 namespace parxz {
@@ -22,6 +23,7 @@ struct ManifestRow {
   std::string file;
   std::string python_outcome;  // "ok" or "error"
   std::string sha256;          // "-" when python fails
+  int xz_exit = -1;            // what `xz -t` exits with: 0, 1 or 2
 };
 
 std::string CorpusDir() {
@@ -46,6 +48,7 @@ std::vector<ManifestRow> LoadManifest() {
     std::getline(fields, xz_exit, '\t');
     std::getline(fields, row.python_outcome, '\t');
     std::getline(fields, row.sha256, '\t');
+    if (!xz_exit.empty()) row.xz_exit = std::stoi(xz_exit);
     if (!row.file.empty()) rows.push_back(row);
   }
   if (rows.empty()) rows.push_back({});
@@ -88,6 +91,32 @@ TEST_P(ConformanceTest, OneShotDecompressAgreesWithPython) {
   if (outcome == "ok" && row.python_outcome == "ok") {
     EXPECT_EQ(::parxz::testing::Sha256Hex(output), row.sha256) << row.file;
   }
+}
+
+// The xz command line's rules (core's StreamDecoder in kXz mode, what
+// `parxz -t` runs for --single-stream and raw input) against the xz_cli_exit
+// column: 0 decodes, 1 is an error, 2 is the warning for a check this
+// liblzma cannot verify. Fed in 4 KiB pieces, as from a pipe.
+TEST_P(ConformanceTest, StreamDecoderAgreesWithXz) {
+  const ManifestRow& row = GetParam();
+  if (row.file.empty()) GTEST_SKIP() << "corpus missing (see above)";
+  ASSERT_TRUE(row.xz_exit >= 0 && row.xz_exit <= 2) << row.file;
+  const std::string input =
+      ::parxz::testing::ReadFile(CorpusDir() + "/" + row.file);
+  StreamDecoder decoder({.mode = DecodeMode::kXz});
+  FunctionSink sink([](std::string_view) {});
+  int status = 0;
+  try {
+    for (size_t at = 0; at < input.size() && !decoder.done(); at += 4096) {
+      decoder.Feed(std::string_view(input).substr(at, 4096), sink);
+    }
+    decoder.Finish(sink);
+    if (decoder.unsupported_check()) status = 2;
+  } catch (const Error& e) {
+    status = 1;
+    EXPECT_FALSE(e.operation().empty());
+  }
+  EXPECT_EQ(status, row.xz_exit) << row.file;
 }
 
 INSTANTIATE_TEST_SUITE_P(XzTestFiles, ConformanceTest,

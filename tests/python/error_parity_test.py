@@ -123,6 +123,27 @@ CALLS = [
     '_lzma._encode_filter_properties({"id":_lzma.FILTER_LZMA1, "dict_size": 2**30})',
     '_lzma.LZMADecompressor().decompress(_lzma_c[:50]).__len__()',
     '_lzma.LZMADecompressor(format=2).decompress(_lzma_c)',
+    # Several wrong arguments: the one CPython checks first wins.
+    '_lzma.LZMACompressor(format=7, check=1)',
+    '_lzma.LZMACompressor(format=2, check=1, preset=-1)',
+    '_lzma.LZMACompressor(format=2, check=1, filters=[{"id":99}])',
+    '_lzma.LZMACompressor(format=3, check=1, filters=[])',
+    '_lzma.LZMACompressor(preset="x", filters=[])',
+    '_lzma.LZMACompressor(format=7, preset=0, filters=5)',
+    '_lzma.LZMACompressor(check=16, preset=0, filters=[])',
+    '_lzma.LZMACompressor(check=16, preset=10)',
+    '_lzma.LZMACompressor(check=16, filters=[{"id":99}])',
+    '_lzma.LZMACompressor(check=-5, filters=5)',
+    '_lzma.LZMACompressor(format=7, preset=2**32)',
+    '_lzma.LZMACompressor(format=3, preset=99)',
+    '_lzma.LZMACompressor(format=2, filters=[])',
+    '_lzma.LZMACompressor(format=2, preset=10, check=0)',
+    '_lzma.LZMADecompressor(format=3, memlimit=-1, filters=[{"id":99}])',
+    '_lzma.LZMADecompressor(format=3, memlimit=1)',
+    '_lzma.LZMADecompressor(format=9, memlimit="x")',
+    '_lzma.LZMADecompressor(format=9, filters=5)',
+    '_lzma.LZMADecompressor(format=1, filters=[{"id":99}])',
+    '_lzma.LZMADecompressor(format=3, filters=[{"id":_lzma.FILTER_LZMA2, "lc": 9}]).decompress(b"")',
 ]
 
 # Calls where parxz differs on purpose (none at present).

@@ -162,6 +162,37 @@ class FileTest(unittest.TestCase):
             f.write(DATA)
         self.assertEqual(bio.getvalue(), expected)
 
+    def test_argument_errors_as_unthreaded(self):
+        # The threaded compressor takes LZMACompressor's FORMAT_XZ arguments
+        # and refuses bad ones with the same exception and message.
+        lzma2 = {"id": plzma.FILTER_LZMA2}
+        cases = [
+            dict(preset=10), dict(preset=-1), dict(preset=2**32),
+            dict(preset="6"), dict(check=16), dict(check=-5),
+            dict(check=plzma.CHECK_SHA256, preset=10), dict(filters=[]),
+            dict(filters=[{"id": plzma.FILTER_LZMA1}]),
+            dict(filters=[{"id": 99}]), dict(filters=5),
+            dict(filters=[lzma2, {"id": plzma.FILTER_X86}]),
+            dict(filters=[{"id": plzma.FILTER_LZMA2, "lc": 9}]),
+            dict(filters=[{"id": plzma.FILTER_LZMA2, "preset": 12}]),
+            dict(preset=6, filters=[lzma2]), dict(preset="x", filters=[]),
+            dict(check=16, filters=[{"id": 99}]), dict(check=16, preset=10),
+        ]
+        for kwargs in cases:
+            with self.subTest(**kwargs):
+                expected = outcome(stock.LZMACompressor, **kwargs)
+                self.assertEqual(expected[0], "error")
+                self.assertEqual(
+                    outcome(plzma.LZMACompressor, threads=1, **kwargs), expected)
+
+    def test_one_extension_module(self):
+        import parxz._lzma
+        import parxz._parxz
+        self.assertIs(parxz._lzma.LZMACompressor, parxz._parxz.LZMACompressor)
+        self.assertIs(plzma.LZMAError, parxz._parxz.LZMAError)
+        self.assertIsInstance(plzma.LZMACompressor(threads=1)._impl,
+                              parxz._parxz.ParallelCompressor)
+
     def test_open_text_mode_threads(self):
         text = DATA[:100_000].decode("latin-1")
         bio = io.BytesIO()

@@ -112,16 +112,18 @@ class Driver : private BlockPipeline::Host {
   }
 
   // Asks the rules what follows the stream that ended; true when another
-  // stream starts at the input's position.
+  // stream starts at the input's position. Reads only when the rules ask
+  // for more (--single-stream reads nothing after its stream).
   bool AnotherStream() {
+    size_t avail = in_.available();
     for (;;) {
-      const size_t avail = in_.Ensure(kChunk);
       const StreamRules::Next next = rules_.AfterStream(
           {in_.data(), avail}, in_.exhausted(), in_.offset());
       in_.Consume(next.skip);
       if (next.action != StreamRules::kNeedInput) {
         return next.action == StreamRules::kNextStream;
       }
+      avail = in_.Ensure(in_.available() + 1);  // at least one byte more
     }
   }
 

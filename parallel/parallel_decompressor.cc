@@ -113,7 +113,7 @@ class Driver : private BlockPipeline::Host {
 
   // Asks the rules what follows the stream that ended; true when another
   // stream starts at the input's position. Reads only when the rules ask
-  // for more (--single-stream reads nothing after its stream).
+  // for more (--single-stream asks for nothing after its stream).
   bool AnotherStream() {
     size_t avail = in_.available();
     for (;;) {

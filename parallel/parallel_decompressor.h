@@ -58,9 +58,8 @@
 // workers; decode_sink.h writes the output. This file is the driver.
 //
 // Threads: every parallel run makes its own tbb::task_arena of at most
-// ResolveThreads(threads) slots (parallel/threads.h);
-// the calling thread takes part. Calls are independent and may run
-// concurrently.
+// ResolveThreads(threads) slots (parallel/threads.h); the calling thread
+// takes part. Calls are independent and may run concurrently.
 #ifndef PARXZ_PARALLEL_PARALLEL_DECOMPRESSOR_H_
 #define PARXZ_PARALLEL_PARALLEL_DECOMPRESSOR_H_
 
@@ -102,6 +101,8 @@ struct ParallelDecodeOptions {
   //     .lzma files must end with their stream; .lz files may carry trailing
   //     data. An unsupported check type is not an error but sets
   //     DecompressStats::unsupported_check (xz's warning, exit status 2).
+  //     The container is detected as xz detects it (DetectContainer):
+  //     kXz and kAlone still need the magic or a plausible header.
   //   kSingleStream (`xz --single-stream`): as kXz, but only the first
   //     stream is decoded and whatever follows it is ignored (and not
   //     counted in DecompressStats::in_bytes).

@@ -4,11 +4,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
-#include <string>
 
 #include "core/error.h"
+#include "parallel/fd_io.h"
 
 namespace parxz {
 
@@ -16,12 +15,6 @@ namespace {
 
 // Reads in pieces of this size: few system calls, little memory.
 constexpr size_t kReadSize = 1 << 20;
-
-[[noreturn]] void ThrowReadError(uint64_t offset) {
-  throw Error(ErrorCode::kIo, "read",
-              std::strerror(errno) + std::string(" (at input byte ") +
-                  std::to_string(offset) + ")");
-}
 
 }  // namespace
 
@@ -53,16 +46,8 @@ size_t ByteSource::ReadInto(uint64_t offset, uint8_t* dst, size_t n) const {
     std::memcpy(dst, bytes_.data() + offset, n);
     return n;
   }
-  size_t got = 0;
-  while (got < n) {
-    const ssize_t r =
-        pread(fd_, dst + got, n - got, static_cast<off_t>(offset + got));
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) ThrowReadError(offset + got);
-    if (r == 0) break;  // the file is shorter than it was
-    got += static_cast<size_t>(r);
-  }
-  return got;
+  // Short only when the file is shorter than it was.
+  return PreadFully(fd_, dst, n, offset);
 }
 
 std::span<const uint8_t> ByteSource::Read(uint64_t offset, size_t n,
@@ -89,11 +74,7 @@ size_t DecodeInput::ReadMore() {
   if (source_) {
     return source_->ReadInto(at, buffer_.data() + end_, buffer_.size() - end_);
   }
-  for (;;) {
-    const ssize_t r = ::read(fd_, buffer_.data() + end_, buffer_.size() - end_);
-    if (r >= 0) return static_cast<size_t>(r);
-    if (errno != EINTR) ThrowReadError(at);
-  }
+  return ReadSome(fd_, buffer_.data() + end_, buffer_.size() - end_, at);
 }
 
 size_t DecodeInput::Ensure(size_t n) {

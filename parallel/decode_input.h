@@ -26,8 +26,6 @@
 #include <string_view>
 #include <vector>
 
-#include "parallel/fd_io.h"  // ReadFully, WriteFully
-
 namespace parxz {
 
 // Bytes read at any offset: a buffer in memory (not owned), or a regular

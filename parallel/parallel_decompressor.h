@@ -30,53 +30,85 @@
 //
 // Blocks are numbered from 1 within their Stream, as `xz -lv` numbers them.
 //
-// Memory, as xz 5.4: a parallel run plans
+// Why not liblzma's own lzma_stream_decoder_mt: it decodes in parallel only
+// Blocks whose headers record their sizes (it never reads the Index, so
+// files from single-threaded `xz --block-size` stay sequential), it has no
+// Python rules for what follows a stream (kPython), and its errors do not
+// name the Block. Its memory limits are ours (run_planner.h).
+//
+// Memory, as xz 5.4's threaded decoder (run_planner.h has the formula and
+// cites lzma_mt): a parallel run plans
 //   threads × decoder_memory(filters) + blocks_in_flight × block_buffers
 // below `memlimit_soft`, where blocks_in_flight is 2 × threads at most and
 // block_buffers is the Block's uncompressed size (its output) plus its
-// compressed size when the input is a pipe (nothing when only verifying a
-// memory input; each decoder also keeps 1 MiB of scratch). It lowers the
-// Blocks in flight, then the threads, to fit, and decodes a Block
+// compressed size when the input is not in memory (nothing when only
+// verifying a memory input; each decoder also keeps 1 MiB of scratch). It
+// lowers the Blocks in flight, then the threads, to fit, and decodes a Block
 // sequentially (streaming, 1 MiB pieces) when even two threads with one
 // Block each would not fit. `memlimit_hard` is what the sequential decoder
 // may use at most: a Block whose filters need more fails with
 // ErrorCode::kMemLimit, as parxz::decompress with DecompressOptions::memlimit.
 //
-// Threads: every parallel run makes its own tbb::task_arena of `threads`
-// slots (no more than TBB's thread limit, the hardware threads by default);
-// the calling thread takes part. Calls are independent and may run
-// concurrently.
+// The parts (internal to parallel/): core/stream_rules.h decides what follows
+// a stream and detects the container; decode_input.h reads the input;
+// xz_parser.h checks Stream and Block Headers, the Index and the Footer;
+// file_index.h reads the Index of a seekable input; run_planner.h turns the
+// limits into threads and Blocks in flight; block_decoder.h is the one
+// lzma_code() loop and the decoder pool; block_pipeline.h runs Blocks on
+// workers; decode_sink.h writes the output. This file is the driver.
+//
+// Threads: every parallel run makes its own tbb::task_arena of at most
+// ResolveThreads(threads) slots (parallel/threads.h); the calling thread
+// takes part. Calls are independent and may run concurrently.
 #ifndef PARXZ_PARALLEL_PARALLEL_DECOMPRESSOR_H_
 #define PARXZ_PARALLEL_PARALLEL_DECOMPRESSOR_H_
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/error.h"
 #include "core/options.h"
-#include "core/stream_rules.h"
+#include "core/stream_rules.h"  // DecodeMode
 
 namespace parxz {
 
-
 struct ParallelDecodeOptions {
-  // Worker threads; 0 = all hardware threads. 1 decodes sequentially.
+  // Worker threads; 0 = all hardware threads, more are clamped to that
+  // (parallel/threads.h). 1 decodes sequentially.
   unsigned threads = 0;
-  // The soft limit (xz's --memlimit-mt-decompress): parallel decoding stays
-  // below it, else uses fewer threads, else goes sequential. 0 = a quarter of
-  // the physical memory (xz's default). Never above memlimit_hard.
-  uint64_t memlimit_soft = 0;
-  // The hard limit (xz's --memlimit-decompress): a Block whose filters need
-  // more fails with kMemLimit. Default: none, as parxz::decompress().
-  uint64_t memlimit_hard = UINT64_MAX;
+  // The soft limit (xz's --memlimit-mt-decompress, lzma_mt's
+  // memlimit_threading): parallel decoding stays below it, else uses fewer
+  // threads, else goes sequential. nullopt = a quarter of the physical
+  // memory (xz's default). Never above memlimit_hard; 0 counts as 1.
+  std::optional<uint64_t> memlimit_soft;
+  // The hard limit (xz's --memlimit-decompress, lzma_mt's memlimit_stop): a
+  // Block whose filters need more fails with kMemLimit. nullopt = none, as
+  // parxz::decompress(); 0 counts as 1.
+  std::optional<uint64_t> memlimit_hard;
   // kAuto (.xz, .lzma, .lz), kXz or kAlone; kRaw is refused (kBadOptions).
   // Only .xz is decoded in parallel.
   Format format = Format::kAuto;
+  // What follows a stream, as core/stream_rules.h decides it:
+  //   kPython (parxz::decompress(), Python's lzma.decompress()): concatenated
+  //     streams are decoded; once one stream decoded, data that is not a
+  //     valid stream ends the output quietly (its partial output is
+  //     dropped); Stream Padding after a stream is "truncated input".
+  //   kXz (`xz -d` / `xz -t`): .xz Streams separated by Stream Padding;
+  //     anything else after the last one is corrupt data (kCorruptData).
+  //     .lzma files must end with their stream; .lz files may carry trailing
+  //     data. An unsupported check type is not an error but sets
+  //     DecompressStats::unsupported_check (xz's warning, exit status 2).
+  //     The container is detected as xz detects it (DetectContainer):
+  //     kXz and kAlone still need the magic or a plausible header.
+  //   kSingleStream (`xz --single-stream`): as kXz, but only the first
+  //     stream is decoded and whatever follows it is ignored (and not
+  //     counted in DecompressStats::in_bytes).
   DecodeMode mode = DecodeMode::kPython;
-  // Memory inputs: read the Index from the end of the file first, to decode
-  // Blocks without sizes in their headers in parallel too.
+  // Seekable inputs: read the Index from the end of the file first, to
+  // decode Blocks without sizes in their headers in parallel too.
   bool use_index = true;
 };
 

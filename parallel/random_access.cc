@@ -2,9 +2,6 @@
 
 #include <fcntl.h>
 #include <lzma.h>
-#include <oneapi/tbb/concurrent_queue.h>
-#include <oneapi/tbb/global_control.h>
-#include <oneapi/tbb/info.h>
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
 #include <unistd.h>
@@ -18,8 +15,11 @@
 #include <optional>
 #include <utility>
 
+#include "parallel/block_decoder.h"
 #include "parallel/decode_input.h"
-#include "parallel/xz_decode_util.h"
+#include "parallel/file_index.h"
+#include "parallel/threads.h"
+#include "parallel/xz_parser.h"
 
 namespace parxz {
 
@@ -175,19 +175,27 @@ ByteSource SourceOrThrow(int fd) {
   return *file;
 }
 
-}  // namespace
+// liblzma's spelling of a limit: none is UINT64_MAX, and 0 counts as 1.
+uint64_t Limit(std::optional<uint64_t> memlimit) {
+  return std::max<uint64_t>(1, memlimit.value_or(UINT64_MAX));
+}
 
-XzFileInfo ReadXzFileInfo(std::string_view xz, bool with_headers,
-                          uint64_t memlimit) {
-  const ByteSource file(Bytes(xz));
+XzFileInfo ReadInfo(const ByteSource& file, bool with_headers,
+                    uint64_t memlimit) {
   LzmaIndexPtr index = DecodeFileIndex(file, 0, memlimit);
   return InfoFromIndex(file, index.get(), with_headers, memlimit);
 }
 
-XzFileInfo ReadXzFileInfo(int fd, bool with_headers, uint64_t memlimit) {
-  const ByteSource file = SourceOrThrow(fd);
-  LzmaIndexPtr index = DecodeFileIndex(file, 0, memlimit);
-  return InfoFromIndex(file, index.get(), with_headers, memlimit);
+}  // namespace
+
+XzFileInfo ReadXzFileInfo(std::string_view xz, bool with_headers,
+                          std::optional<uint64_t> memlimit) {
+  return ReadInfo(ByteSource(Bytes(xz)), with_headers, Limit(memlimit));
+}
+
+XzFileInfo ReadXzFileInfo(int fd, bool with_headers,
+                          std::optional<uint64_t> memlimit) {
+  return ReadInfo(SourceOrThrow(fd), with_headers, Limit(memlimit));
 }
 
 class XzRandomAccess::Impl {
@@ -197,16 +205,11 @@ class XzRandomAccess::Impl {
       : owned_fd_{owned_fd},
         file_(file),
         options_(o),
-        threads_(o.threads != 0 ? o.threads
-                                : static_cast<unsigned>(std::max(
-                                      1, tbb::info::default_concurrency()))),
-        arena_(static_cast<int>(std::max<size_t>(
-            1, std::min<size_t>(
-                   threads_,
-                   tbb::global_control::active_value(
-                       tbb::global_control::max_allowed_parallelism))))) {
-    index_ = DecodeFileIndex(file_, 0, o.memlimit);
-    info_ = InfoFromIndex(file_, index_.get(), false, o.memlimit);
+        memlimit_(Limit(o.memlimit)),
+        threads_(ResolveThreads(o.threads)),
+        arena_(static_cast<int>(threads_)) {
+    index_ = DecodeFileIndex(file_, 0, memlimit_);
+    info_ = InfoFromIndex(file_, index_.get(), false, memlimit_);
   }
 
   const XzFileInfo& info() const { return info_; }
@@ -251,9 +254,8 @@ class XzRandomAccess::Impl {
       for (Job* j : work) Run(*j);
     } else if (!work.empty()) {
       arena_.execute([&] {
-        tbb::parallel_for(size_t{0}, work.size(), [&](size_t k) {
-          Run(*work[k]);
-        });
+        tbb::parallel_for(size_t{0}, work.size(),
+                          [&](size_t k) { Run(*work[k]); });
       });
     }
     // The first failing Block in file order decides; a failed partial
@@ -289,12 +291,16 @@ class XzRandomAccess::Impl {
     uint64_t produced = 0;
     size_t consumed = 0;  // input after the Block Header
   };
+  // One Block's part of a read. The calling thread fills the fields up to
+  // `partial`; one worker then runs it (decoding into `dst` or `*partial`,
+  // each Job's own) and sets `error`; the calling thread reads them after
+  // parallel_for returned.
   struct Job {
     size_t block = 0;           // index into info_.blocks
     uint64_t from = 0, to = 0;  // wanted bytes of the Block
     uint8_t* dst = nullptr;     // where bytes [from, to) go
     PartialBlock* partial = nullptr;
-    std::exception_ptr error;
+    std::exception_ptr error;  // written by the worker
   };
 
   size_t BlockOrdinal(const lzma_index_iter& it) const {
@@ -321,12 +327,6 @@ class XzRandomAccess::Impl {
     }
   }
 
-  std::unique_ptr<BlockDecoder> TakeDecoder() {
-    std::unique_ptr<BlockDecoder> decoder;
-    if (!decoders_.try_pop(decoder)) decoder = std::make_unique<BlockDecoder>();
-    return decoder;
-  }
-
   [[noreturn]] void Fail(const XzBlockInfo& b, lzma_ret ret, size_t consumed,
                          uint32_t header_size) {
     if (ret == LZMA_STREAM_END || ret == LZMA_OK) ret = LZMA_DATA_ERROR;
@@ -338,14 +338,14 @@ class XzRandomAccess::Impl {
   void DecodeWhole(size_t block, uint8_t* dst) {
     const XzBlockInfo& b = info_.blocks[block];
     BlockHead head;
-    ReadIndexedHeader(file_, b, options_.memlimit, &head);
+    ReadIndexedHeader(file_, b, memlimit_, &head);
     const uint32_t header = head.block.header_size;
     std::vector<uint8_t> buf;
     const std::span<const uint8_t> in = ReadBlock(b, header, buf);
-    std::unique_ptr<BlockDecoder> decoder = TakeDecoder();
+    std::unique_ptr<BlockDecoder> decoder = decoders_.Acquire();
     const BlockResult r =
         decoder->Decode(&head, in, {dst, b.uncompressed_size});
-    decoders_.push(std::move(decoder));
+    decoders_.Release(std::move(decoder));
     if (r.ret != LZMA_STREAM_END || r.consumed != b.total_size - header ||
         r.produced != b.uncompressed_size) {
       Fail(b, r.ret, r.consumed, header);
@@ -367,9 +367,9 @@ class XzRandomAccess::Impl {
     const XzBlockInfo& b = info_.blocks[p.block];
     if (!p.head) {
       p.head = std::make_unique<BlockHead>();
-      ReadIndexedHeader(file_, b, options_.memlimit, p.head.get());
+      ReadIndexedHeader(file_, b, memlimit_, p.head.get());
       p.in = ReadBlock(b, p.head->block.header_size, p.in_owned);
-      p.decoder = TakeDecoder();
+      p.decoder = decoders_.Acquire();
       const lzma_ret ret = p.decoder->Start(p.head.get());
       if (ret != LZMA_OK) Fail(b, ret, 0, p.head->block.header_size);
     }
@@ -383,29 +383,24 @@ class XzRandomAccess::Impl {
       p.capacity = cap;
     }
     const uint32_t header = p.head->block.header_size;
-    const size_t in_size = p.in.size();
-    lzma_stream* s = p.decoder->stream();
     const bool to_end = want == b.uncompressed_size;
-    while (p.decoder && (p.produced < want || to_end)) {
-      s->next_in = p.in.data() + p.consumed;
-      s->avail_in = in_size - p.consumed;
-      s->next_out = p.data.get() + p.produced;
-      s->avail_out = want - p.produced;
-      const uint64_t in0 = s->total_in, out0 = s->total_out;
-      const lzma_ret ret = lzma_code(s, LZMA_RUN);
-      p.consumed += s->total_in - in0;
-      p.produced += s->total_out - out0;
-      if (ret == LZMA_STREAM_END) {
-        if (p.consumed != b.total_size - header ||
-            p.produced != b.uncompressed_size) {
-          Fail(b, ret, p.consumed, header);
-        }
-        decoders_.push(std::move(p.decoder));
-        break;
+    if (!p.decoder || (p.produced >= want && !to_end)) return;
+    // Up to `want` bytes; at the end of the Block through its Check.
+    const BlockResult r = p.decoder->Code(
+        p.in.subspan(p.consumed),
+        {p.data.get() + p.produced, static_cast<size_t>(want - p.produced)});
+    p.consumed += r.consumed;
+    p.produced += r.produced;
+    if (r.ret == LZMA_STREAM_END) {
+      if (p.consumed != b.total_size - header ||
+          p.produced != b.uncompressed_size) {
+        Fail(b, r.ret, p.consumed, header);
       }
-      if (ret != LZMA_OK || (s->total_in == in0 && s->total_out == out0)) {
-        Fail(b, ret, p.consumed, header);
-      }
+      decoders_.Release(std::move(p.decoder));
+      return;
+    }
+    if (r.ret != LZMA_OK || p.produced < want || to_end) {
+      Fail(b, r.ret, p.consumed, header);
     }
   }
 
@@ -440,13 +435,18 @@ class XzRandomAccess::Impl {
   } owned_fd_;
   ByteSource file_;
   RandomAccessOptions options_;
+  uint64_t memlimit_;
   unsigned threads_;
   tbb::task_arena arena_;
   LzmaIndexPtr index_;
   XzFileInfo info_;
-  std::list<PartialBlock> cache_;  // most recently used first
-  // Idle decoders; any worker pushes and pops.
-  tbb::concurrent_queue<std::unique_ptr<BlockDecoder>> decoders_;
+  // Most recently used first. The list is changed by the calling thread
+  // only; during a read each worker advances the one PartialBlock its Job
+  // names.
+  std::list<PartialBlock> cache_;
+  // Idle decoders: taken by whole-Block decodes on workers and by partial
+  // Blocks, which keep theirs until the Block ended.
+  BlockDecoderPool decoders_;
 };
 
 XzRandomAccess::XzRandomAccess(std::unique_ptr<Impl> impl)

@@ -40,6 +40,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -99,19 +100,22 @@ struct XzFileInfo {
 };
 
 // What the Index of a complete .xz file in memory says. `with_headers`
-// also reads every Block Header (for `xz -lvv`). Throws Error.
+// also reads every Block Header (for `xz -lvv`). `memlimit`: as
+// RandomAccessOptions::memlimit. Throws Error.
 XzFileInfo ReadXzFileInfo(std::string_view xz, bool with_headers = false,
-                          uint64_t memlimit = UINT64_MAX);
+                          std::optional<uint64_t> memlimit = std::nullopt);
 // The same for a seekable descriptor (read with pread(); not owned).
 XzFileInfo ReadXzFileInfo(int fd, bool with_headers = false,
-                          uint64_t memlimit = UINT64_MAX);
+                          std::optional<uint64_t> memlimit = std::nullopt);
 
 struct RandomAccessOptions {
-  // Threads for reads spanning several Blocks; 0 = all hardware threads.
+  // Threads for reads spanning several Blocks; 0 = all hardware threads,
+  // more are clamped to that (parallel/threads.h).
   unsigned threads = 0;
   // Blocks whose filters need more memory than this fail with kMemLimit; the
-  // Index must fit in it too.
-  uint64_t memlimit = UINT64_MAX;
+  // Index must fit in it too. nullopt = no limit (the Index is still never
+  // allowed more than a file of its size can need).
+  std::optional<uint64_t> memlimit;
   // Partly read Blocks kept with their decoder and what they decoded so far
   // (each costs up to its uncompressed size plus its decoder's memory).
   size_t cache_blocks = 2;

@@ -187,7 +187,7 @@ Totals Compress(const CliOptions& o, int in_fd, int out_fd,
 Totals DecompressRange(const CliOptions& o, int in_fd, int out_fd,
                        ProgressMeter* meter) {
   RandomAccessOptions ro{.threads = o.threads};
-  if (const auto limit = MemLimit(o)) ro.memlimit = *limit;
+  ro.memlimit = MemLimit(o);
   XzRandomAccess xz = XzRandomAccess::OpenFd(in_fd, ro);
   const uint64_t begin = std::min(o.range_offset.value_or(0), xz.size());
   const uint64_t end =
@@ -214,7 +214,7 @@ Totals Decompress(const CliOptions& o, int in_fd, int out_fd,
     // The parallel decoder, with xz's rules for what follows a stream.
     ParallelDecodeOptions p{
         .threads = o.threads, .format = o.format, .mode = DecodeMode::kXz};
-    if (const auto limit = MemLimit(o)) p.memlimit_hard = *limit;
+    p.memlimit_hard = MemLimit(o);
     const DecompressStats stats =
         DecompressFd(in_fd, out_fd, p, [meter](uint64_t in, uint64_t out) {
           if (meter) meter->Update(in, out);

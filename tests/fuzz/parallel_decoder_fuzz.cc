@@ -84,9 +84,8 @@ void ExpectSame(const Verdict& seq, const Verdict& par, const char* what,
                 bool streaming = false) {
   FUZZ_CHECK(seq.error == par.error,
              "%s: verdicts differ: sequential %d (%s), parallel %d (%s)", what,
-             seq.error ? static_cast<int>(*seq.error) : 0,
-             seq.message.c_str(), par.error ? static_cast<int>(*par.error) : 0,
-             par.message.c_str());
+             seq.error ? static_cast<int>(*seq.error) : 0, seq.message.c_str(),
+             par.error ? static_cast<int>(*par.error) : 0, par.message.c_str());
   if (!seq.error && streaming) {
     FUZZ_CHECK(par.out.compare(0, seq.out.size(), seq.out) == 0,
                "%s: output does not start with the sequential output", what);
@@ -123,8 +122,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       po.memlimit_hard = 64 << 20;
       break;
   }
-  po.memlimit_soft = (b0 & 0x10) ? (1 << 20) : 0;
-  if (po.memlimit_soft > po.memlimit_hard) po.memlimit_soft = po.memlimit_hard;
+  if (b0 & 0x10)
+    po.memlimit_soft = std::min<uint64_t>(1 << 20, *po.memlimit_hard);
   po.use_index = (b0 & 0x20) == 0;
   po.format = (b0 & 0x40) ? Format::kXz : Format::kAuto;
 
@@ -167,10 +166,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         std::string got(length, '\0');
         const size_t n = ra.ReadInto(
             offset, {reinterpret_cast<uint8_t*>(got.data()), got.size()});
-        FUZZ_CHECK(n == (offset < size ? std::min<uint64_t>(length,
-                                                            size - offset)
-                                       : 0),
-                   "ReadInto returned %zu bytes", n);
+        FUZZ_CHECK(
+            n ==
+                (offset < size ? std::min<uint64_t>(length, size - offset) : 0),
+            "ReadInto returned %zu bytes", n);
         if (!seq.error && size == seq.out.size()) {
           FUZZ_CHECK(got.compare(0, n, seq.out, offset, n) == 0,
                      "random access at %llu differs from the sequential "

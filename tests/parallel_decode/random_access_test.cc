@@ -235,6 +235,56 @@ TEST(RandomAccess, MemoryLimit) {
   EXPECT_TRUE(enough.Read(0, 1000) == data.substr(0, 1000));
 }
 
+// Regression: several small Streams concatenated (`cat a.xz a.xz a.xz`) were
+// refused with "Memory usage limit exceeded" while reading their Indexes
+// (`parxz -l` failed where `xz -l` lists the file): each Stream's Index
+// takes a Record group of its own, which the bound on Index memory missed.
+TEST(RandomAccess, ConcatenatedSmallStreamsMadeByXz) {
+  if (!testing::HaveProgram("xz")) GTEST_SKIP() << "xz not installed";
+  const std::string one = testing::TempPath("small-1.xz");
+  ASSERT_EQ(testing::Run("printf a | xz >" + one), 0);
+  const std::string big = testing::TempPath("small-big.txt");
+  testing::WriteFile(big, TestData(300 * kKiB, 24));
+  const std::string two = testing::TempPath("small-2.xz");
+  ASSERT_EQ(testing::Run("xz -T2 --block-size=100KiB -c " + big + " >" + two),
+            0);
+  struct Case {
+    std::string name, parts;
+  };
+  const std::vector<Case> cases = {
+      {"a3", one + " " + one + " " + one},
+      {"a40",
+       [&] {
+         std::string p;
+         for (int i = 0; i < 40; ++i) p += one + " ";
+         return p;
+       }()},
+      {"mixed", one + " " + two + " " + one + " " + two + " " + one},
+  };
+  for (const Case& c : cases) {
+    const std::string path = testing::TempPath("cat-" + c.name + ".xz");
+    const std::string plain = testing::TempPath("cat-" + c.name + ".out");
+    ASSERT_EQ(testing::Run("cat " + c.parts + " >" + path), 0);
+    ASSERT_EQ(testing::Run("xz -dc " + path + " >" + plain), 0);
+    const std::string data = testing::ReadFile(plain);
+    for (unsigned threads : {1u, 2u}) {
+      const std::string what = c.name + " threads=" + std::to_string(threads);
+      XzRandomAccess ra = XzRandomAccess::OpenFile(path, {.threads = threads});
+      ASSERT_EQ(ra.size(), data.size()) << what;
+      EXPECT_EQ(ra.info().streams.size(),
+                ReadXzFileInfo(testing::ReadFile(path)).streams.size());
+      EXPECT_TRUE(ra.Read(0, UINT64_MAX) == data) << what;
+      std::mt19937_64 rng(7);
+      for (int i = 0; i < 50; ++i) {
+        const uint64_t offset = rng() % (data.size() + 1);
+        const uint64_t length = rng() % 2000;
+        EXPECT_TRUE(ra.Read(offset, length) == Expected(data, offset, length))
+            << what << " offset " << offset << " length " << length;
+      }
+    }
+  }
+}
+
 TEST(RandomAccess, InfoAgreesWithXzList) {
   const Sample s = Samples()[3];  // two Streams, padding, sizes and no sizes
   const std::string path = testing::TempPath("info.xz");

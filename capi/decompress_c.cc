@@ -64,7 +64,7 @@ int parxz_decompress_buffer(const parxz_decompress_options* options,
       // result comes back as a string, so it is copied once.
       parxz::ParallelDecodeOptions po;
       po.threads = options->threads;
-      po.memlimit_hard = opts.memlimit.value_or(UINT64_MAX);
+      po.memlimit_hard = opts.memlimit;
       po.format = opts.format;
       const std::string plain =
           parxz::ParallelDecompress(Bytes(in, in_len), po);

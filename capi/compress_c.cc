@@ -16,7 +16,6 @@
 
 namespace {
 
-using parxz::capi::BadOptions;
 using parxz::capi::Bytes;
 using parxz::capi::Guard;
 using parxz::capi::Require;
@@ -59,10 +58,11 @@ CompressPlan Plan(const parxz_compress_options* in) {
   p.parallel = c.format == parxz::Format::kXz && o.sequential == 0;
   if (!p.parallel) {
     if (o.threads != 1 || o.block_size != 0 || o.max_blocks_in_flight != 0) {
-      BadOptions(kInit,
-                 "threads, block_size and max_blocks_in_flight apply to the "
-                 "block-parallel .xz compressor only (not to sequential, "
-                 ".lzma or raw)");
+      parxz::capi::BadOptions(
+          kInit,
+          "threads, block_size and max_blocks_in_flight apply to the "
+          "block-parallel .xz compressor only (not to sequential, "
+          ".lzma or raw)");
     }
     p.seq = std::move(c);
     return p;

@@ -16,14 +16,13 @@ using parxz::capi::Bytes;
 using parxz::capi::Guard;
 using parxz::capi::Require;
 using parxz::capi::Span;
-using parxz::capi::ToDecodeFormat;
 
 parxz::DecompressOptions ToDecompressOptions(
     const parxz_decompress_options* in) {
   static const char* const kOp = "decompressor init";
   parxz::DecompressOptions d;
   if (in == nullptr) return d;
-  d.format = ToDecodeFormat(in->format, kOp);
+  d.format = parxz::capi::ToDecodeFormat(in->format, kOp);
   if (in->memlimit != 0) d.memlimit = in->memlimit;
   if (in->filters != nullptr || in->num_filters != 0) {
     d.filters = parxz::capi::ToChain(in->filters, in->num_filters, kOp);

@@ -15,11 +15,6 @@
 namespace parxz {
 namespace {
 
-using testing::MixedData;
-using testing::RandomData;
-using testing::RunCommand;
-using testing::WriteTempFile;
-
 constexpr uint64_t kBlock = 64 << 10;
 
 std::string Compress(const std::string& data, const ParallelOptions& o) {
@@ -51,8 +46,8 @@ TEST(ParallelCompressBound, HoldsAndIsTightAroundBlockBoundaries) {
       for (bool random : {true, false}) {
         SCOPED_TRACE(std::to_string(size) + (random ? " random " : " mixed ") +
                      s.xz_check);
-        const std::string data =
-            random ? RandomData(size, size + 1) : MixedData(size, size + 2);
+        const std::string data = random ? testing::RandomData(size, size + 1)
+                                        : testing::MixedData(size, size + 2);
         ParallelOptions o;
         o.preset = s.preset;
         o.check = s.check;
@@ -62,9 +57,9 @@ TEST(ParallelCompressBound, HoldsAndIsTightAroundBlockBoundaries) {
         const std::string ours = Compress(data, o);
         EXPECT_LE(ours.size(), bound);
         // The xz program's output for the same settings fits as well.
-        const std::string path = WriteTempFile("bound.bin", data);
+        const std::string path = testing::WriteTempFile("bound.bin", data);
         int status = -1;
-        const std::string theirs = RunCommand(
+        const std::string theirs = testing::RunCommand(
             "xz -T2 -c -" + std::to_string(s.preset) +
                 " --check=" + s.xz_check +
                 " --block-size=" + std::to_string(kBlock) + " < '" + path + "'",
@@ -90,13 +85,13 @@ TEST(ParallelCompressBound, FilterChainsAndDefaults) {
   o.block_size = 100000;
   o.threads = 2;
   for (uint64_t size : {99999u, 100000u, 100001u, 250000u}) {
-    const std::string data = RandomData(size, 3);
+    const std::string data = testing::RandomData(size, 3);
     EXPECT_LE(Compress(data, o).size(), ParallelCompressBound(size, o));
   }
   // Default Block size (1 MiB at -0): one Block's bound for a small input.
   ParallelOptions d;
   d.preset = 0;
-  const std::string tiny = RandomData(1000, 4);
+  const std::string tiny = testing::RandomData(1000, 4);
   EXPECT_LE(Compress(tiny, d).size(), ParallelCompressBound(1000, d));
   EXPECT_LT(ParallelCompressBound(1000, d), 1200u);
   EXPECT_EQ(ParallelCompressBound(UINT64_MAX, d), UINT64_MAX);

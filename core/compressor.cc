@@ -57,33 +57,39 @@ void InitEncoder(lzma_stream* strm, const CompressOptions& o) {
 
 }  // namespace
 
+void ValidateCompressCombination(const CompressOptions& o) {
+  if (o.format != Format::kXz && o.check && *o.check != Check::kNone) {
+    Bad("Integrity checks are only supported by FORMAT_XZ");
+  }
+  if ((o.preset || o.extreme) && o.filters) {
+    Bad("Cannot specify both preset and filter chain");
+  }
+}
+
 void ValidateCompressOptions(const CompressOptions& o) {
+  ValidateCompressCombination(o);
   if (o.format == Format::kAuto || static_cast<int>(o.format) < 0 ||
       static_cast<int>(o.format) > 3) {
     Bad("Invalid container format");
-  }
-  if (o.format != Format::kXz && o.check && *o.check != Check::kNone) {
-    Bad("Integrity checks are only supported by FORMAT_XZ");
   }
   if (o.check && (static_cast<int>(*o.check) < 0 ||
                   static_cast<int>(*o.check) > LZMA_CHECK_ID_MAX)) {
     Bad("Invalid integrity check");
   }
-  if ((o.preset || o.extreme) && o.filters) {
-    Bad("Cannot specify both preset and filter chain");
-  }
   ValidatePreset(o.preset.value_or(kPresetDefault) |
                  (o.extreme ? kPresetExtreme : 0));
   if (o.filters) {
-    LzmaFilters::FromChain(*o.filters);  // validates every field
-    const bool lzma1 = o.filters->back().id == FilterId::kLzma1;
-    // liblzma would answer LZMA_PROG_ERROR here; it is a bad option.
-    if (o.format == Format::kXz && lzma1) {
-      Bad("Invalid filter chain for FORMAT_XZ - LZMA1 is not allowed");
-    }
-    if (o.format == Format::kAlone && (o.filters->size() != 1 || !lzma1)) {
+    // CPython checks the shape of a FORMAT_ALONE chain before its fields,
+    // and a FORMAT_XZ chain's fields before its last filter.
+    if (o.format == Format::kAlone &&
+        (o.filters->size() != 1 || (*o.filters)[0].id != FilterId::kLzma1)) {
       Bad("Invalid filter chain for FORMAT_ALONE - must be a single LZMA1 "
           "filter");
+    }
+    LzmaFilters::FromChain(*o.filters);  // validates every field
+    // liblzma would answer LZMA_PROG_ERROR here; it is a bad option.
+    if (o.format == Format::kXz && o.filters->back().id == FilterId::kLzma1) {
+      Bad("Invalid filter chain for FORMAT_XZ - LZMA1 is not allowed");
     }
   } else if (o.format == Format::kRaw) {
     Bad("Must specify filters for FORMAT_RAW");

@@ -48,6 +48,11 @@ struct CompressOptions {
 // no encoder: values only liblzma's encoder refuses (a dictionary above its
 // limit, a misaligned BCJ start offset) fail when the encoder starts.
 void ValidateCompressOptions(const CompressOptions& options);
+// Its first part, the rules about which options may go together (a check
+// only with kXz, a preset or a filter chain, not both), which look only at
+// what is set: CPython applies them before it converts any value, and so do
+// bindings that convert values themselves (python/).
+void ValidateCompressCombination(const CompressOptions& options);
 
 // Memory a Compressor with these options allocates, in bytes (liblzma's
 // lzma_raw_encoder_memusage of its filter chain). Throws as

@@ -74,17 +74,18 @@ bool ToFormat(int format, bool decoding, Format* out) {
 bool ToCompressOptions(const ModuleState& state, int format, int check,
                        PyObject* preset_obj, PyObject* filters_obj,
                        CompressOptions* out) {
-  // core/ refuses these two combinations too, with the same messages, but
-  // only once the values are converted; CPython refuses them first, so that
-  // a bad value does not hide them.
-  if (format != kFormatXz && check != -1 && check != LZMA_CHECK_NONE) {
-    PyErr_SetString(PyExc_ValueError,
-                    "Integrity checks are only supported by FORMAT_XZ");
-    return false;
-  }
-  if (preset_obj != Py_None && filters_obj != Py_None) {
-    PyErr_SetString(PyExc_ValueError,
-                    "Cannot specify both preset and filter chain");
+  // CPython refuses a check without FORMAT_XZ and a preset with a chain
+  // before it converts any value, so that a bad value does not hide them:
+  // core's rule, applied to what is set.
+  CompressOptions set;
+  set.format = static_cast<Format>(format);
+  if (check != -1) set.check = static_cast<Check>(check);
+  if (preset_obj != Py_None) set.preset = 0;
+  if (filters_obj != Py_None) set.filters = FilterChain{};
+  try {
+    ValidateCompressCombination(set);
+  } catch (const Error& e) {
+    SetError(state.error, e);
     return false;
   }
   CompressOptions o;

@@ -94,7 +94,7 @@ void Load() {
     ss << f.rdbuf();
     g_xz = ss.str();
   }
-  g_plain_size = parxz::XzRandomAccess::OpenBuffer(g_xz).size();
+  g_plain_size = parxz::XzRandomAccess::open_buffer(g_xz).size();
 }
 
 // The sequential reference: core's one-shot decoder.
@@ -169,11 +169,11 @@ constexpr uint64_t kReadLength = 1 << 20;
 
 // 1 MiB from the middle, no cache: only the Blocks holding it are decoded.
 void BM_RandomRead1MiBMiddle(benchmark::State& state) {
-  parxz::XzRandomAccess ra = parxz::XzRandomAccess::OpenBuffer(
+  parxz::XzRandomAccess ra = parxz::XzRandomAccess::open_buffer(
       g_xz,
       {.threads = static_cast<unsigned>(state.range(0)), .cache_blocks = 0});
   const uint64_t offset = g_plain_size / 2;
-  for (auto _ : state) benchmark::DoNotOptimize(ra.Read(offset, kReadLength));
+  for (auto _ : state) benchmark::DoNotOptimize(ra.read(offset, kReadLength));
   state.SetBytesProcessed(
       static_cast<int64_t>(state.iterations() * kReadLength));
 }
@@ -265,17 +265,17 @@ double MedianSeconds(int runs, F&& f) {
 }
 
 int RandomRead(uint64_t offset, uint64_t length, unsigned threads, int runs) {
-  parxz::XzRandomAccess ra = parxz::XzRandomAccess::OpenBuffer(
+  parxz::XzRandomAccess ra = parxz::XzRandomAccess::open_buffer(
       g_xz, {.threads = threads, .cache_blocks = 0});
   std::string got;
   const double t_random =
-      MedianSeconds(runs, [&] { got = ra.Read(offset, length); });
+      MedianSeconds(runs, [&] { got = ra.read(offset, length); });
   uint64_t reached = 0;
   const double t_seq =
       MedianSeconds(runs, [&] { reached = DecodeUpTo(offset + length); });
   const double t_open = MedianSeconds(runs, [&] {
     parxz::XzRandomAccess fresh =
-        parxz::XzRandomAccess::OpenBuffer(g_xz, {.cache_blocks = 0});
+        parxz::XzRandomAccess::open_buffer(g_xz, {.cache_blocks = 0});
     benchmark::DoNotOptimize(fresh.size());
   });
   std::printf(

@@ -273,8 +273,8 @@ std::string decompress(std::string_view data,
   std::string result;
   StringSink sink(&result);
   StreamDecoder decoder = OneShotDecoder(options);
-  decoder.Feed(data, sink);
-  decoder.Finish(sink);
+  decoder.feed(data, sink);
+  decoder.finish(sink);
   return result;
 }
 
@@ -282,8 +282,8 @@ size_t decompress_into(std::string_view data, std::span<uint8_t> out,
                        const DecompressOptions& options) {
   StreamDecoder decoder = OneShotDecoder(options);
   SpanSink sink(out, &decoder);
-  decoder.Feed(data, sink);
-  decoder.Finish(sink);
+  decoder.feed(data, sink);
+  decoder.finish(sink);
   sink.ThrowIfFull();
   return sink.size();
 }

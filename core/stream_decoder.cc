@@ -94,7 +94,7 @@ bool StreamDecoder::DecodeSome(std::string_view& data, std::string& carry,
     try {
       n = decoder_->decompress_into(data, buffer_);
     } catch (const Error& e) {
-      if (rules_.EndsQuietly(e)) {
+      if (rules_.ends_quietly(e)) {
         // Python: a later stream that is not valid ends the output before
         // it; what it produced is dropped.
         sink.Drop(stream_out_);
@@ -130,7 +130,7 @@ bool StreamDecoder::DecodeSome(std::string_view& data, std::string& carry,
   if (check != Check::kUnknown && !IsCheckSupported(check)) {
     unsupported_check_ = true;
   }
-  rules_.StreamEnded(container_);
+  rules_.stream_ended(container_);
   stream_start_ += decoder_->total_in();
   carry = decoder_->unused_data();
   data = carry;
@@ -142,7 +142,7 @@ bool StreamDecoder::DecodeSome(std::string_view& data, std::string& carry,
 void StreamDecoder::Between(std::string_view& data, std::string& carry,
                             bool input_ended, DecodeSink&) {
   const StreamRules::Next next =
-      rules_.AfterStream(AsBytes(data), input_ended, stream_start_);
+      rules_.after_stream(AsBytes(data), input_ended, stream_start_);
   stream_start_ += next.skip;
   data.remove_prefix(next.skip);
   switch (next.action) {
@@ -161,7 +161,7 @@ void StreamDecoder::Between(std::string_view& data, std::string& carry,
   }
 }
 
-void StreamDecoder::Feed(std::string_view data, DecodeSink& sink) {
+void StreamDecoder::feed(std::string_view data, DecodeSink& sink) {
   std::string carry;  // owns `data` once it points at kept input
   if (!pending_.empty()) {
     carry = std::move(pending_);
@@ -205,7 +205,7 @@ void StreamDecoder::Feed(std::string_view data, DecodeSink& sink) {
   }
 }
 
-void StreamDecoder::Finish(DecodeSink& sink) {
+void StreamDecoder::finish(DecodeSink& sink) {
   std::string carry = std::move(pending_);
   pending_.clear();
   std::string_view data = carry;

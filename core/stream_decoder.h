@@ -5,8 +5,8 @@
 //
 //   StreamDecoder dec({.mode = DecodeMode::kXz});
 //   FunctionSink sink([](std::string_view bytes) { write(bytes); });
-//   while (n = read(...)) dec.Feed({buf, n}, sink);
-//   dec.Finish(sink);                        // throws if the input was cut
+//   while (n = read(...)) dec.feed({buf, n}, sink);
+//   dec.finish(sink);                        // throws if the input was cut
 //
 // kXz detects the container as xz does (DetectContainer: "File format not
 // recognized" for anything else) and enforces the memory limit for raw
@@ -69,10 +69,10 @@ class StreamDecoder {
   explicit StreamDecoder(const StreamDecoderOptions& options);
 
   // Decodes `data`, handing every decoded byte to `sink` in order.
-  void Feed(std::string_view data, DecodeSink& sink);
+  void feed(std::string_view data, DecodeSink& sink);
   // The input ended: throws Error(kTruncated / kCorruptData) if that was not
   // at a valid end.
-  void Finish(DecodeSink& sink);
+  void finish(DecodeSink& sink);
 
   // No more input will be decoded (one stream only, trailing .lz data, or
   // kPython's quiet end after an invalid later stream).

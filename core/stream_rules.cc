@@ -93,13 +93,13 @@ Container AutoDecoderContainer(Format format, uint8_t first_byte) {
 StreamRules::StreamRules(DecodeMode mode, bool single_stream)
     : mode_(single_stream ? DecodeMode::kSingleStream : mode) {}
 
-void StreamRules::StreamEnded(Container container) {
+void StreamRules::stream_ended(Container container) {
   ++streams_;
   last_ = container;
   padding_ = 0;
 }
 
-StreamRules::Next StreamRules::AfterStream(std::span<const uint8_t> following,
+StreamRules::Next StreamRules::after_stream(std::span<const uint8_t> following,
                                            bool input_ended, uint64_t offset) {
   switch (mode_) {
     case DecodeMode::kSingleStream:
@@ -150,7 +150,7 @@ StreamRules::Next StreamRules::AfterStream(std::span<const uint8_t> following,
   return {kEnd, 0};
 }
 
-bool StreamRules::EndsQuietly(const Error& e) const {
+bool StreamRules::ends_quietly(const Error& e) const {
   if (mode_ != DecodeMode::kPython || streams_ == 0) return false;
   switch (e.code()) {
     case ErrorCode::kIo:

@@ -6,9 +6,9 @@
 //
 //   StreamRules rules(DecodeMode::kXz);
 //   ... a stream of Container::kXz ended ...
-//   rules.StreamEnded(Container::kXz);
+//   rules.stream_ended(Container::kXz);
 //   for (;;) {
-//     StreamRules::Next next = rules.AfterStream(following, input_ended, at);
+//     StreamRules::Next next = rules.after_stream(following, input_ended, at);
 //     consume(next.skip);                       // Stream Padding, if any
 //     if (next.action == StreamRules::kNeedInput) { read more; continue; }
 //     if (next.action == StreamRules::kNextStream) start_another_stream();
@@ -96,16 +96,16 @@ class StreamRules {
   uint64_t streams() const { return streams_; }
 
   // A stream in `container` decoded to its end.
-  void StreamEnded(Container container);
+  void stream_ended(Container container);
 
-  // After StreamEnded: what `following` (the bytes after the stream, or
+  // After stream_ended: what `following` (the bytes after the stream, or
   // after what earlier calls said to skip) means. kNextStream: decode
   // another stream in the same container as the last (kPython: with the
   // same options as the first). `input_ended`: nothing
   // comes after `following`. `offset`: the input offset of following[0], for
   // errors. Throws Error(kCorruptData) where the rules call the bytes
   // corrupt (xz: trailing garbage, padding not a multiple of four).
-  Next AfterStream(std::span<const uint8_t> following, bool input_ended,
+  Next after_stream(std::span<const uint8_t> following, bool input_ended,
                    uint64_t offset);
 
   // A later stream (streams() > 0) failed with `e`: true when the rules end
@@ -113,11 +113,11 @@ class StreamRules {
   // truncated stream, I/O, running out of memory, cancellation, misuse or an
   // internal error, which Python does not raise as LZMAError); false when
   // `e` stands.
-  bool EndsQuietly(const Error& e) const;
+  bool ends_quietly(const Error& e) const;
 
   // kXz: a later Stream Header that is not a Stream Header is corrupt data
   // (LZMA_DATA_ERROR), not "format not recognized" as for the first.
-  bool LaterHeaderIsCorrupt() const {
+  bool later_header_is_corrupt() const {
     return mode_ == DecodeMode::kXz && streams_ > 0;
   }
 

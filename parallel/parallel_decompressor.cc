@@ -98,11 +98,11 @@ class Driver : private BlockPipeline::Host {
       try {
         const Container decoded =
             container ? DecodeXzRulesStream(*container) : DecodePythonStream();
-        rules_.StreamEnded(decoded);
+        rules_.stream_ended(decoded);
         ++stats_.streams;
         Progress(in_.offset());
       } catch (const Error& e) {
-        if (!rules_.EndsQuietly(e)) throw;
+        if (!rules_.ends_quietly(e)) throw;
         sink_.Rollback(mark);
         consumed_end_ = stream_start;
         return;
@@ -117,7 +117,7 @@ class Driver : private BlockPipeline::Host {
   bool AnotherStream() {
     size_t avail = in_.available();
     for (;;) {
-      const StreamRules::Next next = rules_.AfterStream(
+      const StreamRules::Next next = rules_.after_stream(
           {in_.data(), avail}, in_.exhausted(), in_.offset());
       in_.Consume(next.skip);
       if (next.action != StreamRules::kNeedInput) {
@@ -245,7 +245,7 @@ class Driver : private BlockPipeline::Host {
     lzma_ret ret = stream.ParseHeader(in_.data());
     in_.Consume(LZMA_STREAM_HEADER_SIZE);
     if (ret != LZMA_OK) {
-      if (ret == LZMA_FORMAT_ERROR && rules_.LaterHeaderIsCorrupt()) {
+      if (ret == LZMA_FORMAT_ERROR && rules_.later_header_is_corrupt()) {
         ret = LZMA_DATA_ERROR;
       }
       throw DecodeError(ret, "the Stream Header of " + StreamName(),

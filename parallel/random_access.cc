@@ -455,12 +455,12 @@ XzRandomAccess::~XzRandomAccess() = default;
 XzRandomAccess::XzRandomAccess(XzRandomAccess&&) noexcept = default;
 XzRandomAccess& XzRandomAccess::operator=(XzRandomAccess&&) noexcept = default;
 
-XzRandomAccess XzRandomAccess::OpenBuffer(std::string_view xz,
+XzRandomAccess XzRandomAccess::open_buffer(std::string_view xz,
                                           const RandomAccessOptions& options) {
   return XzRandomAccess(std::make_unique<Impl>(ByteSource(Bytes(xz)), options));
 }
 
-XzRandomAccess XzRandomAccess::OpenFd(int fd,
+XzRandomAccess XzRandomAccess::open_fd(int fd,
                                       const RandomAccessOptions& options) {
   const int own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
   if (own < 0) {
@@ -476,14 +476,14 @@ XzRandomAccess XzRandomAccess::OpenFd(int fd,
   return XzRandomAccess(std::make_unique<Impl>(*file, options, own));
 }
 
-XzRandomAccess XzRandomAccess::OpenFile(const std::string& path,
+XzRandomAccess XzRandomAccess::open_file(const std::string& path,
                                         const RandomAccessOptions& options) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     throw Error(ErrorCode::kIo, "open", path + ": " + std::strerror(errno));
   }
   try {
-    XzRandomAccess ra = OpenFd(fd, options);
+    XzRandomAccess ra = open_fd(fd, options);
     close(fd);
     return ra;
   } catch (...) {
@@ -497,7 +497,7 @@ uint64_t XzRandomAccess::size() const {
 }
 const XzFileInfo& XzRandomAccess::info() const { return impl_->info(); }
 
-std::string XzRandomAccess::Read(uint64_t offset, uint64_t length) {
+std::string XzRandomAccess::read(uint64_t offset, uint64_t length) {
   const uint64_t size = impl_->info().uncompressed_size;
   if (offset >= size) return std::string();
   std::string out(static_cast<size_t>(std::min(length, size - offset)), '\0');
@@ -505,7 +505,7 @@ std::string XzRandomAccess::Read(uint64_t offset, uint64_t length) {
   return out;
 }
 
-size_t XzRandomAccess::ReadInto(uint64_t offset, std::span<uint8_t> out) {
+size_t XzRandomAccess::read_into(uint64_t offset, std::span<uint8_t> out) {
   return impl_->ReadInto(offset, out);
 }
 

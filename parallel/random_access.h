@@ -1,12 +1,12 @@
 // Random access to the uncompressed bytes of a seekable .xz file, and what
 // its Index says about Streams and Blocks (for `parxz -l`).
 //
-//   parxz::XzRandomAccess xz = parxz::XzRandomAccess::OpenFile("big.tar.xz");
-//   std::string part = xz.Read(40 << 20, 1 << 20);   // bytes [40 MiB, 41 MiB)
+//   parxz::XzRandomAccess xz = parxz::XzRandomAccess::open_file("big.tar.xz");
+//   std::string part = xz.read(40 << 20, 1 << 20);   // bytes [40 MiB, 41 MiB)
 //   for (const parxz::XzBlockInfo& b : xz.info().blocks) ...
 //
 // Opening reads only the Stream Footers and Indexes at the end of each
-// Stream (liblzma's lzma_file_info_decoder). Read() then decodes only the
+// Stream (liblzma's lzma_file_info_decoder). read() then decodes only the
 // Blocks that hold the requested bytes (found with lzma_index_iter_locate),
 // several at once on worker threads when a range spans Blocks. Every Block
 // Header is checked against the Index. A Block needed in full is decoded
@@ -23,7 +23,7 @@
 // descriptor (both read with pread(), never mapped: a file truncated
 // meanwhile gives an error, not SIGBUS), or a buffer in memory.
 //
-// Reading beyond the end returns the bytes that exist: Read(offset, length)
+// Reading beyond the end returns the bytes that exist: read(offset, length)
 // gives min(length, size() - offset) bytes, and nothing when offset >= size().
 //
 // Errors are parxz::Error: opening a file that is not a complete .xz file
@@ -31,7 +31,7 @@
 // (kCorruptData with its Block number and compressed offset; kMemLimit when
 // its filters need more than `memlimit`).
 //
-// Thread safety: one thread at a time per object (Read() updates the cache);
+// Thread safety: one thread at a time per object (read() updates the cache);
 // distinct objects are independent. Each object owns a tbb::task_arena of
 // `threads` slots for its parallel reads.
 #ifndef PARXZ_PARALLEL_RANDOM_ACCESS_H_
@@ -124,15 +124,15 @@ struct RandomAccessOptions {
 class XzRandomAccess {
  public:
   // `xz` must stay alive and unchanged while the object exists.
-  static XzRandomAccess OpenBuffer(std::string_view xz,
+  static XzRandomAccess open_buffer(std::string_view xz,
                                    const RandomAccessOptions& options = {});
-  static XzRandomAccess OpenFile(const std::string& path,
+  static XzRandomAccess open_file(const std::string& path,
                                  const RandomAccessOptions& options = {});
   // A regular file's descriptor; not owned (it may be closed after this: the
   // object reads through a duplicate of it, with pread()). The file must not
   // change while the object exists; if it shrinks, reads fail with an
   // error instead of crashing.
-  static XzRandomAccess OpenFd(int fd, const RandomAccessOptions& options = {});
+  static XzRandomAccess open_fd(int fd, const RandomAccessOptions& options = {});
 
   ~XzRandomAccess();
   XzRandomAccess(XzRandomAccess&&) noexcept;
@@ -144,9 +144,9 @@ class XzRandomAccess {
 
   // Bytes [offset, offset + length) of the uncompressed data, fewer at the
   // end (see above). Throws Error.
-  std::string Read(uint64_t offset, uint64_t length);
+  std::string read(uint64_t offset, uint64_t length);
   // The same into `out` (up to out.size() bytes); returns the count.
-  size_t ReadInto(uint64_t offset, std::span<uint8_t> out);
+  size_t read_into(uint64_t offset, std::span<uint8_t> out);
 
  private:
   class Impl;

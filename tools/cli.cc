@@ -188,13 +188,13 @@ Totals DecompressRange(const CliOptions& o, int in_fd, int out_fd,
                        ProgressMeter* meter) {
   RandomAccessOptions ro{.threads = o.threads};
   ro.memlimit = MemLimit(o);
-  XzRandomAccess xz = XzRandomAccess::OpenFd(in_fd, ro);
+  XzRandomAccess xz = XzRandomAccess::open_fd(in_fd, ro);
   const uint64_t begin = std::min(o.range_offset.value_or(0), xz.size());
   const uint64_t end =
       begin + std::min(o.range_length.value_or(UINT64_MAX), xz.size() - begin);
   constexpr uint64_t kPiece = 16 << 20;
   for (uint64_t at = begin; at < end;) {
-    const std::string part = xz.Read(at, std::min(kPiece, end - at));
+    const std::string part = xz.read(at, std::min(kPiece, end - at));
     if (out_fd >= 0) {
       WriteFully(out_fd, reinterpret_cast<const uint8_t*>(part.data()),
                  part.size(), at - begin);
@@ -243,11 +243,11 @@ Totals Decompress(const CliOptions& o, int in_fd, int out_fd,
     const size_t n = ReadSome(in_fd, in.data(), in.size(), read_total);
     if (n == 0) break;
     read_total += n;
-    decoder.Feed(std::string_view(reinterpret_cast<const char*>(in.data()), n),
+    decoder.feed(std::string_view(reinterpret_cast<const char*>(in.data()), n),
                  sink);
     if (meter) meter->Update(read_total, decoder.total_out());
   }
-  decoder.Finish(sink);
+  decoder.finish(sink);
   return {read_total, decoder.total_out(), decoder.unsupported_check()};
 }
 

@@ -108,9 +108,9 @@ TEST_P(ConformanceTest, StreamDecoderAgreesWithXz) {
   int status = 0;
   try {
     for (size_t at = 0; at < input.size() && !decoder.done(); at += 4096) {
-      decoder.Feed(std::string_view(input).substr(at, 4096), sink);
+      decoder.feed(std::string_view(input).substr(at, 4096), sink);
     }
-    decoder.Finish(sink);
+    decoder.finish(sink);
     if (decoder.unsupported_check()) status = 2;
   } catch (const Error& e) {
     status = 1;

@@ -84,19 +84,19 @@ TEST(ShrinkingFile, RandomAccessFailsCleanlyWhenTheFileShrinks) {
   const std::string original = ReadFileOrDie(xz);
   const int fd = open(xz.c_str(), O_RDONLY);
   ASSERT_GE(fd, 0);
-  XzRandomAccess ra = XzRandomAccess::OpenFd(fd, {.threads = 2});
+  XzRandomAccess ra = XzRandomAccess::open_fd(fd, {.threads = 2});
   close(fd);  // allowed: the object keeps its own descriptor
   ASSERT_EQ(ra.info().uncompressed_size, data.size());
   ASSERT_EQ(truncate(xz.c_str(), original.size() / 2), 0);
 
   // Blocks still in the file decode; the lost ones are an error.
   std::vector<uint8_t> buf(256 << 10);
-  EXPECT_EQ(ra.ReadInto(0, buf), buf.size());
+  EXPECT_EQ(ra.read_into(0, buf), buf.size());
   EXPECT_TRUE(std::string(buf.begin(), buf.end()) == data.substr(0, buf.size()))
       << "the first 256 KiB differ from the data";
   for (uint64_t offset : {uint64_t{6} << 20, data.size() - 100}) {
     try {
-      ra.ReadInto(offset, buf);
+      ra.read_into(offset, buf);
       ADD_FAILURE() << "read past the end of a truncated file at " << offset;
     } catch (const Error& e) {
       ExpectShortInputError(e);

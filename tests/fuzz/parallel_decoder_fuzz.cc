@@ -160,11 +160,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       try {
         const RandomAccessOptions ro{.threads = po.threads,
                                      .memlimit = po.memlimit_hard};
-        XzRandomAccess ra = fd >= 0 ? XzRandomAccess::OpenFd(fd, ro)
-                                    : XzRandomAccess::OpenBuffer(file, ro);
+        XzRandomAccess ra = fd >= 0 ? XzRandomAccess::open_fd(fd, ro)
+                                    : XzRandomAccess::open_buffer(file, ro);
         const uint64_t size = ra.info().uncompressed_size;
         std::string got(length, '\0');
-        const size_t n = ra.ReadInto(
+        const size_t n = ra.read_into(
             offset, {reinterpret_cast<uint8_t*>(got.data()), got.size()});
         FUZZ_CHECK(
             n ==

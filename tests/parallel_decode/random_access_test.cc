@@ -49,20 +49,20 @@ TEST(RandomAccess, EdgesOfEveryBlock) {
   for (const Sample& s : Samples()) {
     for (unsigned threads : {1u, 2u}) {
       for (size_t cache : {size_t{0}, size_t{2}}) {
-        XzRandomAccess ra = XzRandomAccess::OpenBuffer(
+        XzRandomAccess ra = XzRandomAccess::open_buffer(
             s.xz, {.threads = threads, .cache_blocks = cache});
         ASSERT_EQ(ra.size(), s.data.size()) << s.name;
         const std::string what = s.name +
                                  " threads=" + std::to_string(threads) +
                                  " cache=" + std::to_string(cache);
         // The whole file, zero length, at and beyond the end.
-        EXPECT_TRUE(ra.Read(0, ra.size()) == s.data) << what;
-        EXPECT_TRUE(ra.Read(0, UINT64_MAX) == s.data) << what;
-        EXPECT_EQ(ra.Read(12345, 0), "") << what;
-        EXPECT_EQ(ra.Read(ra.size(), 10), "") << what;
-        EXPECT_EQ(ra.Read(ra.size() + 1000, 10), "") << what;
-        EXPECT_EQ(ra.Read(UINT64_MAX, UINT64_MAX), "") << what;
-        EXPECT_TRUE(ra.Read(ra.size() - 5, 100) ==
+        EXPECT_TRUE(ra.read(0, ra.size()) == s.data) << what;
+        EXPECT_TRUE(ra.read(0, UINT64_MAX) == s.data) << what;
+        EXPECT_EQ(ra.read(12345, 0), "") << what;
+        EXPECT_EQ(ra.read(ra.size(), 10), "") << what;
+        EXPECT_EQ(ra.read(ra.size() + 1000, 10), "") << what;
+        EXPECT_EQ(ra.read(UINT64_MAX, UINT64_MAX), "") << what;
+        EXPECT_TRUE(ra.read(ra.size() - 5, 100) ==
                     Expected(s.data, ra.size() - 5, 100))
             << what;
         // Around every Block boundary: a whole Block, straddling two,
@@ -70,19 +70,19 @@ TEST(RandomAccess, EdgesOfEveryBlock) {
         for (const XzBlockInfo& b : ra.info().blocks) {
           const uint64_t start = b.uncompressed_offset,
                          size = b.uncompressed_size;
-          EXPECT_TRUE(ra.Read(start, size) == Expected(s.data, start, size))
+          EXPECT_TRUE(ra.read(start, size) == Expected(s.data, start, size))
               << what;
           if (start > 0) {
-            EXPECT_TRUE(ra.Read(start - 1, 2) == Expected(s.data, start - 1, 2))
+            EXPECT_TRUE(ra.read(start - 1, 2) == Expected(s.data, start - 1, 2))
                 << what;
-            EXPECT_TRUE(ra.Read(start - 100, 3 * size) ==
+            EXPECT_TRUE(ra.read(start - 100, 3 * size) ==
                         Expected(s.data, start - 100, 3 * size))
                 << what;
           }
-          EXPECT_TRUE(ra.Read(start + size / 2, size) ==
+          EXPECT_TRUE(ra.read(start + size / 2, size) ==
                       Expected(s.data, start + size / 2, size))
               << what;
-          EXPECT_TRUE(ra.Read(start + size - 1, 1) ==
+          EXPECT_TRUE(ra.read(start + size - 1, 1) ==
                       Expected(s.data, start + size - 1, 1))
               << what;
         }
@@ -94,16 +94,16 @@ TEST(RandomAccess, EdgesOfEveryBlock) {
 TEST(RandomAccess, RandomRangesMatchTheData) {
   std::mt19937_64 rng(5);
   for (const Sample& s : Samples()) {
-    XzRandomAccess ra = XzRandomAccess::OpenBuffer(s.xz, {.threads = 2});
+    XzRandomAccess ra = XzRandomAccess::open_buffer(s.xz, {.threads = 2});
     for (int i = 0; i < 200; ++i) {
       const uint64_t offset = rng() % (s.data.size() + 1000);
       const uint64_t length =
           rng() % 4 == 0 ? rng() % (s.data.size() + 1) : rng() % 5000;
-      ASSERT_TRUE(ra.Read(offset, length) == Expected(s.data, offset, length))
+      ASSERT_TRUE(ra.read(offset, length) == Expected(s.data, offset, length))
           << s.name << " offset=" << offset << " length=" << length;
     }
     std::vector<uint8_t> buf(777);
-    ASSERT_EQ(ra.ReadInto(1000, buf), 777u);
+    ASSERT_EQ(ra.read_into(1000, buf), 777u);
     EXPECT_EQ(std::string(buf.begin(), buf.end()), s.data.substr(1000, 777));
   }
 }
@@ -113,16 +113,16 @@ TEST(RandomAccess, RandomRangesMatchTheData) {
 TEST(RandomAccess, SmallPiecesInOrderAndBackwards) {
   for (const Sample& s : Samples()) {
     for (size_t cache : {size_t{0}, size_t{1}, size_t{3}}) {
-      XzRandomAccess ra = XzRandomAccess::OpenBuffer(
+      XzRandomAccess ra = XzRandomAccess::open_buffer(
           s.xz, {.threads = 2, .cache_blocks = cache});
       std::string forward;
       for (uint64_t off = 0; off < ra.size(); off += 40000)
-        forward += ra.Read(off, 40000);
+        forward += ra.read(off, 40000);
       EXPECT_TRUE(forward == s.data) << s.name << " cache=" << cache;
       std::string backward;
       for (uint64_t end = ra.size(); end > 0;) {
         const uint64_t start = end > 30000 ? end - 30000 : 0;
-        backward.insert(0, ra.Read(start, end - start));
+        backward.insert(0, ra.read(start, end - start));
         end = start;
       }
       EXPECT_TRUE(backward == s.data) << s.name << " cache=" << cache;
@@ -134,20 +134,20 @@ TEST(RandomAccess, FilesAndDescriptors) {
   const Sample s = Samples()[0];
   const std::string path = testing::TempPath("ra.xz");
   testing::WriteFile(path, s.xz);
-  XzRandomAccess from_path = XzRandomAccess::OpenFile(path);
-  EXPECT_TRUE(from_path.Read(500000, 100000) == s.data.substr(500000, 100000));
+  XzRandomAccess from_path = XzRandomAccess::open_file(path);
+  EXPECT_TRUE(from_path.read(500000, 100000) == s.data.substr(500000, 100000));
   const int fd = open(path.c_str(), O_RDONLY);
-  XzRandomAccess from_fd = XzRandomAccess::OpenFd(fd);
+  XzRandomAccess from_fd = XzRandomAccess::open_fd(fd);
   close(fd);  // the mapping stays
-  EXPECT_TRUE(from_fd.Read(0, 10) == s.data.substr(0, 10));
+  EXPECT_TRUE(from_fd.read(0, 10) == s.data.substr(0, 10));
   XzRandomAccess moved = std::move(from_fd);
-  EXPECT_TRUE(moved.Read(s.data.size() - 10, 10) ==
+  EXPECT_TRUE(moved.read(s.data.size() - 10, 10) ==
               s.data.substr(s.data.size() - 10));
 
   int p[2];
   ASSERT_EQ(pipe(p), 0);
   try {
-    XzRandomAccess::OpenFd(p[0]);
+    XzRandomAccess::open_fd(p[0]);
     ADD_FAILURE() << "a pipe is not seekable";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kBadOptions);
@@ -155,7 +155,7 @@ TEST(RandomAccess, FilesAndDescriptors) {
   close(p[0]);
   close(p[1]);
   try {
-    XzRandomAccess::OpenFile(testing::TempPath("does-not-exist.xz"));
+    XzRandomAccess::open_file(testing::TempPath("does-not-exist.xz"));
     ADD_FAILURE();
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kIo);
@@ -168,7 +168,7 @@ TEST(RandomAccess, NotAnXzFile) {
        {std::string(), std::string("hello world, not xz at all"),
         s.xz.substr(0, s.xz.size() - 1), s.xz + "garbage"}) {
     try {
-      XzRandomAccess::OpenBuffer(bad);
+      XzRandomAccess::open_buffer(bad);
       ADD_FAILURE() << bad.size();
     } catch (const Error& e) {
       EXPECT_TRUE(e.code() == ErrorCode::kCorruptData ||
@@ -180,7 +180,7 @@ TEST(RandomAccess, NotAnXzFile) {
 
 TEST(RandomAccess, CorruptBlockFailsOnlyItsReads) {
   const Sample s = Samples()[0];
-  XzRandomAccess good = XzRandomAccess::OpenBuffer(s.xz);
+  XzRandomAccess good = XzRandomAccess::open_buffer(s.xz);
   const std::vector<XzBlockInfo> blocks = good.info().blocks;
   ASSERT_GE(blocks.size(), 8u);
   for (size_t k : {size_t{0}, size_t{3}, blocks.size() - 1}) {
@@ -191,15 +191,15 @@ TEST(RandomAccess, CorruptBlockFailsOnlyItsReads) {
                           : where == 1 ? b.compressed_offset + b.total_size / 2
                                        : b.compressed_offset + b.total_size - 2;
       bad[at] ^= 0x11;
-      XzRandomAccess ra = XzRandomAccess::OpenBuffer(bad, {.threads = 2});
+      XzRandomAccess ra = XzRandomAccess::open_buffer(bad, {.threads = 2});
       // A bad header fails any read of the Block; bad data or Check is seen
       // once a read reaches it (here: the Block's last bytes).
       if (where > 0) {
-        EXPECT_TRUE(ra.Read(b.uncompressed_offset, 10) ==
+        EXPECT_TRUE(ra.read(b.uncompressed_offset, 10) ==
                     s.data.substr(b.uncompressed_offset, 10));
       }
       try {
-        ra.Read(b.uncompressed_offset + b.uncompressed_size - 10, 10);
+        ra.read(b.uncompressed_offset + b.uncompressed_size - 10, 10);
         ADD_FAILURE() << "block " << k << " where " << where;
       } catch (const Error& e) {
         EXPECT_EQ(e.code(), ErrorCode::kCorruptData) << e.what();
@@ -212,9 +212,9 @@ TEST(RandomAccess, CorruptBlockFailsOnlyItsReads) {
         EXPECT_LE(*e.offset(), b.compressed_offset + b.total_size);
       }
       // A range over several Blocks fails with the first bad one.
-      EXPECT_THROW(ra.Read(0, s.data.size()), Error);
+      EXPECT_THROW(ra.read(0, s.data.size()), Error);
       const size_t other = k == 0 ? 1 : 0;
-      EXPECT_TRUE(ra.Read(blocks[other].uncompressed_offset, 100) ==
+      EXPECT_TRUE(ra.read(blocks[other].uncompressed_offset, 100) ==
                   s.data.substr(blocks[other].uncompressed_offset, 100));
     }
   }
@@ -223,16 +223,16 @@ TEST(RandomAccess, CorruptBlockFailsOnlyItsReads) {
 TEST(RandomAccess, MemoryLimit) {
   const std::string data = TestData(200 * kKiB, 23);
   const std::string xz = XzMt(data, 64 * kKiB, 6);  // 8 MiB dictionary
-  XzRandomAccess ra = XzRandomAccess::OpenBuffer(xz, {.memlimit = 1 << 20});
+  XzRandomAccess ra = XzRandomAccess::open_buffer(xz, {.memlimit = 1 << 20});
   try {
-    ra.Read(0, 1);
+    ra.read(0, 1);
     ADD_FAILURE();
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kMemLimit) << e.what();
   }
   XzRandomAccess enough =
-      XzRandomAccess::OpenBuffer(xz, {.memlimit = 16 << 20});
-  EXPECT_TRUE(enough.Read(0, 1000) == data.substr(0, 1000));
+      XzRandomAccess::open_buffer(xz, {.memlimit = 16 << 20});
+  EXPECT_TRUE(enough.read(0, 1000) == data.substr(0, 1000));
 }
 
 // Regression: several small Streams concatenated (`cat a.xz a.xz a.xz`) were
@@ -269,16 +269,16 @@ TEST(RandomAccess, ConcatenatedSmallStreamsMadeByXz) {
     const std::string data = testing::ReadFile(plain);
     for (unsigned threads : {1u, 2u}) {
       const std::string what = c.name + " threads=" + std::to_string(threads);
-      XzRandomAccess ra = XzRandomAccess::OpenFile(path, {.threads = threads});
+      XzRandomAccess ra = XzRandomAccess::open_file(path, {.threads = threads});
       ASSERT_EQ(ra.size(), data.size()) << what;
       EXPECT_EQ(ra.info().streams.size(),
                 ReadXzFileInfo(testing::ReadFile(path)).streams.size());
-      EXPECT_TRUE(ra.Read(0, UINT64_MAX) == data) << what;
+      EXPECT_TRUE(ra.read(0, UINT64_MAX) == data) << what;
       std::mt19937_64 rng(7);
       for (int i = 0; i < 50; ++i) {
         const uint64_t offset = rng() % (data.size() + 1);
         const uint64_t length = rng() % 2000;
-        EXPECT_TRUE(ra.Read(offset, length) == Expected(data, offset, length))
+        EXPECT_TRUE(ra.read(offset, length) == Expected(data, offset, length))
             << what << " offset " << offset << " length " << length;
       }
     }

@@ -4,6 +4,8 @@
 
 #include <optional>
 
+#include "core/version.h"
+
 namespace parxz::capi {
 
 Message& LastError() noexcept {
@@ -73,6 +75,6 @@ const char* parxz_last_error_message(void) {
   return parxz::capi::LastError().text;
 }
 
-const char* parxz_version(void) { return "0.1.0"; }
+const char* parxz_version(void) { return PARXZ_VERSION_STRING; }
 
 }  // extern "C"

@@ -11,7 +11,7 @@ fi
 prefix=$1 so=$2 archive=$3 header=$4
 mkdir -p "$prefix"
 prefix=$(cd "$prefix" && pwd)
-version=0.1.0
+version=$(cat "$(dirname "$0")/../VERSION")
 mkdir -p "$prefix/lib/pkgconfig" "$prefix/include"
 
 # The soname is libparxz.so.0 (see capi/BUILD.bazel); the linker
@@ -24,7 +24,8 @@ install -m 0644 "$header" "$prefix/include/parxz.h"
 
 # -rpath: prefixes outside the loader's path (the usual HPC case) work
 # without LD_LIBRARY_PATH. A static link (pkg-config --static) needs
-# liblzma, oneTBB and the C++ runtime, hence Libs.private.
+# liblzma and oneTBB (their own .pc files: Requires.private) and the C++
+# runtime (Libs.private).
 cat > "$prefix/lib/pkgconfig/parxz.pc" <<PC
 prefix=$prefix
 libdir=\${prefix}/lib
@@ -35,6 +36,7 @@ Description: Parallel .xz compression (C API)
 Version: $version
 Cflags: -I\${includedir}
 Libs: -L\${libdir} -Wl,-rpath,\${libdir} -lparxz
-Libs.private: -llzma -ltbb -lstdc++ -lm -lpthread
+Requires.private: liblzma tbb
+Libs.private: -lstdc++ -lm -lpthread
 PC
 echo "parxz: installed libparxz.so, libparxz.a, parxz.h and parxz.pc under $prefix"

@@ -4,7 +4,12 @@
 #   PREFIX/lib/libparxz.so{,.0,.0.1.0}  shared library (exports parxz_* only)
 #   PREFIX/lib/libparxz.a               static library (link -llzma -ltbb too)
 #   PREFIX/include/parxz.h              the C API
-#   PREFIX/lib/pkgconfig/parxz.pc       for pkg-config
+#   PREFIX/lib/pkgconfig/parxz.pc       for pkg-config (Requires.private:
+#                                       liblzma tbb)
+#   PREFIX/lib/cmake/parxz/             find_package(parxz): parxz::parxz,
+#                                       parxz::parxz_static
+#   PREFIX/bin/parxz                    the command line
+#   PREFIX/share/man/man1/parxz.1       its manual page
 # and, where python/install_python.sh exists, the Python package.
 # Usage: tools/install.sh PREFIX
 #   then: PKG_CONFIG_PATH=PREFIX/lib/pkgconfig \
@@ -18,12 +23,16 @@ mkdir -p "$1"
 prefix=$(cd "$1" && pwd)
 cd "$(dirname "$0")/.."
 
-targets=(//capi:libparxz.so //capi:libparxz_a)
+targets=(//capi:libparxz.so //capi:libparxz_a //tools:parxz)
 bazel build "${targets[@]}"
 bin=$(bazel info bazel-bin 2>/dev/null)
 capi/install_files.sh "$prefix" \
   "$bin/capi/libparxz.so" "$bin/capi/libparxz.a" \
   capi/parxz.h
+
+install -d "$prefix/bin" "$prefix/share/man/man1"
+install -m 0755 "$bin/tools/parxz" "$prefix/bin/parxz"
+install -m 0644 tools/parxz.1 "$prefix/share/man/man1/parxz.1"
 
 if [[ -f python/install_python.sh ]]; then
   bash python/install_python.sh "$prefix"

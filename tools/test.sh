@@ -25,14 +25,17 @@ if [[ -z "${PARXZ_SKIP_SANITIZERS:-}" ]]; then
   logs+=("$(tools/sanitize.sh --testlogs tsan)")
 fi
 
-# --- The CMake package as a CMake project uses it (tests/cmake). The script
-# runs Bazel itself (tools/install.sh), so it runs here rather than under
-# `bazel test`; its cases go into a JUnit file that the count below reads.
-cmake_logs="$(mktemp -d)"
-trap 'rm -rf "$cmake_logs"' EXIT
-tests/cmake/cmake_consumer_test.sh \
-  --junit "$cmake_logs/cmake_consumer_test/test.xml" || status=$?
-logs+=("$cmake_logs")
+# --- Installing as users do: the CMake package as a CMake project uses it
+# (tests/cmake) and `pip install --no-index ./python` into venvs (tests/pip).
+# These scripts run Bazel themselves, so they run here rather than under
+# `bazel test`; their cases go into JUnit files that the count below reads.
+script_logs="$(mktemp -d)"
+trap 'rm -rf "$script_logs"' EXIT
+for t in tests/cmake/cmake_consumer_test.sh tests/pip/pip_install_test.sh; do
+  name=$(basename "$t" .sh)
+  "$t" --junit "$script_logs/$name/test.xml" || status=$?
+done
+logs+=("$script_logs")
 
 # One plain closing line counted over every test case of every target.
 python3 tools/count_tests.py "${logs[@]}"

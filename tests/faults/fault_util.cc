@@ -56,10 +56,4 @@ void WriteFileOrDie(const std::string& path, std::string_view data) {
   if (!out) ADD_FAILURE() << "cannot write " << path;
 }
 
-std::string XzTestFilesDir() {
-  const char* shared = std::getenv("PARXZ_SHARED");
-  if (shared == nullptr || *shared == '\0') return "";
-  return std::string(shared) + "/xz-test-files";
-}
-
 }  // namespace parxz::faults

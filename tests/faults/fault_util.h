@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/error.h"
+#include "tests/conformance/manifest.h"
 
 namespace parxz::faults {
 
@@ -35,8 +36,8 @@ std::string TempPath(std::string_view stem);
 std::string ReadFileOrDie(const std::string& path);
 void WriteFileOrDie(const std::string& path, std::string_view data);
 
-// The xz project's test files: $PARXZ_SHARED/xz-test-files, or "" if unset.
-std::string XzTestFilesDir();
+// The xz project's test files: $PARXZ_SHARED/xz-test-files, or "" if absent.
+using ::parxz::testing::XzTestFilesDir;
 
 // Runs `f`, which must throw parxz::Error; returns it (a kInternal
 // placeholder plus a test failure if nothing was thrown).

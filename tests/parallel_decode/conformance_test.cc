@@ -5,12 +5,11 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "core/decompressor.h"
 #include "parallel/parallel_decompressor.h"
+#include "tests/conformance/manifest.h"
 #include "tests/parallel_decode/decode_test_util.h"
 
 namespace parxz {
@@ -20,29 +19,7 @@ using testing::Capture;
 using testing::Describe;
 using testing::Verdict;
 
-struct ManifestRow {
-  std::string file;
-  int xz_cli_exit;
-  std::string python;
-};
-
-std::vector<ManifestRow> Manifest(const std::string& dir) {
-  std::vector<ManifestRow> rows;
-  std::ifstream f(dir + "/MANIFEST.tsv");
-  std::string line;
-  std::getline(f, line);  // header
-  while (std::getline(f, line)) {
-    std::istringstream ss(line);
-    ManifestRow r;
-    std::string exit_code, sha;
-    std::getline(ss, r.file, '\t');
-    std::getline(ss, exit_code, '\t');
-    std::getline(ss, r.python, '\t');
-    r.xz_cli_exit = std::stoi(exit_code);
-    rows.push_back(r);
-  }
-  return rows;
-}
+using testing::XzTestFile;
 
 // Decodes through DecompressFd from a file (pread) or a pipe, into a file.
 Verdict FdVerdict(const std::string& data, const ParallelDecodeOptions& opts,
@@ -106,18 +83,16 @@ void ExpectSame(const Verdict& want, const Verdict& got,
 class XzTestFiles : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = testing::XzTestFilesDir();
-    if (dir_.empty()) GTEST_SKIP() << "PARXZ_SHARED/xz-test-files not found";
-    rows_ = Manifest(dir_);
+    rows_ = testing::LoadXzTestFiles();
+    if (rows_.empty()) GTEST_SKIP() << "PARXZ_SHARED/xz-test-files not found";
     ASSERT_GT(rows_.size(), 50u);
   }
-  std::string dir_;
-  std::vector<ManifestRow> rows_;
+  std::vector<XzTestFile> rows_;
 };
 
 TEST_F(XzTestFiles, PythonModeEqualsSequentialDecoder) {
-  for (const ManifestRow& row : rows_) {
-    const std::string data = testing::ReadFile(dir_ + "/" + row.file);
+  for (const XzTestFile& row : rows_) {
+    const std::string data = testing::ReadFile(row.path());
     const Verdict core = Capture([&] { return decompress(data); });
     EXPECT_EQ(core.ok, row.python == "ok")
         << row.file << ": " << Describe(core);
@@ -136,8 +111,8 @@ TEST_F(XzTestFiles, PythonModeEqualsSequentialDecoder) {
 }
 
 TEST_F(XzTestFiles, PythonModeThroughDescriptors) {
-  for (const ManifestRow& row : rows_) {
-    const std::string data = testing::ReadFile(dir_ + "/" + row.file);
+  for (const XzTestFile& row : rows_) {
+    const std::string data = testing::ReadFile(row.path());
     const Verdict core = Capture([&] { return decompress(data); });
     for (bool pipe_in : {false, true}) {
       const std::string what = row.file + (pipe_in ? " (pipe)" : " (file)");
@@ -156,8 +131,8 @@ TEST_F(XzTestFiles, PythonModeThroughDescriptors) {
 }
 
 TEST_F(XzTestFiles, XzModeEqualsXzTest) {
-  for (const ManifestRow& row : rows_) {
-    const std::string data = testing::ReadFile(dir_ + "/" + row.file);
+  for (const XzTestFile& row : rows_) {
+    const std::string data = testing::ReadFile(row.path());
     for (unsigned threads : {1u, 2u}) {
       for (int how = 0; how < 3; ++how) {  // buffer, file, pipe
         ParallelDecodeOptions opts{.threads = threads, .mode = DecodeMode::kXz};
@@ -172,7 +147,7 @@ TEST_F(XzTestFiles, XzModeEqualsXzTest) {
           v = FdVerdict(data, opts, how == 2, &stats);
         }
         const int exit_code = !v.ok ? 1 : stats.unsupported_check ? 2 : 0;
-        EXPECT_EQ(exit_code, row.xz_cli_exit)
+        EXPECT_EQ(exit_code, row.xz_exit)
             << row.file << " threads=" << threads << " how=" << how << ": "
             << Describe(v);
       }

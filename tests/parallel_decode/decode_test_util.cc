@@ -176,12 +176,4 @@ bool HaveProgram(const std::string& name) {
   return Run("command -v " + name + " >/dev/null 2>&1") == 0;
 }
 
-std::string XzTestFilesDir() {
-  const char* shared = std::getenv("PARXZ_SHARED");
-  if (shared == nullptr || *shared == '\0') return "";
-  std::string dir = std::string(shared) + "/xz-test-files";
-  std::ifstream manifest(dir + "/MANIFEST.tsv");
-  return manifest ? dir : "";
-}
-
 }  // namespace parxz::testing

@@ -50,15 +50,13 @@ struct BlockPos {
 };
 std::vector<BlockPos> Blocks(const std::string& xz);
 
-// Files, processes and the shared conformance corpus.
+// Files and processes (the conformance corpus: tests/conformance/manifest.h).
 std::string TempPath(const std::string& name);
 void WriteFile(const std::string& path, const std::string& contents);
 std::string ReadFile(const std::string& path);
 // Runs `command` with /bin/sh; returns its exit status (-1 if it did not run).
 int Run(const std::string& command);
 bool HaveProgram(const std::string& name);
-// $PARXZ_SHARED/xz-test-files, or "" when absent.
-std::string XzTestFilesDir();
 
 }  // namespace parxz::testing
 

@@ -88,6 +88,15 @@ constexpr LongOption kLongOptions[] = {
     {"best", ArgKind::kNone},
     {"single-stream", ArgKind::kNone},
     {"no-sparse", ArgKind::kNone},
+    {"no-adjust", ArgKind::kNone},
+    {"robot", ArgKind::kNone},
+    {"info-memory", ArgKind::kNone},
+    {"ignore-check", ArgKind::kNone},
+    {"files", ArgKind::kOptional},
+    {"files0", ArgKind::kOptional},
+    {"block-list", ArgKind::kRequired},
+    {"flush-timeout", ArgKind::kRequired},
+    {"memlimit-mt-decompress", ArgKind::kRequired},
     {"threads", ArgKind::kRequired},
     {"check", ArgKind::kRequired},
     {"format", ArgKind::kRequired},
@@ -116,9 +125,14 @@ constexpr std::string_view kShortWithArg = "TCFMS";
 
 class Parser {
  public:
-  CliOptions Run(const std::vector<std::string>& args) {
+  explicit Parser(CliOptions defaults = {}) : o_(std::move(defaults)) {}
+
+  // One argument list; `names_allowed` false for XZ_DEFAULTS/XZ_OPT, whose
+  // non-option words xz ignores. Stops at -h, -H, -V and --info-memory,
+  // which xz acts on (and exits) as soon as it sees them.
+  void Parse(const std::vector<std::string>& args, bool names_allowed) {
     bool options_done = false;
-    for (size_t i = 0; i < args.size(); ++i) {
+    for (size_t i = 0; i < args.size() && !Stopped(); ++i) {
       const std::string& a = args[i];
       auto next = [&](std::string_view opt) -> std::string {
         if (i + 1 >= args.size()) {
@@ -127,7 +141,7 @@ class Parser {
         return args[++i];
       };
       if (options_done || a == "-" || a.size() < 2 || a[0] != '-') {
-        o_.files.push_back(a);
+        if (names_allowed) o_.files.push_back(a);
       } else if (a == "--") {
         options_done = true;
       } else if (a[1] == '-') {
@@ -137,13 +151,8 @@ class Parser {
         std::optional<std::string> value;
         if (eq != std::string_view::npos)
           value = std::string(body.substr(eq + 1));
-        const LongOption* opt = nullptr;
-        for (const auto& lo : kLongOptions) {
-          if (lo.name == name) opt = &lo;
-        }
-        if (opt == nullptr) {
-          Fail("unrecognized option '--" + std::string(name) + "'");
-        }
+        const LongOption* opt = FindLong(name);
+        name = opt->name;
         if (opt->arg == ArgKind::kNone && value) {
           Fail("option '--" + std::string(name) +
                "' doesn't allow an argument");
@@ -154,7 +163,7 @@ class Parser {
         Long(name, value);
       } else {
         // A cluster of short options: "-9e", "-dc", "-T2", "-T" "2".
-        for (size_t j = 1; j < a.size(); ++j) {
+        for (size_t j = 1; j < a.size() && !Stopped(); ++j) {
           const char c = a[j];
           if (kShortWithArg.find(c) != std::string_view::npos) {
             std::string value =
@@ -169,7 +178,14 @@ class Parser {
         }
       }
     }
+  }
+
+  CliOptions Finish() {
     o_.preset = level_ | (extreme_ ? kPresetExtreme : 0);
+    if (Stopped()) return std::move(o_);
+    if (o_.mode == Operation::kCompress && o_.lzip) {
+      Fail("Compression of lzip files (.lz) is not supported");
+    }
     if (o_.mode == Operation::kList && o_.format != Format::kAuto &&
         o_.format != Format::kXz) {
       Fail("--list works only on .xz files (--format=xz or --format=auto)");
@@ -180,11 +196,31 @@ class Parser {
       o_.filters.push_back(
           FilterSpec{.id = FilterId::kLzma2, .preset = o_.preset});
     }
-    if (o_.files.empty()) o_.files.push_back("-");
+    if (o_.files.empty() && !o_.files_from) o_.files.push_back("-");
     return std::move(o_);
   }
 
  private:
+  bool Stopped() const {
+    return o_.help || o_.long_help || o_.version || o_.info_memory;
+  }
+
+  // getopt_long's rules: an exact name, else an unambiguous prefix.
+  static const LongOption* FindLong(std::string_view name) {
+    const LongOption* found = nullptr;
+    int matches = 0;
+    for (const auto& lo : kLongOptions) {
+      if (lo.name == name) return &lo;
+      if (!name.empty() && lo.name.starts_with(name)) {
+        found = &lo;
+        ++matches;
+      }
+    }
+    if (matches == 1) return found;
+    if (matches > 1) Fail("option '--" + std::string(name) + "' is ambiguous");
+    Fail("unrecognized option '--" + std::string(name) + "'");
+  }
+
   void Short(char c, const std::string& value) {
     switch (c) {
       case 'z':
@@ -218,8 +254,10 @@ class Parser {
         o_.no_warn = true;
         break;
       case 'h':
-      case 'H':
         o_.help = true;
+        break;
+      case 'H':
+        o_.long_help = true;
         break;
       case 'V':
         o_.version = true;
@@ -227,10 +265,15 @@ class Parser {
       case 'e':
         extreme_ = true;
         break;
-      case 'T':
-        o_.threads =
-            static_cast<unsigned>(ParseUint(value, "--threads", 16384));
+      case 'T': {
+        // xz 5.4: -T1 is single-threaded mode; a leading '+' (-T+1) asks
+        // for the multi-threaded format even with one thread.
+        const bool plus = !value.empty() && value[0] == '+';
+        o_.threads = static_cast<unsigned>(ParseUint(
+            std::string_view(value).substr(plus ? 1 : 0), "--threads", 16384));
+        o_.single_threaded = o_.threads == 1 && !plus;
         break;
+      }
       case 'C':
         SetCheck(value);
         break;
@@ -238,7 +281,8 @@ class Parser {
         SetFormat(value);
         break;
       case 'M':
-        SetMemlimit(value);
+        SetMemlimit(value, "memlimit", &o_.memlimit_compress,
+                    &o_.memlimit_decompress, &o_.memlimit_mtdec);
         break;
       case 'S':
         if (value.empty() || value.find('/') != std::string::npos) {
@@ -270,11 +314,31 @@ class Parser {
     if (name == "single-stream") {
       o_.single_stream = true;
     } else if (name == "no-sparse") {
-      // Accepted for xz compatibility; parxz never writes sparse files.
+      o_.no_sparse = true;
+    } else if (name == "no-adjust") {
+      o_.no_adjust = true;
+    } else if (name == "robot") {
+      o_.robot = true;
+    } else if (name == "info-memory") {
+      o_.info_memory = true;
+    } else if (name == "ignore-check") {
+      o_.ignore_check = true;
+    } else if (name == "files" || name == "files0") {
+      if (o_.files_from) {
+        Fail("Only one file can be specified with `--files' or `--files0'.");
+      }
+      o_.files_from = value.value_or("-");
+      o_.files_delim = name == "files" ? '\n' : '\0';
+    } else if (name == "block-list") {
+      SetBlockList(*value);
+    } else if (name == "flush-timeout") {
+      o_.flush_timeout_ms = ParseSize(*value, "--flush-timeout");
     } else if (name == "memlimit-compress") {
-      if (o_.mode == Operation::kCompress) SetMemlimit(*value);
+      SetMemlimit(*value, "memlimit-compress", &o_.memlimit_compress);
     } else if (name == "memlimit-decompress") {
-      if (o_.mode != Operation::kCompress) SetMemlimit(*value);
+      SetMemlimit(*value, "memlimit-decompress", &o_.memlimit_decompress);
+    } else if (name == "memlimit-mt-decompress") {
+      SetMemlimit(*value, "memlimit-mt-decompress", &o_.memlimit_mtdec);
     } else if (name == "offset") {
       o_.range_offset = ParseSize(*value, "--offset");
     } else if (name == "length") {
@@ -312,22 +376,58 @@ class Parser {
       o_.format = Format::kAlone;
     else if (v == "raw")
       o_.format = Format::kRaw;
+    else if (v == "lzip")
+      o_.format = Format::kAuto;
     else
-      Fail("--format: Unknown file format type: '" + v + "'");
+      Fail(v + ": Unknown file format type");
+    o_.lzip = v == "lzip";
   }
 
-  void SetMemlimit(const std::string& v) {
-    o_.memlimit.reset();
-    o_.memlimit_percent.reset();
-    if (v == "max" || v == "0") return;  // no limit
+  // xz's parse_memlimit: bytes (0 = the default) or 1..100 %.
+  static void SetMemlimit(const std::string& v, const std::string& name,
+                          MemLimitSetting* a, MemLimitSetting* b = nullptr,
+                          MemLimitSetting* c = nullptr) {
+    MemLimitSetting m;
     if (!v.empty() && v.back() == '%') {
-      const uint64_t p = ParseUint(std::string_view(v).substr(0, v.size() - 1),
-                                   "--memlimit", 100);
-      if (p == 0) Fail("--memlimit: Value out of range: 0%");
-      o_.memlimit_percent = static_cast<double>(p);
-      return;
+      m.percent = true;
+      m.value = ParseUint(std::string_view(v).substr(0, v.size() - 1),
+                          "--" + name + "%", 100);
+      if (m.value == 0) Fail("--" + name + "%: Value out of range: 0%");
+    } else if (v == "max") {
+      m.value = UINT64_MAX;
+    } else {
+      m.value = ParseSize(v, "--" + name);
     }
-    o_.memlimit = ParseSize(v, "--memlimit");
+    for (MemLimitSetting* p : {a, b, c}) {
+      if (p != nullptr) *p = m;
+    }
+  }
+
+  // xz's parse_block_list: "SIZE,,SIZE,0": an empty item repeats the one
+  // before it; 0 (only last) means "the rest in one Block".
+  void SetBlockList(std::string_view v) {
+    if (v.empty() || v[0] == ',') {
+      Fail(std::string(v) + ": Invalid argument to --block-list");
+    }
+    o_.block_list.clear();
+    for (;;) {
+      const size_t comma = v.find(',');
+      const std::string_view item = v.substr(0, comma);
+      if (item.empty()) {
+        o_.block_list.push_back(o_.block_list.back());
+      } else {
+        uint64_t n = ParseSize(item, "--block-list");
+        if (n == 0) {
+          if (comma != std::string_view::npos) {
+            Fail("0 can only be used as the last element in --block-list");
+          }
+          n = UINT64_MAX;
+        }
+        o_.block_list.push_back(n);
+      }
+      if (comma == std::string_view::npos) break;
+      v.remove_prefix(comma + 1);
+    }
   }
 
   CliOptions o_;
@@ -338,7 +438,77 @@ class Parser {
 }  // namespace
 
 CliOptions ParseArgs(const std::vector<std::string>& args) {
-  return Parser().Run(args);
+  Parser p;
+  p.Parse(args, /*names_allowed=*/true);
+  return p.Finish();
+}
+
+namespace {
+
+std::vector<std::string> SplitOnSpace(const char* text) {
+  std::vector<std::string> words;
+  if (text == nullptr) return words;
+  std::string word;
+  for (const char* c = text;; ++c) {
+    if (*c == '\0' || std::isspace(static_cast<unsigned char>(*c))) {
+      if (!word.empty()) words.push_back(std::move(word));
+      word.clear();
+      if (*c == '\0') break;
+    } else {
+      word += *c;
+    }
+  }
+  return words;
+}
+
+std::string& ProgramNameStorage() {
+  static std::string name = "parxz";
+  return name;
+}
+
+std::string_view Basename(std::string_view path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+const std::string& ProgramName() { return ProgramNameStorage(); }
+
+void SetProgramName(std::string_view argv0) {
+  const std::string_view base = Basename(argv0);
+  if (!base.empty()) ProgramNameStorage() = std::string(base);
+}
+
+CliOptions ParseCommandLine(std::string_view argv0,
+                            const std::vector<std::string>& args,
+                            const char* xz_defaults, const char* xz_opt) {
+  // As xz's args_parse(): whole command names, looked for as substrings.
+  const std::string_view name = Basename(argv0);
+  auto has = [&](std::string_view s) {
+    return name.find(s) != std::string_view::npos;
+  };
+  CliOptions defaults;
+  if (has("xzcat")) {
+    defaults.mode = Operation::kDecompress;
+    defaults.to_stdout = true;
+  } else if (has("unxz") || has("unparxz")) {
+    defaults.mode = Operation::kDecompress;
+  } else if (has("lzcat")) {
+    defaults.format = Format::kAlone;
+    defaults.mode = Operation::kDecompress;
+    defaults.to_stdout = true;
+  } else if (has("unlzma")) {
+    defaults.format = Format::kAlone;
+    defaults.mode = Operation::kDecompress;
+  } else if (has("lzma")) {
+    defaults.format = Format::kAlone;
+  }
+  Parser p(std::move(defaults));
+  p.Parse(SplitOnSpace(xz_defaults), /*names_allowed=*/false);
+  p.Parse(SplitOnSpace(xz_opt), /*names_allowed=*/false);
+  p.Parse(args, /*names_allowed=*/true);
+  return p.Finish();
 }
 
 uint64_t ParseSize(std::string_view text, std::string_view what, uint64_t max) {
@@ -449,73 +619,6 @@ FilterSpec ParseFilter(std::string_view name, std::string_view opts) {
     }
   }
   return spec;
-}
-
-std::string HelpText() {
-  return R"(Usage: parxz [OPTION]... [FILE]...
-Compress or decompress FILEs in the .xz format on all cores.
-With no FILE, or when FILE is -, read standard input.
-
-Operation mode:
-  -z, --compress      force compression
-  -d, --decompress    force decompression
-  -t, --test          test compressed file integrity
-  -l, --list          list information about .xz files (-v: every Block)
-
-Operation modifiers:
-  -k, --keep          keep (don't delete) input files
-  -f, --force         force overwrite of output file and (de)compress links
-  -c, --stdout        write to standard output and don't delete input files
-      --single-stream decompress only the first stream
-      --offset=N, --length=N  with -dc: write only uncompressed bytes
-                      [N, N+length) of a seekable .xz file, decoding just
-                      the Blocks that hold them (default: to the end)
-  -S, --suffix=.SUF   use the suffix '.SUF' on compressed files
-
-Basic file format and compression options:
-  -F, --format=FMT    file format to encode or decode; possible values are
-                      'auto' (default), 'xz', 'lzma' and 'raw'
-  -C, --check=CHECK   integrity check type: 'none', 'crc32', 'crc64' (default)
-                      or 'sha256' (.xz only)
-  -0 ... -9           compression preset; default is 6
-  -e, --extreme       try to improve compression ratio by using more CPU time
-  -T, --threads=NUM   use at most NUM threads; 0 (default) = all cores
-      --block-size=SIZE  uncompressed bytes per .xz Block; default
-                      max(3 x dictionary size, 1 MiB), as xz -T
-  -M, --memlimit=LIMIT  memory limit: bytes, KiB/MiB/GiB, N% of RAM, or 0;
-                      compression uses fewer threads to stay under it
-      --memlimit-compress=LIMIT, --memlimit-decompress=LIMIT
-                      the same for one mode only
-
-Custom filter chain (in order; replaces the preset; at most four):
-  --lzma1[=OPTS], --lzma2[=OPTS]  LZMA1 or LZMA2; OPTS (comma separated):
-        preset=PRE  reset options to a preset (0-9[e])
-        dict=NUM    dictionary size (4KiB - 1536MiB)
-        lc=NUM lp=NUM pb=NUM  literal context/position bits, position bits
-        mode=MODE   'fast' or 'normal'    nice=NUM  nice length of a match
-        mf=NAME     hc3, hc4, bt2, bt3, bt4   depth=NUM  max search depth
-  --x86[=OPTS] --arm[=OPTS] --armthumb[=OPTS] --arm64[=OPTS]
-  --powerpc[=OPTS] --ia64[=OPTS] --sparc[=OPTS]
-                      BCJ filters; OPTS: start=NUM (start offset)
-  --delta[=OPTS]      Delta filter; OPTS: dist=NUM (1-256, default 1)
-
-Other options:
-  -q, --quiet         suppress warnings; twice to suppress errors too
-  -Q, --no-warn       warnings don't change the exit status
-  -v, --verbose       progress on stderr (when it is a terminal) and a
-                      summary per file; -vv (or PARXZ_PROGRESS=1) shows
-                      progress even when stderr is not a terminal
-  -h, --help          display this help and exit
-  -V, --version       display the version number and exit
-
-Sizes take KiB, MiB or GiB suffixes (K, M, G: powers of 1024).
-Exit status: 0 success, 1 error, 2 warning (e.g. a file skipped).
-.xz output equals `xz -T` byte for byte for the same options.
-)";
-}
-
-std::string VersionText() {
-  return std::string("parxz 0.1.0\nliblzma ") + lzma_version_string() + "\n";
 }
 
 }  // namespace parxz::cli

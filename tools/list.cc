@@ -169,4 +169,58 @@ std::string FormatListVerboseTotals(const std::vector<FileInfo>& files) {
   return s;
 }
 
+namespace {
+
+// Robot mode names checks untranslated, "None" also for an empty mask.
+std::string RobotChecks(uint32_t mask) {
+  return CheckNames(mask == 0 ? 1 : mask);
+}
+
+}  // namespace
+
+std::string FormatListRobot(const FileInfo& f, bool verbose) {
+  std::string s = "name\t" + f.name + "\n";
+  s += Printf("file\t%zu\t%zu\t%llu\t%llu\t%s\t%s\t%llu\n",
+              f.streams.size(), f.blocks.size(), U(f.file_size),
+              U(f.uncompressed_size),
+              Ratio(f.file_size, f.uncompressed_size).c_str(),
+              RobotChecks(f.checks).c_str(), U(f.padding));
+  if (!verbose) return s;
+  for (const StreamInfo& st : f.streams) {
+    s += Printf("stream\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%s\t%s\t%llu\n",
+                U(st.number), U(st.blocks), U(st.compressed_offset),
+                U(st.uncompressed_offset), U(st.compressed_size),
+                U(st.uncompressed_size),
+                Ratio(st.compressed_size, st.uncompressed_size).c_str(),
+                CheckName(st.check).c_str(), U(st.padding));
+  }
+  uint64_t number_in_file = 0;
+  for (const BlockInfo& b : f.blocks) {
+    s += Printf(
+        "block\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%s\t%s\n",
+        U(b.stream), U(b.number), U(++number_in_file), U(b.compressed_offset),
+        U(b.uncompressed_offset), U(b.total_size), U(b.uncompressed_size),
+        Ratio(b.total_size, b.uncompressed_size).c_str(),
+        CheckName(b.check).c_str());
+  }
+  return s;
+}
+
+std::string FormatListRobotTotals(const std::vector<FileInfo>& files) {
+  uint64_t streams = 0, blocks = 0, packed = 0, plain = 0, padding = 0;
+  uint32_t checks = 0;
+  for (const FileInfo& f : files) {
+    streams += f.streams.size();
+    blocks += f.blocks.size();
+    packed += f.file_size;
+    plain += f.uncompressed_size;
+    padding += f.padding;
+    checks |= f.checks;
+  }
+  return Printf("totals\t%llu\t%llu\t%llu\t%llu\t%s\t%s\t%llu\t%zu\n",
+                U(streams), U(blocks), U(packed), U(plain),
+                Ratio(packed, plain).c_str(), RobotChecks(checks).c_str(),
+                U(padding), files.size());
+}
+
 }  // namespace parxz::cli

@@ -58,6 +58,11 @@ std::string FormatListTotals(const std::vector<FileInfo>& files);
 std::string FormatListVerbose(const FileInfo& info, size_t index, size_t count);
 std::string FormatListVerboseTotals(const std::vector<FileInfo>& files);
 
+// --robot: xz's tab-separated lines ("name", "file", with -v "stream" and
+// "block"; the "totals" line is printed even for one file).
+std::string FormatListRobot(const FileInfo& info, bool verbose);
+std::string FormatListRobotTotals(const std::vector<FileInfo>& files);
+
 }  // namespace parxz::cli
 
 #endif  // PARXZ_TOOLS_LIST_H_

@@ -171,6 +171,7 @@ class FileRunner {
 int List(const CliOptions& o, const std::vector<std::string>& files,
          Reporter& r) {
   std::vector<FileInfo> infos;
+  const bool details = o.verbosity >= kDebug;
   bool header = false;
   size_t index = 0;
   for (const std::string& name : files) {
@@ -183,13 +184,13 @@ int List(const CliOptions& o, const std::vector<std::string>& files,
       InputFile in = InputFile::Open(name, {.follow_links = true,
                                             .allow_odd_regular = true,
                                             .allow_special = false});
-      FileInfo info = ReadFileInfo(in.fd(), name);
+      FileInfo info = ReadFileInfo(in.fd(), name, details);
       std::string text;
       if (o.robot) {
-        text = FormatListRobot(info, o.verbosity >= kVerbose);
+        text = FormatListRobot(info, o.verbosity >= kVerbose, details);
       } else if (o.verbosity >= kVerbose) {
         text = (index > 1 ? "\n" : "") +
-               FormatListVerbose(info, index, files.size());
+               FormatListVerbose(info, index, files.size(), details);
       } else {
         if (!header) text = FormatListHeader();
         header = true;
@@ -204,10 +205,10 @@ int List(const CliOptions& o, const std::vector<std::string>& files,
     }
   }
   if (o.robot) {
-    WriteText(STDOUT_FILENO, FormatListRobotTotals(infos));
+    WriteText(STDOUT_FILENO, FormatListRobotTotals(infos, details));
   } else if (infos.size() > 1) {
     WriteText(STDOUT_FILENO, o.verbosity >= kVerbose
-                                ? FormatListVerboseTotals(infos)
+                                ? FormatListVerboseTotals(infos, details)
                                 : FormatListTotals(infos));
   }
   return r.status();

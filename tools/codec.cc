@@ -1,14 +1,19 @@
 #include "tools/codec.h"
 
+#include <fcntl.h>
 #include <lzma.h>
 #include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <exception>
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "core/compressor.h"
@@ -27,22 +32,116 @@ namespace {
 
 constexpr size_t kIoChunk = 1 << 20;
 
+// Where output goes, in order. `sparse` (a regular file being decompressed
+// into, without --no-sparse): aligned 64 KiB runs of zeros are skipped with
+// lseek() instead of written, and Finish() writes the last byte so that the
+// file has its full size, as xz's io_write()/io_close().
 class Output {
  public:
-  explicit Output(int fd) : fd_(fd) {}
+  explicit Output(int fd, bool sparse = false) : fd_(fd), sparse_(sparse) {}
   void Write(std::string_view data) {
-    if (fd_ >= 0) {
-      WriteFully(fd_, reinterpret_cast<const uint8_t*>(data.data()),
-                 data.size(), written_);
+    if (fd_ < 0) {
+      written_ += data.size();
+      return;
     }
-    written_ += data.size();
+    while (!data.empty()) {
+      const size_t n = sparse_ ? std::min<size_t>(
+                                     data.size(),
+                                     kSparseChunk - written_ % kSparseChunk)
+                               : data.size();
+      const std::string_view piece = data.substr(0, n);
+      if (sparse_ && n == kSparseChunk &&
+          piece.find_first_not_of('\0') == std::string_view::npos) {
+        hole_ += n;
+      } else {
+        SkipHole();
+        WriteFully(fd_, reinterpret_cast<const uint8_t*>(piece.data()), n,
+                   written_);
+      }
+      written_ += n;
+      data.remove_prefix(n);
+    }
+  }
+  // Ends the output (a trailing hole needs its last byte written).
+  void Finish() {
+    if (hole_ == 0) return;
+    --hole_;
+    SkipHole();
+    const uint8_t zero = 0;
+    WriteFully(fd_, &zero, 1, written_ - 1);
   }
   uint64_t written() const { return written_; }
 
  private:
+  static constexpr size_t kSparseChunk = 64 << 10;
+  void SkipHole() {
+    if (hole_ == 0) return;
+    if (lseek(fd_, static_cast<off_t>(hole_), SEEK_CUR) < 0) {
+      throw Error(ErrorCode::kIo, "seek",
+                  std::string("Seeking failed when trying to create a "
+                              "sparse file: ") +
+                      std::strerror(errno));
+    }
+    hole_ = 0;
+  }
   int fd_;
+  bool sparse_;
   uint64_t written_ = 0;
+  uint64_t hole_ = 0;  // zeros skipped but not yet seeked over
 };
+
+// True when decoded output to `fd` may get holes (xz: a regular file it
+// created itself).
+bool WantSparse(const CliOptions& o, int fd) {
+  if (fd < 0 || o.no_sparse || o.to_stdout) return false;
+  struct stat st {};
+  return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+// The parallel decoder writes to a descriptor; for a sparse output it
+// writes into a pipe that a thread drains into `out`. After an error in
+// `out` the thread keeps draining (so the decoder never sees EPIPE) and the
+// error is thrown once the decoder is done.
+DecompressStats DecompressFdSparse(int in_fd, Output& out,
+                                   const ParallelDecodeOptions& p,
+                                   const ProgressFn& progress) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    throw Error(ErrorCode::kIo, "pipe", std::strerror(errno));
+  }
+  fcntl(fds[1], F_SETPIPE_SZ, 1 << 20);
+  std::exception_ptr error;
+  std::thread drain([&] {
+    std::vector<uint8_t> buf(kIoChunk);
+    uint64_t total = 0;
+    for (;;) {
+      size_t n = 0;
+      try {
+        n = ReadSome(fds[0], buf.data(), buf.size(), total);
+        if (n == 0) break;
+        total += n;
+        if (!error) out.Write({reinterpret_cast<const char*>(buf.data()), n});
+      } catch (...) {
+        if (!error) error = std::current_exception();
+        if (n == 0) break;  // the pipe itself failed
+      }
+    }
+  });
+  DecompressStats stats;
+  try {
+    stats = DecompressFd(in_fd, fds[1], p, progress);
+  } catch (...) {
+    close(fds[1]);
+    drain.join();
+    close(fds[0]);
+    throw;
+  }
+  close(fds[1]);
+  drain.join();
+  close(fds[0]);
+  if (error) std::rethrow_exception(error);
+  return stats;
+}
 
 ParallelOptions ToParallelOptions(const CliOptions& o) {
   ParallelOptions p;
@@ -285,7 +384,7 @@ Totals DecompressStream(const CliOptions& o, int in_fd, int out_fd,
   if (o.range_offset || o.range_length) {
     return DecompressRange(o, in_fd, out_fd, meter);
   }
-  Output out(out_fd);
+  Output out(out_fd, WantSparse(o, out_fd));
   Head head;
   if (o.format != Format::kRaw) {
     head = ReadHead(in_fd);
@@ -311,17 +410,22 @@ Totals DecompressStream(const CliOptions& o, int in_fd, int out_fd,
       p.memlimit_soft = std::min(*soft, p.memlimit_hard);
     }
     if (o.single_threaded) p.threads = 1;
+    const ProgressFn progress = [meter](uint64_t in, uint64_t out) {
+      if (meter) meter->Update(in, out);
+      return true;
+    };
     const DecompressStats stats =
-        DecompressFd(in_fd, out_fd, p, [meter](uint64_t in, uint64_t out) {
-          if (meter) meter->Update(in, out);
-          return true;
-        });
+        WantSparse(o, out_fd) ? DecompressFdSparse(in_fd, out, p, progress)
+                              : DecompressFd(in_fd, out_fd, p, progress);
+    out.Finish();
     return {stats.in_bytes, stats.out_bytes, stats.unsupported_check};
   }
   // Raw streams, --single-stream and piped input whose first bytes were
   // read for detection: the sequential decoder, same rules.
-  return DecodeSequential(o, in_fd, out, meter,
-                          head.consumed ? std::string_view(head.bytes) : "");
+  const Totals t = DecodeSequential(
+      o, in_fd, out, meter, head.consumed ? std::string_view(head.bytes) : "");
+  out.Finish();
+  return t;
 }
 
 }  // namespace parxz::cli

@@ -285,10 +285,11 @@ class Parser {
                     &o_.memlimit_decompress, &o_.memlimit_mtdec);
         break;
       case 'S':
+        // As xz: taken as given ("-S bar" makes "abar"); no empty suffix.
         if (value.empty() || value.find('/') != std::string::npos) {
-          Fail("--suffix: Invalid filename suffix: '" + value + "'");
+          Fail(value + ": Invalid filename suffix");
         }
-        o_.suffix = value[0] == '.' ? value : "." + value;
+        o_.suffix = value;
         break;
       default:  // '0'..'9'
         level_ = static_cast<uint32_t>(c - '0');

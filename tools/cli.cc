@@ -31,19 +31,23 @@ struct SuffixRule {
   std::string_view plain;  // what replaces it when decompressing
 };
 
-// xz's suffixes per format (suffix.c): .txz and .tlz stand for .tar.xz/.lzma.
-std::vector<SuffixRule> SuffixesFor(Format format, bool decompressing) {
-  std::vector<SuffixRule> rules;
-  if (format == Format::kXz || format == Format::kAuto) {
-    rules.push_back({".xz", ""});
-    rules.push_back({".txz", ".tar"});
-  }
-  if (format == Format::kAlone || format == Format::kAuto) {
-    rules.push_back({".lzma", ""});
-    rules.push_back({".tlz", ".tar"});
-  }
-  if (format == Format::kAuto && decompressing) rules.push_back({".lz", ""});
-  return rules;
+// xz's suffix.c: every known suffix counts when decompressing (whatever
+// --format says); compressing refuses only the format's own.
+constexpr SuffixRule kDecompressSuffixes[] = {
+    {".xz", ""}, {".txz", ".tar"}, {".lzma", ""}, {".tlz", ".tar"}, {".lz", ""},
+};
+
+std::vector<std::string_view> CompressSuffixes(Format format) {
+  if (format == Format::kAlone) return {".lzma", ".tlz"};
+  if (format == Format::kRaw) return {};
+  return {".xz", ".txz"};
+}
+
+// xz's test_suffix(): `name` ends with `suffix` and has more before it than
+// a directory separator.
+bool HasSuffix(std::string_view name, std::string_view suffix) {
+  return name.size() > suffix.size() && name.ends_with(suffix) &&
+         name[name.size() - suffix.size() - 1] != '/';
 }
 
 std::string DisplayName(const std::string& name) {
@@ -107,9 +111,14 @@ class FileRunner {
       std::string out_name;
       if (!to_stdout) {
         std::string why;
-        const auto n = OutputName(o_, name, &why);
+        bool is_error = false;
+        const auto n = OutputName(o_, name, &why, &is_error);
         if (!n) {
-          r_.Warning(shown, why);
+          if (is_error) {
+            r_.Error(shown, why);
+          } else {
+            r_.Warning(shown, why);
+          }
           return;
         }
         out_name = *n;
@@ -189,8 +198,10 @@ int List(const CliOptions& o, const std::vector<std::string>& files,
       if (o.robot) {
         text = FormatListRobot(info, o.verbosity >= kVerbose, details);
       } else if (o.verbosity >= kVerbose) {
+        // With --files the count is not known up front: "a.xz (1)", as xz.
         text = (index > 1 ? "\n" : "") +
-               FormatListVerbose(info, index, files.size(), details);
+               FormatListVerbose(info, index, o.files_from ? 0 : files.size(),
+                                 details);
       } else {
         if (!header) text = FormatListHeader();
         header = true;
@@ -308,41 +319,43 @@ std::vector<std::string> ReadNameList(const CliOptions& o, Reporter& r) {
 
 std::optional<std::string> OutputName(const CliOptions& o,
                                       const std::string& input,
-                                      std::string* why) {
-  const bool decompressing = o.mode != Operation::kCompress;
-  std::vector<SuffixRule> rules;
-  if (!o.suffix.empty()) rules.push_back({o.suffix, ""});
-  for (const SuffixRule& r : SuffixesFor(o.format, decompressing)) {
-    rules.push_back(r);
-  }
-  const size_t slash = input.rfind('/');
-  const std::string_view base = std::string_view(input).substr(
-      slash == std::string::npos ? 0 : slash + 1);
-  const SuffixRule* match = nullptr;
-  for (const SuffixRule& r : rules) {
-    if (base.size() > r.compressed.size() && base.ends_with(r.compressed)) {
-      match = &r;
-      break;
-    }
-  }
-  if (decompressing) {
-    if (match == nullptr) {
-      *why = "Filename has an unknown suffix, skipping";
+                                      std::string* why, bool* is_error) {
+  *is_error = false;
+  const std::string raw_needs_suffix =
+      "With --format=raw, --suffix=.SUF is required unless writing to stdout";
+  if (o.mode != Operation::kCompress) {
+    if (o.format != Format::kRaw) {
+      for (const SuffixRule& r : kDecompressSuffixes) {
+        if (HasSuffix(input, r.compressed)) {
+          return input.substr(0, input.size() - r.compressed.size()) +
+                 std::string(r.plain);
+        }
+      }
+    } else if (o.suffix.empty()) {
+      *why = raw_needs_suffix;
+      *is_error = true;
       return std::nullopt;
     }
-    return input.substr(0, input.size() - match->compressed.size()) +
-           std::string(match->plain);
+    if (!o.suffix.empty() && HasSuffix(input, o.suffix)) {
+      return input.substr(0, input.size() - o.suffix.size());
+    }
+    *why = "Filename has an unknown suffix, skipping";
+    return std::nullopt;
   }
-  if (match != nullptr) {
-    *why = "File already has `" + std::string(match->compressed) +
-           "' suffix, skipping";
+  std::vector<std::string_view> known = CompressSuffixes(o.format);
+  if (!o.suffix.empty()) known.push_back(o.suffix);
+  for (const std::string_view suffix : known) {
+    if (HasSuffix(input, suffix)) {
+      *why = "File already has `" + std::string(suffix) + "' suffix, skipping";
+      return std::nullopt;
+    }
+  }
+  if (o.format == Format::kRaw && o.suffix.empty()) {
+    *why = raw_needs_suffix;
+    *is_error = true;
     return std::nullopt;
   }
   if (!o.suffix.empty()) return input + o.suffix;
-  if (o.format == Format::kRaw) {
-    *why = "Compressing a raw stream to a file needs --suffix=.SUF or -c";
-    return std::nullopt;
-  }
   return input + (o.format == Format::kAlone ? ".lzma" : ".xz");
 }
 

@@ -170,7 +170,8 @@ std::string FormatListTotals(const std::vector<FileInfo>& files) {
 
 std::string FormatListVerbose(const FileInfo& f, size_t index, size_t count,
                               bool details) {
-  std::string s = f.name + Printf(" (%zu/%zu)\n", index, count);
+  std::string s = f.name + (count == 0 ? Printf(" (%zu)\n", index)
+                                       : Printf(" (%zu/%zu)\n", index, count));
   s += Printf("  Streams:           %zu\n", f.streams.size());
   s += Printf("  Blocks:            %zu\n", f.blocks.size());
   s += "  Compressed size:   " + SizeWithBytes(f.file_size) + "\n";

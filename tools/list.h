@@ -66,7 +66,8 @@ std::string FormatListHeader();
 std::string FormatListRow(const FileInfo& info);
 // The "N files" totals line of xz -l, with its separator.
 std::string FormatListTotals(const std::vector<FileInfo>& files);
-// xz -lv: the per-file block (`index`/`count` as in "a.xz (1/2)").
+// xz -lv: the per-file block (`index`/`count` as in "a.xz (1/2)"; count 0:
+// unknown, "a.xz (1)").
 // `details`: -vv's Block Header columns and summary lines.
 std::string FormatListVerbose(const FileInfo& info, size_t index, size_t count,
                               bool details = false);

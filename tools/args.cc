@@ -13,53 +13,6 @@ namespace {
   throw UsageError(message);
 }
 
-uint64_t ParseUint(std::string_view text, std::string_view what, uint64_t max) {
-  uint64_t value = 0;
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (text.empty() || ec != std::errc() || ptr != end) {
-    Fail(std::string(what) + ": Invalid argument: '" + std::string(text) + "'");
-  }
-  if (value > max) {
-    Fail(std::string(what) + ": Value out of range: " + std::string(text) +
-         " (at most " + std::to_string(max) + ")");
-  }
-  return value;
-}
-
-uint32_t ParseU32(std::string_view text, std::string_view what) {
-  return static_cast<uint32_t>(
-      ParseUint(text, what, std::numeric_limits<uint32_t>::max()));
-}
-
-FilterId FilterByName(std::string_view name) {
-  static constexpr std::pair<std::string_view, FilterId> kNames[] = {
-      {"lzma1", FilterId::kLzma1},     {"lzma2", FilterId::kLzma2},
-      {"delta", FilterId::kDelta},     {"x86", FilterId::kX86},
-      {"powerpc", FilterId::kPowerPc}, {"ia64", FilterId::kIa64},
-      {"arm", FilterId::kArm},         {"armthumb", FilterId::kArmThumb},
-      {"arm64", FilterId::kArm64},     {"sparc", FilterId::kSparc},
-  };
-  for (const auto& [n, id] : kNames) {
-    if (n == name) return id;
-  }
-  Fail("Unknown filter: '" + std::string(name) + "'");
-}
-
-// Accepts "6" or "6e" for preset=.
-uint32_t ParsePresetText(std::string_view text, std::string_view what) {
-  uint32_t extreme = 0;
-  if (!text.empty() && text.back() == 'e') {
-    extreme = kPresetExtreme;
-    text.remove_suffix(1);
-  }
-  if (text.size() != 1 || text[0] < '0' || text[0] > '9') {
-    Fail(std::string(what) + ": Unsupported LZMA1/LZMA2 preset: '" +
-         std::string(text) + "'");
-  }
-  return static_cast<uint32_t>(text[0] - '0') | extreme;
-}
-
 enum class ArgKind { kNone, kRequired, kOptional };
 
 struct LongOption {
@@ -195,6 +148,16 @@ class Parser {
       // xz uses the preset's LZMA2 for raw streams without a chain.
       o_.filters.push_back(
           FilterSpec{.id = FilterId::kLzma2, .preset = o_.preset});
+    }
+    if (o_.mode == Operation::kCompress && o_.flush_timeout_ms != 0) {
+      // As xz: flushing needs a chain of LZMA2 and Delta only.
+      bool flushable = o_.format != Format::kAlone;
+      for (const FilterSpec& f : o_.filters) {
+        flushable &= f.id == FilterId::kLzma2 || f.id == FilterId::kDelta;
+      }
+      if (!flushable) {
+        Fail("The filter chain is incompatible with --flush-timeout");
+      }
     }
     if (o_.files.empty() && !o_.files_from) o_.files.push_back("-");
     return std::move(o_);
@@ -438,6 +401,21 @@ class Parser {
 
 }  // namespace
 
+uint64_t ParseUint(std::string_view text, std::string_view what, uint64_t max) {
+  uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end) {
+    Fail(std::string(what) + ": Invalid argument: '" + std::string(text) + "'");
+  }
+  if (value > max) {
+    Fail(std::string(what) + ": Value out of range: " + std::string(text) +
+         " (at most " + std::to_string(max) + ")");
+  }
+  return value;
+}
+
+
 CliOptions ParseArgs(const std::vector<std::string>& args) {
   Parser p;
   p.Parse(args, /*names_allowed=*/true);
@@ -542,84 +520,6 @@ uint64_t ParseSize(std::string_view text, std::string_view what, uint64_t max) {
          " (at most " + std::to_string(max) + ")");
   }
   return n * multiplier;
-}
-
-FilterSpec ParseFilter(std::string_view name, std::string_view opts) {
-  FilterSpec spec{.id = FilterByName(name)};
-  spec.preset.reset();
-  const bool lzma = spec.id == FilterId::kLzma1 || spec.id == FilterId::kLzma2;
-  const std::string opt_name = "--" + std::string(name);
-  while (!opts.empty()) {
-    const size_t comma = opts.find(',');
-    std::string_view item = opts.substr(0, comma);
-    opts = comma == std::string_view::npos ? std::string_view()
-                                           : opts.substr(comma + 1);
-    if (item.empty()) continue;
-    const size_t eq = item.find('=');
-    if (eq == std::string_view::npos) {
-      Fail(opt_name +
-           ": Options must be 'name=value' pairs separated with "
-           "commas: '" +
-           std::string(item) + "'");
-    }
-    const std::string_view key = item.substr(0, eq), v = item.substr(eq + 1);
-    const std::string what = opt_name + " " + std::string(key);
-    auto bad = [&] {
-      Fail(opt_name + ": Invalid option name: '" + std::string(key) + "'");
-    };
-    if (lzma) {
-      if (key == "preset") {
-        spec.preset = ParsePresetText(v, what);
-      } else if (key == "dict") {
-        spec.dict_size = static_cast<uint32_t>(
-            ParseSize(v, what, std::numeric_limits<uint32_t>::max()));
-      } else if (key == "lc") {
-        spec.lc = ParseU32(v, what);
-      } else if (key == "lp") {
-        spec.lp = ParseU32(v, what);
-      } else if (key == "pb") {
-        spec.pb = ParseU32(v, what);
-      } else if (key == "nice") {
-        spec.nice_len = ParseU32(v, what);
-      } else if (key == "depth") {
-        spec.depth = ParseU32(v, what);
-      } else if (key == "mode") {
-        if (v == "fast")
-          spec.mode = parxz::Mode::kFast;
-        else if (v == "normal")
-          spec.mode = parxz::Mode::kNormal;
-        else
-          Fail(what + ": Invalid option value: '" + std::string(v) + "'");
-      } else if (key == "mf") {
-        static constexpr std::pair<std::string_view, MatchFinder> kMf[] = {
-            {"hc3", MatchFinder::kHc3},
-            {"hc4", MatchFinder::kHc4},
-            {"bt2", MatchFinder::kBt2},
-            {"bt3", MatchFinder::kBt3},
-            {"bt4", MatchFinder::kBt4}};
-        bool found = false;
-        for (const auto& [n, mf] : kMf) {
-          if (n == v) {
-            spec.mf = mf;
-            found = true;
-          }
-        }
-        if (!found) {
-          Fail(what + ": Invalid option value: '" + std::string(v) + "'");
-        }
-      } else {
-        bad();
-      }
-    } else if (spec.id == FilterId::kDelta) {
-      if (key != "dist") bad();
-      spec.dist = static_cast<uint32_t>(ParseUint(v, what, 256));
-      if (*spec.dist == 0) Fail(what + ": Value out of range: 0");
-    } else {
-      if (key != "start") bad();
-      spec.start_offset = ParseU32(v, what);
-    }
-  }
-  return spec;
 }
 
 }  // namespace parxz::cli

@@ -107,6 +107,9 @@ CliOptions ParseCommandLine(std::string_view argv0,
 const std::string& ProgramName();
 void SetProgramName(std::string_view argv0);
 
+// A plain decimal number, at most `max`. Throws UsageError naming `what`.
+uint64_t ParseUint(std::string_view text, std::string_view what, uint64_t max);
+
 // "123", "64KiB", "8MiB", "1GiB", "4k", "2M" (K/M/G are powers of 1024, as
 // in xz). Throws UsageError naming `what` on bad input or overflow.
 uint64_t ParseSize(std::string_view text, std::string_view what,

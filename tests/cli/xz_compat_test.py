@@ -161,9 +161,12 @@ class FlushTimeoutTest(CliTestBase):
         self.assertEqual(got + dec.decompress(rest), part1 + part2)
         self.assertTrue(dec.eof)
 
-    def test_bad_value(self):
-        mine, ref = both(["--flush-timeout=x", "-c"], b"")
-        self.assertEqual(mine.returncode, ref.returncode)
+    def test_bad_values(self):
+        for args in (["--flush-timeout=x"], ["--flush-timeout=10", "--x86"],
+                     ["--flush-timeout=10", "-F", "lzma"]):
+            with self.subTest(args=args):
+                mine, ref = both(args + ["-c"], b"")
+                self.assertEqual(mine.returncode, ref.returncode)
 
 
 class FilesTest(CompatBase):

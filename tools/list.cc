@@ -88,6 +88,18 @@ FileInfo Sum(const std::vector<FileInfo>& files) {
   return t;
 }
 
+// The lines xz -lv prints for a file and for the totals alike.
+std::string SummaryLines(const FileInfo& f) {
+  std::string s = Printf("  Streams:           %zu\n", f.streams.size());
+  s += Printf("  Blocks:            %zu\n", f.blocks.size());
+  s += "  Compressed size:   " + SizeWithBytes(f.file_size) + "\n";
+  s += "  Uncompressed size: " + SizeWithBytes(f.uncompressed_size) + "\n";
+  s += "  Ratio:             " + Ratio(f.file_size, f.uncompressed_size) + "\n";
+  s += "  Check:             " + CheckNames(f.checks, ", ") + "\n";
+  s += "  Stream Padding:    " + HumanSize(f.padding) + "\n";
+  return s;
+}
+
 uint64_t RoundUpToMiB(uint64_t n) { return (n + (1 << 20) - 1) >> 20; }
 
 // xz's version number 50040002 as "5.4.0" (alpha/beta suffixed).
@@ -172,13 +184,7 @@ std::string FormatListVerbose(const FileInfo& f, size_t index, size_t count,
                               bool details) {
   std::string s = f.name + (count == 0 ? Printf(" (%zu)\n", index)
                                        : Printf(" (%zu/%zu)\n", index, count));
-  s += Printf("  Streams:           %zu\n", f.streams.size());
-  s += Printf("  Blocks:            %zu\n", f.blocks.size());
-  s += "  Compressed size:   " + SizeWithBytes(f.file_size) + "\n";
-  s += "  Uncompressed size: " + SizeWithBytes(f.uncompressed_size) + "\n";
-  s += "  Ratio:             " + Ratio(f.file_size, f.uncompressed_size) + "\n";
-  s += "  Check:             " + CheckNames(f.checks, ", ") + "\n";
-  s += "  Stream Padding:    " + HumanSize(f.padding) + "\n";
+  s += SummaryLines(f);
   s += "  Streams:\n";
   s += Printf("    %6s %9s %15s %15s %15s %15s  %5s  %-10s %7s\n", "Stream",
               "Blocks", "CompOffset", "UncompOffset", "CompSize", "UncompSize",
@@ -236,13 +242,7 @@ std::string FormatListVerboseTotals(const std::vector<FileInfo>& files,
   const FileInfo t = Sum(files);
   std::string s = "\nTotals:\n";
   s += Printf("  Number of files:   %zu\n", files.size());
-  s += Printf("  Streams:           %zu\n", t.streams.size());
-  s += Printf("  Blocks:            %zu\n", t.blocks.size());
-  s += "  Compressed size:   " + SizeWithBytes(t.file_size) + "\n";
-  s += "  Uncompressed size: " + SizeWithBytes(t.uncompressed_size) + "\n";
-  s += "  Ratio:             " + Ratio(t.file_size, t.uncompressed_size) + "\n";
-  s += "  Check:             " + CheckNames(t.checks, ", ") + "\n";
-  s += "  Stream Padding:    " + HumanSize(t.padding) + "\n";
+  s += SummaryLines(t);
   if (details) {
     s += DetailSummary(t.memusage_max, t.all_have_sizes, t.min_version);
   }

@@ -139,8 +139,9 @@ class Parser {
     if (o_.mode == Operation::kCompress && o_.lzip) {
       Fail("Compression of lzip files (.lz) is not supported");
     }
-    if (o_.mode == Operation::kList && o_.format != Format::kAuto &&
-        o_.format != Format::kXz) {
+    if (o_.mode == Operation::kList &&
+        ((o_.format != Format::kAuto && o_.format != Format::kXz) ||
+         o_.lzip)) {
       Fail("--list works only on .xz files (--format=xz or --format=auto)");
     }
     if (o_.format == Format::kRaw && o_.filters.empty() &&

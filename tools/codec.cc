@@ -386,13 +386,18 @@ Totals DecompressStream(const CliOptions& o, int in_fd, int out_fd,
   }
   Output out(out_fd, WantSparse(o, out_fd));
   Head head;
-  if (o.format != Format::kRaw) {
+  // Only -dcf (copy unknown input through) and -F lzip look at the first
+  // bytes here; otherwise the decoder detects the format itself, and piped
+  // input stays with the parallel decoder.
+  const bool pass_through =
+      o.mode == Operation::kDecompress && o.to_stdout && o.force;
+  if (o.format != Format::kRaw && (pass_through || o.lzip)) {
     head = ReadHead(in_fd);
     const auto container = DetectContainer(
         o.format, {reinterpret_cast<const uint8_t*>(head.bytes.data()),
                    head.bytes.size()});
     if (!container || (o.lzip && *container != Container::kLzip)) {
-      if (o.mode == Operation::kDecompress && o.to_stdout && o.force) {
+      if (pass_through) {
         return PassThrough(in_fd, out, head);
       }
       throw Error(ErrorCode::kCorruptData, "decompress",

@@ -33,7 +33,7 @@ namespace {
 constexpr size_t kIoChunk = 1 << 20;
 
 // Where output goes, in order. `sparse` (a regular file being decompressed
-// into, without --no-sparse): aligned 64 KiB runs of zeros are skipped with
+// into, without --no-sparse): aligned 8 KiB runs of zeros are skipped with
 // lseek() instead of written, and Finish() writes the last byte so that the
 // file has its full size, as xz's io_write()/io_close().
 class Output {
@@ -73,7 +73,7 @@ class Output {
   uint64_t written() const { return written_; }
 
  private:
-  static constexpr size_t kSparseChunk = 64 << 10;
+  static constexpr size_t kSparseChunk = 8 << 10;  // xz's IO_BUFFER_SIZE
   void SkipHole() {
     if (hole_ == 0) return;
     if (lseek(fd_, static_cast<off_t>(hole_), SEEK_CUR) < 0) {
@@ -90,12 +90,17 @@ class Output {
   uint64_t hole_ = 0;  // zeros skipped but not yet seeked over
 };
 
-// True when decoded output to `fd` may get holes (xz: a regular file it
-// created itself).
+// True when decoded output to `fd` may get holes: as xz, a regular file it
+// created, or standard output when that is a regular file written at its
+// end (not in O_APPEND mode, which xz also handles and parxz writes densely).
 bool WantSparse(const CliOptions& o, int fd) {
-  if (fd < 0 || o.no_sparse || o.to_stdout) return false;
+  if (fd < 0 || o.no_sparse || o.mode != Operation::kDecompress) return false;
   struct stat st {};
-  return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  if (fd != STDOUT_FILENO) return true;
+  const int flags = fcntl(fd, F_GETFL);
+  return flags >= 0 && (flags & O_APPEND) == 0 &&
+         lseek(fd, 0, SEEK_CUR) == st.st_size;
 }
 
 // The parallel decoder writes to a descriptor; for a sparse output it

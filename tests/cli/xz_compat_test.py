@@ -488,6 +488,22 @@ class SparseTest(CliTestBase):
                         self.assertLess(blocks, 1 << 20)
 
 
+    def test_stdout_regular_file(self):
+        data = b"head" + bytes(6 << 20) + b"tail" + bytes(1 << 20)
+        p = self.write("z.xz", xz(["-T2", "-c"], data).stdout)
+        sizes = {}
+        for prog in (PARXZ, XZ):
+            out = self.dir / "out"
+            out.unlink(missing_ok=True)
+            with open(out, "wb") as f:
+                subprocess.run([prog, "-dc", str(p)], stdout=f, check=True)
+            self.assertEqual(out.read_bytes(), data)
+            sizes[prog] = os.stat(out).st_blocks * 512
+        if sizes[XZ] >= len(data):
+            self.skipTest("this file system has no holes")
+        self.assertEqual(sizes[PARXZ], sizes[XZ])
+
+
 class SuffixTest(CompatBase):
     """xz's tests/test_suffix.sh (from later xz releases), step by step."""
 

@@ -140,8 +140,7 @@ class Parser {
       Fail("Compression of lzip files (.lz) is not supported");
     }
     if (o_.mode == Operation::kList &&
-        ((o_.format != Format::kAuto && o_.format != Format::kXz) ||
-         o_.lzip)) {
+        ((o_.format != Format::kAuto && o_.format != Format::kXz) || o_.lzip)) {
       Fail("--list works only on .xz files (--format=xz or --format=auto)");
     }
     if (o_.format == Format::kRaw && o_.filters.empty() &&
@@ -415,7 +414,6 @@ uint64_t ParseUint(std::string_view text, std::string_view what, uint64_t max) {
   }
   return value;
 }
-
 
 CliOptions ParseArgs(const std::vector<std::string>& args) {
   Parser p;

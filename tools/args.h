@@ -47,13 +47,13 @@ struct CliOptions {
   bool no_warn = false;        // -Q: warnings don't change the exit status
   bool single_stream = false;  // --single-stream: decode one stream only
   int verbosity = kWarnings;
-  bool help = false;       // -h
-  bool long_help = false;  // -H / --long-help
-  bool version = false;    // -V
-  bool info_memory = false;  // --info-memory
-  bool robot = false;        // --robot: machine-readable -l/--info-memory
-  bool no_adjust = false;    // --no-adjust
-  bool no_sparse = false;    // --no-sparse
+  bool help = false;          // -h
+  bool long_help = false;     // -H / --long-help
+  bool version = false;       // -V
+  bool info_memory = false;   // --info-memory
+  bool robot = false;         // --robot: machine-readable -l/--info-memory
+  bool no_adjust = false;     // --no-adjust
+  bool no_sparse = false;     // --no-sparse
   bool ignore_check = false;  // --ignore-check
   // -F lzip: decode .lz only (kAuto detection restricted to lzip).
   bool lzip = false;

@@ -6,9 +6,8 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
-
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -71,8 +70,7 @@ class Reporter {
  private:
   static void Print(const std::string& name, const std::string& message) {
     const std::string line = ProgramName() + ": " +
-                             (name.empty() ? "" : name + ": ") + message +
-                             "\n";
+                             (name.empty() ? "" : name + ": ") + message + "\n";
     ssize_t unused = write(STDERR_FILENO, line.data(), line.size());
     (void)unused;
   }
@@ -219,8 +217,8 @@ int List(const CliOptions& o, const std::vector<std::string>& files,
     WriteText(STDOUT_FILENO, FormatListRobotTotals(infos, details));
   } else if (infos.size() > 1) {
     WriteText(STDOUT_FILENO, o.verbosity >= kVerbose
-                                ? FormatListVerboseTotals(infos, details)
-                                : FormatListTotals(infos));
+                                 ? FormatListVerboseTotals(infos, details)
+                                 : FormatListTotals(infos));
   }
   return r.status();
 }
@@ -248,8 +246,8 @@ std::string InfoMemory(const CliOptions& o) {
   const uint64_t compress = limit(o.memlimit_compress);
   const uint64_t decompress = limit(o.memlimit_decompress);
   const uint64_t mt_default = ram / 4;
-  uint64_t mtdec = o.memlimit_mtdec.value != 0 ? limit(o.memlimit_mtdec)
-                                               : mt_default;
+  uint64_t mtdec =
+      o.memlimit_mtdec.value != 0 ? limit(o.memlimit_mtdec) : mt_default;
   if (decompress != 0 && mtdec > decompress) mtdec = decompress;
   char buf[256];
   if (o.robot) {

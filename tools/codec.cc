@@ -45,10 +45,10 @@ class Output {
       return;
     }
     while (!data.empty()) {
-      const size_t n = sparse_ ? std::min<size_t>(
-                                     data.size(),
+      const size_t n =
+          sparse_ ? std::min<size_t>(data.size(),
                                      kSparseChunk - written_ % kSparseChunk)
-                               : data.size();
+                  : data.size();
       const std::string_view piece = data.substr(0, n);
       if (sparse_ && n == kSparseChunk &&
           piece.find_first_not_of('\0') == std::string_view::npos) {
@@ -372,11 +372,11 @@ Totals CompressStream(const CliOptions& o, int in_fd, int out_fd,
     return CompressSequential(o, in_fd, out_fd, meter);
   }
   if (pushed) return CompressPush(o, in_fd, out_fd, meter);
-  const CompressStats stats = CompressFd(
-      in_fd, out_fd, ToParallelOptions(o), [meter](uint64_t in, uint64_t out) {
-        if (meter) meter->Update(in, out);
-        return true;
-      });
+  const CompressStats stats = CompressFd(in_fd, out_fd, ToParallelOptions(o),
+                                         [meter](uint64_t in, uint64_t out) {
+                                           if (meter) meter->Update(in, out);
+                                           return true;
+                                         });
   return {stats.in_bytes, stats.out_bytes, false};
 }
 

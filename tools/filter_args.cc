@@ -47,7 +47,6 @@ uint32_t ParsePresetText(std::string_view text, std::string_view what) {
   return static_cast<uint32_t>(text[0] - '0') | extreme;
 }
 
-
 }  // namespace
 
 FilterSpec ParseFilter(std::string_view name, std::string_view opts) {
@@ -127,6 +126,5 @@ FilterSpec ParseFilter(std::string_view name, std::string_view opts) {
   }
   return spec;
 }
-
 
 }  // namespace parxz::cli

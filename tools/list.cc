@@ -64,19 +64,24 @@ void AddDetails(int fd, const XzBlockInfo& x, BlockInfo& b) {
   b.header_size = x.header_size;
   b.flags = std::string(x.header_has_compressed_size ? "c" : "-") +
             (x.header_has_uncompressed_size ? "u" : "-");
-  b.compressed_size =
-      x.unpadded_size - x.header_size -
-      lzma_check_size(static_cast<lzma_check>(x.check_id));
+  b.compressed_size = x.unpadded_size - x.header_size -
+                      lzma_check_size(static_cast<lzma_check>(x.check_id));
   b.memusage = x.memusage;
   b.filters = x.filters;
 }
 
-// The files added up, as xz's totals (streams and blocks only counted).
-FileInfo Sum(const std::vector<FileInfo>& files) {
+// The files added up, as xz's totals; Streams and Blocks only counted.
+struct Sums {
   FileInfo t;
+  uint64_t streams = 0, blocks = 0;
+};
+
+Sums Sum(const std::vector<FileInfo>& files) {
+  Sums sums;
+  FileInfo& t = sums.t;
   for (const FileInfo& f : files) {
-    t.streams.resize(t.streams.size() + f.streams.size());
-    t.blocks.resize(t.blocks.size() + f.blocks.size());
+    sums.streams += f.streams.size();
+    sums.blocks += f.blocks.size();
     t.file_size += f.file_size;
     t.uncompressed_size += f.uncompressed_size;
     t.padding += f.padding;
@@ -85,13 +90,13 @@ FileInfo Sum(const std::vector<FileInfo>& files) {
     t.all_have_sizes &= f.all_have_sizes;
     t.min_version = std::max(t.min_version, f.min_version);
   }
-  return t;
+  return sums;
 }
 
 // The lines xz -lv prints for a file and for the totals alike.
-std::string SummaryLines(const FileInfo& f) {
-  std::string s = Printf("  Streams:           %zu\n", f.streams.size());
-  s += Printf("  Blocks:            %zu\n", f.blocks.size());
+std::string SummaryLines(const FileInfo& f, uint64_t streams, uint64_t blocks) {
+  std::string s = Printf("  Streams:           %llu\n", U(streams));
+  s += Printf("  Blocks:            %llu\n", U(blocks));
   s += "  Compressed size:   " + SizeWithBytes(f.file_size) + "\n";
   s += "  Uncompressed size: " + SizeWithBytes(f.uncompressed_size) + "\n";
   s += "  Ratio:             " + Ratio(f.file_size, f.uncompressed_size) + "\n";
@@ -106,12 +111,14 @@ uint64_t RoundUpToMiB(uint64_t n) { return (n + (1 << 20) - 1) >> 20; }
 std::string XzVersion(uint32_t v) {
   const uint32_t stability = v % 10;
   return Printf("%u.%u.%u%s", v / 10000000, v / 10000 % 1000, v / 10 % 1000,
-                stability == 0 ? "alpha" : stability == 1 ? "beta" : "");
+                stability == 0   ? "alpha"
+                : stability == 1 ? "beta"
+                                 : "");
 }
 
 std::string DetailSummary(uint64_t memusage, bool sizes, uint32_t version) {
-  return Printf("  %-18s %llu MiB\n", "Memory needed:",
-                U(RoundUpToMiB(memusage))) +
+  return Printf("  %-18s %llu MiB\n",
+                "Memory needed:", U(RoundUpToMiB(memusage))) +
          Printf("  %-18s %s\n", "Sizes in headers:", sizes ? "Yes" : "No") +
          "  Minimum XZ Utils version: " + XzVersion(version) + "\n";
 }
@@ -170,11 +177,11 @@ std::string FormatListRow(const FileInfo& f) {
 }
 
 std::string FormatListTotals(const std::vector<FileInfo>& files) {
-  const FileInfo t = Sum(files);
+  const Sums sums = Sum(files);
+  const FileInfo& t = sums.t;
   return std::string(79, '-') + "\n" +
-         Printf("%5zu %7zu  %11s  %11s  %5s  %-7s %zu files\n",
-                t.streams.size(), t.blocks.size(),
-                HumanSize(t.file_size).c_str(),
+         Printf("%5llu %7llu  %11s  %11s  %5s  %-7s %zu files\n",
+                U(sums.streams), U(sums.blocks), HumanSize(t.file_size).c_str(),
                 HumanSize(t.uncompressed_size).c_str(),
                 Ratio(t.file_size, t.uncompressed_size).c_str(),
                 CheckNames(t.checks).c_str(), files.size());
@@ -184,7 +191,7 @@ std::string FormatListVerbose(const FileInfo& f, size_t index, size_t count,
                               bool details) {
   std::string s = f.name + (count == 0 ? Printf(" (%zu)\n", index)
                                        : Printf(" (%zu/%zu)\n", index, count));
-  s += SummaryLines(f);
+  s += SummaryLines(f, f.streams.size(), f.blocks.size());
   s += "  Streams:\n";
   s += Printf("    %6s %9s %15s %15s %15s %15s  %5s  %-10s %7s\n", "Stream",
               "Blocks", "CompOffset", "UncompOffset", "CompSize", "UncompSize",
@@ -201,8 +208,8 @@ std::string FormatListVerbose(const FileInfo& f, size_t index, size_t count,
   if (!f.blocks.empty()) {
     uint32_t check_max = 0;
     for (const StreamInfo& st : f.streams) {
-      check_max = std::max(
-          check_max, lzma_check_size(static_cast<lzma_check>(st.check)));
+      check_max = std::max(check_max,
+                           lzma_check_size(static_cast<lzma_check>(st.check)));
     }
     const int checkval_width = std::max(8, static_cast<int>(2 * check_max));
     const int check_width = details ? 10 : 1;
@@ -220,8 +227,8 @@ std::string FormatListVerbose(const FileInfo& f, size_t index, size_t count,
                   U(b.stream), U(b.number), U(b.compressed_offset),
                   U(b.uncompressed_offset), U(b.total_size),
                   U(b.uncompressed_size),
-                  Ratio(b.total_size, b.uncompressed_size).c_str(),
-                  check_width, CheckName(b.check).c_str());
+                  Ratio(b.total_size, b.uncompressed_size).c_str(), check_width,
+                  CheckName(b.check).c_str());
       if (details) {
         s += Printf(" %-*s  %6u  %-5s %15llu %7llu MiB  %s", checkval_width,
                     b.check_value.c_str(), b.header_size, b.flags.c_str(),
@@ -239,10 +246,11 @@ std::string FormatListVerbose(const FileInfo& f, size_t index, size_t count,
 
 std::string FormatListVerboseTotals(const std::vector<FileInfo>& files,
                                     bool details) {
-  const FileInfo t = Sum(files);
+  const Sums sums = Sum(files);
+  const FileInfo& t = sums.t;
   std::string s = "\nTotals:\n";
   s += Printf("  Number of files:   %zu\n", files.size());
-  s += SummaryLines(t);
+  s += SummaryLines(t, sums.streams, sums.blocks);
   if (details) {
     s += DetailSummary(t.memusage_max, t.all_have_sizes, t.min_version);
   }
@@ -260,9 +268,8 @@ std::string RobotChecks(uint32_t mask) {
 
 std::string FormatListRobot(const FileInfo& f, bool verbose, bool details) {
   std::string s = "name\t" + f.name + "\n";
-  s += Printf("file\t%zu\t%zu\t%llu\t%llu\t%s\t%s\t%llu\n",
-              f.streams.size(), f.blocks.size(), U(f.file_size),
-              U(f.uncompressed_size),
+  s += Printf("file\t%zu\t%zu\t%llu\t%llu\t%s\t%s\t%llu\n", f.streams.size(),
+              f.blocks.size(), U(f.file_size), U(f.uncompressed_size),
               Ratio(f.file_size, f.uncompressed_size).c_str(),
               RobotChecks(f.checks).c_str(), U(f.padding));
   if (!verbose) return s;
@@ -276,12 +283,12 @@ std::string FormatListRobot(const FileInfo& f, bool verbose, bool details) {
   }
   uint64_t number_in_file = 0;
   for (const BlockInfo& b : f.blocks) {
-    s += Printf(
-        "block\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%s\t%s",
-        U(b.stream), U(b.number), U(++number_in_file), U(b.compressed_offset),
-        U(b.uncompressed_offset), U(b.total_size), U(b.uncompressed_size),
-        Ratio(b.total_size, b.uncompressed_size).c_str(),
-        CheckName(b.check).c_str());
+    s += Printf("block\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%s\t%s",
+                U(b.stream), U(b.number), U(++number_in_file),
+                U(b.compressed_offset), U(b.uncompressed_offset),
+                U(b.total_size), U(b.uncompressed_size),
+                Ratio(b.total_size, b.uncompressed_size).c_str(),
+                CheckName(b.check).c_str());
     if (details) {
       s += Printf("\t%s\t%u\t%s\t%llu\t%llu\t%s", b.check_value.c_str(),
                   b.header_size, b.flags.c_str(), U(b.compressed_size),
@@ -298,12 +305,13 @@ std::string FormatListRobot(const FileInfo& f, bool verbose, bool details) {
 
 std::string FormatListRobotTotals(const std::vector<FileInfo>& files,
                                   bool details) {
-  const FileInfo t = Sum(files);
-  std::string s =
-      Printf("totals\t%zu\t%zu\t%llu\t%llu\t%s\t%s\t%llu\t%zu",
-             t.streams.size(), t.blocks.size(), U(t.file_size),
-             U(t.uncompressed_size), Ratio(t.file_size, t.uncompressed_size).c_str(),
-             RobotChecks(t.checks).c_str(), U(t.padding), files.size());
+  const Sums sums = Sum(files);
+  const FileInfo& t = sums.t;
+  std::string s = Printf(
+      "totals\t%llu\t%llu\t%llu\t%llu\t%s\t%s\t%llu\t%zu", U(sums.streams),
+      U(sums.blocks), U(t.file_size), U(t.uncompressed_size),
+      Ratio(t.file_size, t.uncompressed_size).c_str(),
+      RobotChecks(t.checks).c_str(), U(t.padding), files.size());
   if (details) {
     s += Printf("\t%llu\t%s\t%u", U(t.memusage_max),
                 t.all_have_sizes ? "yes" : "no", t.min_version);

@@ -18,8 +18,7 @@ int main(int argc, char** argv) {
     return parxz::cli::Run(parxz::cli::ParseCommandLine(
         argv0, args, std::getenv("XZ_DEFAULTS"), std::getenv("XZ_OPT")));
   } catch (const parxz::cli::UsageError& e) {
-    const std::string msg = me + ": " + e.what() + "\n" + me +
-                            ": Try `" + me +
+    const std::string msg = me + ": " + e.what() + "\n" + me + ": Try `" + me +
                             " --help' for more information.\n";
     ssize_t unused = write(STDERR_FILENO, msg.data(), msg.size());
     (void)unused;

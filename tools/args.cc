@@ -13,6 +13,11 @@ namespace {
   throw UsageError(message);
 }
 
+// A mistake getopt_long() would report: xz adds its "Try --help" line.
+[[noreturn]] void FailOption(const std::string& message) {
+  throw UsageError(message, /*try_help=*/true);
+}
+
 enum class ArgKind { kNone, kRequired, kOptional };
 
 struct LongOption {
@@ -20,6 +25,8 @@ struct LongOption {
   ArgKind arg;
 };
 
+// In xz's order (args.c), which getopt_long() follows when it lists the
+// possibilities of an ambiguous abbreviation; parxz's own options last.
 constexpr LongOption kLongOptions[] = {
     {"compress", ArgKind::kNone},
     {"decompress", ArgKind::kNone},
@@ -30,40 +37,29 @@ constexpr LongOption kLongOptions[] = {
     {"force", ArgKind::kNone},
     {"stdout", ArgKind::kNone},
     {"to-stdout", ArgKind::kNone},
-    {"quiet", ArgKind::kNone},
-    {"verbose", ArgKind::kNone},
-    {"no-warn", ArgKind::kNone},
-    {"help", ArgKind::kNone},
-    {"long-help", ArgKind::kNone},
-    {"version", ArgKind::kNone},
+    {"single-stream", ArgKind::kNone},
+    {"no-sparse", ArgKind::kNone},
+    {"suffix", ArgKind::kRequired},
+    {"files", ArgKind::kOptional},
+    {"files0", ArgKind::kOptional},
+    {"format", ArgKind::kRequired},
+    {"check", ArgKind::kRequired},
+    {"ignore-check", ArgKind::kNone},
+    {"block-size", ArgKind::kRequired},
+    {"block-list", ArgKind::kRequired},
+    {"memlimit-compress", ArgKind::kRequired},
+    {"memlimit-decompress", ArgKind::kRequired},
+    {"memlimit-mt-decompress", ArgKind::kRequired},
+    {"memlimit", ArgKind::kRequired},
+    {"memory", ArgKind::kRequired},
+    {"no-adjust", ArgKind::kNone},
+    {"threads", ArgKind::kRequired},
+    {"flush-timeout", ArgKind::kRequired},
     {"extreme", ArgKind::kNone},
     {"fast", ArgKind::kNone},
     {"best", ArgKind::kNone},
-    {"single-stream", ArgKind::kNone},
-    {"no-sparse", ArgKind::kNone},
-    {"no-adjust", ArgKind::kNone},
-    {"robot", ArgKind::kNone},
-    {"info-memory", ArgKind::kNone},
-    {"ignore-check", ArgKind::kNone},
-    {"files", ArgKind::kOptional},
-    {"files0", ArgKind::kOptional},
-    {"block-list", ArgKind::kRequired},
-    {"flush-timeout", ArgKind::kRequired},
-    {"memlimit-mt-decompress", ArgKind::kRequired},
-    {"threads", ArgKind::kRequired},
-    {"check", ArgKind::kRequired},
-    {"format", ArgKind::kRequired},
-    {"memlimit", ArgKind::kRequired},
-    {"memory", ArgKind::kRequired},
-    {"memlimit-compress", ArgKind::kRequired},
-    {"memlimit-decompress", ArgKind::kRequired},
-    {"suffix", ArgKind::kRequired},
-    {"block-size", ArgKind::kRequired},
-    {"offset", ArgKind::kRequired},
-    {"length", ArgKind::kRequired},
     {"lzma1", ArgKind::kOptional},
     {"lzma2", ArgKind::kOptional},
-    {"delta", ArgKind::kOptional},
     {"x86", ArgKind::kOptional},
     {"powerpc", ArgKind::kOptional},
     {"ia64", ArgKind::kOptional},
@@ -71,6 +67,17 @@ constexpr LongOption kLongOptions[] = {
     {"armthumb", ArgKind::kOptional},
     {"arm64", ArgKind::kOptional},
     {"sparc", ArgKind::kOptional},
+    {"delta", ArgKind::kOptional},
+    {"quiet", ArgKind::kNone},
+    {"verbose", ArgKind::kNone},
+    {"no-warn", ArgKind::kNone},
+    {"robot", ArgKind::kNone},
+    {"info-memory", ArgKind::kNone},
+    {"help", ArgKind::kNone},
+    {"long-help", ArgKind::kNone},
+    {"version", ArgKind::kNone},
+    {"offset", ArgKind::kRequired},
+    {"length", ArgKind::kRequired},
 };
 
 constexpr std::string_view kShortNoArg = "zdtlkfcqvhHVQe0123456789";
@@ -89,7 +96,7 @@ class Parser {
       const std::string& a = args[i];
       auto next = [&](std::string_view opt) -> std::string {
         if (i + 1 >= args.size()) {
-          Fail("option '" + std::string(opt) + "' requires an argument");
+          FailOption("option '" + std::string(opt) + "' requires an argument");
         }
         return args[++i];
       };
@@ -104,11 +111,11 @@ class Parser {
         std::optional<std::string> value;
         if (eq != std::string_view::npos)
           value = std::string(body.substr(eq + 1));
-        const LongOption* opt = FindLong(name);
+        const LongOption* opt = FindLong(name, body);
         name = opt->name;
         if (opt->arg == ArgKind::kNone && value) {
-          Fail("option '--" + std::string(name) +
-               "' doesn't allow an argument");
+          FailOption("option '--" + std::string(name) +
+                     "' doesn't allow an argument");
         }
         if (opt->arg == ArgKind::kRequired && !value) {
           value = next("--" + std::string(name));
@@ -125,7 +132,7 @@ class Parser {
             break;
           }
           if (kShortNoArg.find(c) == std::string_view::npos) {
-            Fail(std::string("invalid option -- '") + c + "'");
+            FailOption(std::string("invalid option -- '") + c + "'");
           }
           Short(c, "");
         }
@@ -169,19 +176,24 @@ class Parser {
   }
 
   // getopt_long's rules: an exact name, else an unambiguous prefix.
-  static const LongOption* FindLong(std::string_view name) {
+  // `as_given`: the option as written, for the message ("mem=1").
+  static const LongOption* FindLong(std::string_view name,
+                                    std::string_view as_given) {
     const LongOption* found = nullptr;
-    int matches = 0;
+    std::string possibilities;
     for (const auto& lo : kLongOptions) {
       if (lo.name == name) return &lo;
       if (!name.empty() && lo.name.starts_with(name)) {
-        found = &lo;
-        ++matches;
+        found = found == nullptr ? &lo : found;
+        possibilities += " '--" + std::string(lo.name) + "'";
       }
     }
-    if (matches == 1) return found;
-    if (matches > 1) Fail("option '--" + std::string(name) + "' is ambiguous");
-    Fail("unrecognized option '--" + std::string(name) + "'");
+    if (found != nullptr && possibilities.size() > found->name.size() + 5) {
+      FailOption("option '--" + std::string(as_given) +
+                 "' is ambiguous; possibilities:" + possibilities);
+    }
+    if (found != nullptr) return found;
+    FailOption("unrecognized option '--" + std::string(name) + "'");
   }
 
   void Short(char c, const std::string& value) {
@@ -232,8 +244,8 @@ class Parser {
         // xz 5.4: -T1 is single-threaded mode; a leading '+' (-T+1) asks
         // for the multi-threaded format even with one thread.
         const bool plus = !value.empty() && value[0] == '+';
-        o_.threads = static_cast<unsigned>(ParseUint(
-            std::string_view(value).substr(plus ? 1 : 0), "--threads", 16384));
+        o_.threads = static_cast<unsigned>(ParseSize(
+            std::string_view(value).substr(plus ? 1 : 0), "threads", 16384));
         o_.single_threaded = o_.threads == 1 && !plus;
         break;
       }
@@ -296,7 +308,7 @@ class Parser {
     } else if (name == "block-list") {
       SetBlockList(*value);
     } else if (name == "flush-timeout") {
-      o_.flush_timeout_ms = ParseSize(*value, "--flush-timeout");
+      o_.flush_timeout_ms = ParseSize(*value, "flush-timeout");
     } else if (name == "memlimit-compress") {
       SetMemlimit(*value, "memlimit-compress", &o_.memlimit_compress);
     } else if (name == "memlimit-decompress") {
@@ -304,12 +316,12 @@ class Parser {
     } else if (name == "memlimit-mt-decompress") {
       SetMemlimit(*value, "memlimit-mt-decompress", &o_.memlimit_mtdec);
     } else if (name == "offset") {
-      o_.range_offset = ParseSize(*value, "--offset");
+      o_.range_offset = ParseSize(*value, "offset");
     } else if (name == "length") {
-      o_.range_length = ParseSize(*value, "--length");
+      o_.range_length = ParseSize(*value, "length");
     } else if (name == "block-size") {
-      o_.block_size = ParseSize(*value, "--block-size", uint64_t{1} << 50);
-      if (o_.block_size == 0) Fail("--block-size: Value out of range: 0");
+      // 0 is the default, as in xz; the most a Block may hold here is 2^50.
+      o_.block_size = ParseSize(*value, "block-size", uint64_t{1} << 50);
     } else {
       if (o_.filters.size() >= 4) {
         Fail("Maximum number of filters is four");
@@ -328,7 +340,7 @@ class Parser {
     else if (v == "sha256")
       o_.check = Check::kSha256;
     else
-      Fail("--check: Unsupported integrity check type: '" + v + "'");
+      Fail(v + ": Unsupported integrity check type");
   }
 
   void SetFormat(const std::string& v) {
@@ -354,13 +366,12 @@ class Parser {
     MemLimitSetting m;
     if (!v.empty() && v.back() == '%') {
       m.percent = true;
-      m.value = ParseUint(std::string_view(v).substr(0, v.size() - 1),
-                          "--" + name + "%", 100);
-      if (m.value == 0) Fail("--" + name + "%: Value out of range: 0%");
+      m.value = ParseNumber(std::string_view(v).substr(0, v.size() - 1),
+                            name + "%", 1, 100);
     } else if (v == "max") {
       m.value = UINT64_MAX;
     } else {
-      m.value = ParseSize(v, "--" + name);
+      m.value = ParseSize(v, name);
     }
     for (MemLimitSetting* p : {a, b, c}) {
       if (p != nullptr) *p = m;
@@ -380,7 +391,7 @@ class Parser {
       if (item.empty()) {
         o_.block_list.push_back(o_.block_list.back());
       } else {
-        uint64_t n = ParseSize(item, "--block-list");
+        uint64_t n = ParseSize(item, "block-list");
         if (n == 0) {
           if (comma != std::string_view::npos) {
             Fail("0 can only be used as the last element in --block-list");
@@ -400,20 +411,6 @@ class Parser {
 };
 
 }  // namespace
-
-uint64_t ParseUint(std::string_view text, std::string_view what, uint64_t max) {
-  uint64_t value = 0;
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (text.empty() || ec != std::errc() || ptr != end) {
-    Fail(std::string(what) + ": Invalid argument: '" + std::string(text) + "'");
-  }
-  if (value > max) {
-    Fail(std::string(what) + ": Value out of range: " + std::string(text) +
-         " (at most " + std::to_string(max) + ")");
-  }
-  return value;
-}
 
 CliOptions ParseArgs(const std::vector<std::string>& args) {
   Parser p;
@@ -489,36 +486,60 @@ CliOptions ParseCommandLine(std::string_view argv0,
   return p.Finish();
 }
 
-uint64_t ParseSize(std::string_view text, std::string_view what, uint64_t max) {
-  size_t digits = 0;
-  while (digits < text.size() &&
-         std::isdigit(static_cast<unsigned char>(text[digits]))) {
-    ++digits;
+uint64_t ParseNumber(std::string_view text, std::string_view name, uint64_t min,
+                     uint64_t max) {
+  while (!text.empty() && (text[0] == ' ' || text[0] == '\t')) {
+    text.remove_prefix(1);
   }
-  std::string_view suffix = text.substr(digits);
-  uint64_t multiplier = 1;
-  if (!suffix.empty()) {
-    static constexpr std::pair<std::string_view, uint64_t> kSuffixes[] = {
-        {"k", 1 << 10},  {"K", 1 << 10},   {"KB", 1 << 10},  {"kB", 1 << 10},
-        {"Ki", 1 << 10}, {"KiB", 1 << 10}, {"kiB", 1 << 10}, {"M", 1 << 20},
-        {"MB", 1 << 20}, {"Mi", 1 << 20},  {"MiB", 1 << 20}, {"G", 1 << 30},
-        {"GB", 1 << 30}, {"Gi", 1 << 30},  {"GiB", 1 << 30},
-    };
-    multiplier = 0;
-    for (const auto& [s, m] : kSuffixes) {
-      if (s == suffix) multiplier = m;
+  if (text == "max") return max;
+  if (text.empty() || text[0] < '0' || text[0] > '9') {
+    Fail(std::string(text) + ": Value is not a non-negative decimal integer");
+  }
+  const std::string range = "Value of the option `" + std::string(name) +
+                            "' must be in the range [" + std::to_string(min) +
+                            ", " + std::to_string(max) + "]";
+  uint64_t result = 0;
+  size_t i = 0;
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+    const uint64_t digit = static_cast<uint64_t>(text[i] - '0');
+    if (result > (UINT64_MAX - digit) / 10) Fail(range);
+    result = result * 10 + digit;
+  }
+  if (i < text.size()) {
+    const std::string_view suffix = text.substr(i);
+    uint64_t multiplier = 0;
+    switch (suffix[0]) {
+      case 'k':
+      case 'K':
+        multiplier = uint64_t{1} << 10;
+        break;
+      case 'm':
+      case 'M':
+        multiplier = uint64_t{1} << 20;
+        break;
+      case 'g':
+      case 'G':
+        multiplier = uint64_t{1} << 30;
+        break;
+    }
+    const std::string_view rest = suffix.substr(1);
+    if (!rest.empty() && rest != "i" && rest != "iB" && rest != "B") {
+      multiplier = 0;
     }
     if (multiplier == 0) {
-      Fail(std::string(what) + ": Invalid multiplier suffix: '" +
-           std::string(suffix) + "' (use KiB, MiB or GiB)");
+      Fail(std::string(suffix) +
+           ": Invalid multiplier suffix\nValid suffixes are `KiB' (2^10), "
+           "`MiB' (2^20), and `GiB' (2^30).");
     }
+    if (result > UINT64_MAX / multiplier) Fail(range);
+    result *= multiplier;
   }
-  const uint64_t n = ParseUint(text.substr(0, digits), what, UINT64_MAX);
-  if (n > max / multiplier) {
-    Fail(std::string(what) + ": Value out of range: " + std::string(text) +
-         " (at most " + std::to_string(max) + ")");
-  }
-  return n * multiplier;
+  if (result < min || result > max) Fail(range);
+  return result;
+}
+
+uint64_t ParseSize(std::string_view text, std::string_view name, uint64_t max) {
+  return ParseNumber(text, name, 0, max);
 }
 
 }  // namespace parxz::cli

@@ -86,9 +86,17 @@ struct CliOptions {
 };
 
 // A command-line mistake; what() is the message without the "parxz: " prefix.
+// `try_help()`: a mistake in the options themselves (unknown option, missing
+// argument), after which xz adds "Try `xz --help' for more information.";
+// a bad value is reported alone, as xz's message_fatal() does.
 class UsageError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit UsageError(const std::string& message, bool try_help = false)
+      : std::runtime_error(message), try_help_(try_help) {}
+  bool try_help() const { return try_help_; }
+
+ private:
+  bool try_help_;
 };
 
 // Parses arguments (without argv[0]). Throws UsageError.
@@ -107,12 +115,15 @@ CliOptions ParseCommandLine(std::string_view argv0,
 const std::string& ProgramName();
 void SetProgramName(std::string_view argv0);
 
-// A plain decimal number, at most `max`. Throws UsageError naming `what`.
-uint64_t ParseUint(std::string_view text, std::string_view what, uint64_t max);
+// xz's str_to_uint64(): leading blanks, decimal digits and an optional
+// k/K, m/M or g/G (powers of 1024) followed by nothing, "i", "iB" or "B";
+// or "max" for `max`. Throws UsageError with xz's messages, naming the option
+// as xz does (`name` "threads", "block-size", "dict", ...).
+uint64_t ParseNumber(std::string_view text, std::string_view name, uint64_t min,
+                     uint64_t max);
 
-// "123", "64KiB", "8MiB", "1GiB", "4k", "2M" (K/M/G are powers of 1024, as
-// in xz). Throws UsageError naming `what` on bad input or overflow.
-uint64_t ParseSize(std::string_view text, std::string_view what,
+// ParseNumber() from 0: "123", "64KiB", "8MiB", "1GiB", "4k", "2M".
+uint64_t ParseSize(std::string_view text, std::string_view name,
                    uint64_t max = UINT64_MAX);
 
 // One filter in xz's spelling: name is "lzma1", "lzma2", "delta", "x86",

@@ -1,4 +1,6 @@
 // Filter chain options of the parxz command line (--lzma2=preset=6,dict=...).
+#include <lzma.h>
+
 #include <limits>
 #include <string>
 #include <string_view>
@@ -16,7 +18,7 @@ namespace {
 
 uint32_t ParseU32(std::string_view text, std::string_view what) {
   return static_cast<uint32_t>(
-      ParseUint(text, what, std::numeric_limits<uint32_t>::max()));
+      ParseSize(text, what, std::numeric_limits<uint32_t>::max()));
 }
 
 FilterId FilterByName(std::string_view name) {
@@ -41,8 +43,7 @@ uint32_t ParsePresetText(std::string_view text, std::string_view what) {
     text.remove_suffix(1);
   }
   if (text.size() != 1 || text[0] < '0' || text[0] > '9') {
-    Fail(std::string(what) + ": Unsupported LZMA1/LZMA2 preset: '" +
-         std::string(text) + "'");
+    Fail("Unsupported LZMA1/LZMA2 preset: " + std::string(what));
   }
   return static_cast<uint32_t>(text[0] - '0') | extreme;
 }
@@ -53,7 +54,6 @@ FilterSpec ParseFilter(std::string_view name, std::string_view opts) {
   FilterSpec spec{.id = FilterByName(name)};
   spec.preset.reset();
   const bool lzma = spec.id == FilterId::kLzma1 || spec.id == FilterId::kLzma2;
-  const std::string opt_name = "--" + std::string(name);
   while (!opts.empty()) {
     const size_t comma = opts.find(',');
     std::string_view item = opts.substr(0, comma);
@@ -62,30 +62,31 @@ FilterSpec ParseFilter(std::string_view name, std::string_view opts) {
     if (item.empty()) continue;
     const size_t eq = item.find('=');
     if (eq == std::string_view::npos) {
-      Fail(opt_name +
-           ": Options must be 'name=value' pairs separated with "
-           "commas: '" +
-           std::string(item) + "'");
+      Fail(std::string(item) +
+           ": Options must be `name=value' pairs separated with commas");
     }
     const std::string_view key = item.substr(0, eq), v = item.substr(eq + 1);
-    const std::string what = opt_name + " " + std::string(key);
-    auto bad = [&] {
-      Fail(opt_name + ": Invalid option name: '" + std::string(key) + "'");
-    };
+    // xz's messages name the sub-option ("dist") and its ranges.
+    const std::string what(key);
+    auto bad = [&] { Fail(std::string(key) + ": Invalid option name"); };
+    auto bad_value = [&] { Fail(std::string(v) + ": Invalid option value"); };
     if (lzma) {
       if (key == "preset") {
-        spec.preset = ParsePresetText(v, what);
+        spec.preset = ParsePresetText(v, v);
       } else if (key == "dict") {
         spec.dict_size = static_cast<uint32_t>(
-            ParseSize(v, what, std::numeric_limits<uint32_t>::max()));
+            ParseNumber(v, what, LZMA_DICT_SIZE_MIN, uint32_t{1536} << 20));
       } else if (key == "lc") {
-        spec.lc = ParseU32(v, what);
+        spec.lc = static_cast<uint32_t>(
+            ParseNumber(v, what, LZMA_LCLP_MIN, LZMA_LCLP_MAX));
       } else if (key == "lp") {
-        spec.lp = ParseU32(v, what);
+        spec.lp = static_cast<uint32_t>(
+            ParseNumber(v, what, LZMA_LCLP_MIN, LZMA_LCLP_MAX));
       } else if (key == "pb") {
-        spec.pb = ParseU32(v, what);
+        spec.pb = static_cast<uint32_t>(
+            ParseNumber(v, what, LZMA_PB_MIN, LZMA_PB_MAX));
       } else if (key == "nice") {
-        spec.nice_len = ParseU32(v, what);
+        spec.nice_len = static_cast<uint32_t>(ParseNumber(v, what, 2, 273));
       } else if (key == "depth") {
         spec.depth = ParseU32(v, what);
       } else if (key == "mode") {
@@ -94,7 +95,7 @@ FilterSpec ParseFilter(std::string_view name, std::string_view opts) {
         else if (v == "normal")
           spec.mode = parxz::Mode::kNormal;
         else
-          Fail(what + ": Invalid option value: '" + std::string(v) + "'");
+          bad_value();
       } else if (key == "mf") {
         static constexpr std::pair<std::string_view, MatchFinder> kMf[] = {
             {"hc3", MatchFinder::kHc3},
@@ -109,16 +110,13 @@ FilterSpec ParseFilter(std::string_view name, std::string_view opts) {
             found = true;
           }
         }
-        if (!found) {
-          Fail(what + ": Invalid option value: '" + std::string(v) + "'");
-        }
+        if (!found) bad_value();
       } else {
         bad();
       }
     } else if (spec.id == FilterId::kDelta) {
       if (key != "dist") bad();
-      spec.dist = static_cast<uint32_t>(ParseUint(v, what, 256));
-      if (*spec.dist == 0) Fail(what + ": Value out of range: 0");
+      spec.dist = static_cast<uint32_t>(ParseNumber(v, what, 1, 256));
     } else {
       if (key != "start") bad();
       spec.start_offset = ParseU32(v, what);

@@ -414,6 +414,35 @@ class ProgramNameTest(CompatBase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual((self.dir / "s").read_bytes(), data)
 
+    def test_usage_messages_equal_xz(self):
+        # Installed as xz, mistakes in options are reported word for word.
+        mine_xz = self.link("xz", PARXZ)
+        for args in (["-Tx"], ["-T99999"], ["--block-size=5QiB"],
+                     ["--check=md5"], ["--format=zip"], ["-S", ""],
+                     ["--lzma2=foo=1"], ["--bogus"], ["-y"], ["-T"],
+                     ["--memlimit=101%"], ["--lzma2=dict=huge"],
+                     ["--lzma2=foo"], ["--delta=dist=0"],
+                     ["--lzma2=preset=x"], ["--lzma2=mf=zz"],
+                     ["--lzma2=lc=9"], ["--block-list=,1"],
+                     ["--block-list=1,0,1"], ["--lzma"], ["--mem=1"],
+                     ["--files=/dev/null", "--files0=/dev/null"],
+                     ["-F", "lzip", "-z"],
+                     ["--flush-timeout=10", "--x86"],
+                     ["--lzma1", "--lzma2", "--x86", "--x86", "--x86"]):
+            with self.subTest(args=args):
+                # Called through PATH, as scripts do: argv[0] is "xz" (xz
+                # prints argv[0] as given, parxz its last component).
+                results = []
+                for prog in (mine_xz, self.link("xz", XZ)):
+                    env = dict(CLEAN_ENV, PATH=os.path.dirname(prog) + ":" +
+                               os.environ.get("PATH", "/usr/bin:/bin"))
+                    results.append(subprocess.run(
+                        ["xz"] + args + ["-c"], input=b"", env=env,
+                        capture_output=True, timeout=60))
+                mine, ref = results
+                self.assertEqual(mine.returncode, ref.returncode)
+                self.assertEqual(mine.stderr.decode(), ref.stderr.decode())
+
     def test_messages_use_the_program_name(self):
         r = subprocess.run([self.link("xz", PARXZ), "--bogus"],
                            capture_output=True, env=CLEAN_ENV)

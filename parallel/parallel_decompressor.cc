@@ -525,16 +525,25 @@ DecompressStats ParallelTest(std::string_view xz,
   return driver.Run();
 }
 
-DecompressStats DecompressFd(int in_fd, int out_fd,
-                             const ParallelDecodeOptions& options,
-                             const ProgressFn& progress) {
-  const Resolved opt = Resolve(options);
-  std::unique_ptr<Sink> sink;
-  if (out_fd < 0) {
-    sink = std::make_unique<NullSink>();
-  } else {
-    sink = std::make_unique<FdSink>(out_fd);
+namespace {
+
+// Calls an OutputFn.
+class FunctionSink : public Sink {
+ public:
+  explicit FunctionSink(const OutputFn& write) : write_(write) {}
+  void Write(const uint8_t* p, size_t n) override {
+    write_(p, n);
+    written_ += n;
   }
+
+ private:
+  const OutputFn& write_;
+};
+
+DecompressStats DecompressFdTo(int in_fd, Sink& sink,
+                               const ParallelDecodeOptions& options,
+                               const ProgressFn& progress) {
+  const Resolved opt = Resolve(options);
   // Files are read with pread() from the current position on (so that the
   // Index can be used), other descriptors with read().
   const std::optional<ByteSource> file = ByteSource::ForFd(in_fd);
@@ -547,10 +556,30 @@ DecompressStats DecompressFd(int in_fd, int out_fd,
   } else {
     in.emplace(in_fd);
   }
-  Driver driver(*in, *sink, opt, &progress);
+  Driver driver(*in, sink, opt, &progress);
   DecompressStats stats = driver.Run();
   if (file) lseek(in_fd, start + static_cast<off_t>(stats.in_bytes), SEEK_SET);
   return stats;
+}
+
+}  // namespace
+
+DecompressStats DecompressFd(int in_fd, int out_fd,
+                             const ParallelDecodeOptions& options,
+                             const ProgressFn& progress) {
+  if (out_fd < 0) {
+    NullSink sink;
+    return DecompressFdTo(in_fd, sink, options, progress);
+  }
+  FdSink sink(out_fd);
+  return DecompressFdTo(in_fd, sink, options, progress);
+}
+
+DecompressStats DecompressFd(int in_fd, const OutputFn& write,
+                             const ParallelDecodeOptions& options,
+                             const ProgressFn& progress) {
+  FunctionSink sink(write);
+  return DecompressFdTo(in_fd, sink, options, progress);
 }
 
 }  // namespace parxz

@@ -153,6 +153,15 @@ DecompressStats DecompressFd(int in_fd, int out_fd,
                              const ParallelDecodeOptions& options = {},
                              const ProgressFn& progress = nullptr);
 
+// The same, handing the decoded bytes to `write` in order (from the calling
+// thread or the pipeline's writer stage, one call at a time) instead of a
+// descriptor: for outputs that are not a plain write(), such as sparse files.
+// An exception thrown by `write` stops decoding and is rethrown.
+using OutputFn = std::function<void(const uint8_t* bytes, size_t n)>;
+DecompressStats DecompressFd(int in_fd, const OutputFn& write,
+                             const ParallelDecodeOptions& options = {},
+                             const ProgressFn& progress = nullptr);
+
 }  // namespace parxz
 
 #endif  // PARXZ_PARALLEL_PARALLEL_DECOMPRESSOR_H_

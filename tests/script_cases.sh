@@ -5,6 +5,7 @@
 #   cases_init SUITE_NAME "$@"          # parses [--junit FILE]
 #   case_ NAME COMMAND...               # runs it; log in $work/NAME.log
 #   case_skip NAME WHY                  # counted as skipped
+#   case_result NAME pass|fail|skip TEXT  # records an outcome found otherwise
 #   cases_finish                        # prints 'N passed, N failed[, N skipped]',
 #                                       # writes the JUnit file, returns 1 on a failure
 # $work is a fresh directory removed on exit.
@@ -24,25 +25,27 @@ cases_init() {
   names=() results=() messages=()
 }
 
+case_result() {
+  names+=("$1") results+=("$2") messages+=("$3")
+  echo "${2^^}: $1"
+  if [[ $2 == fail && -n $3 ]]; then
+    printf '%s\n' "$3" | sed "s/^/  $1: /" >&2
+  fi
+}
+
 # case_ NAME COMMAND...: runs COMMAND, output in $work/NAME.log; a failure
 # prints the log's tail.
 case_() {
   local name=$1
   shift
   if "$@" > "$work/$name.log" 2>&1; then
-    names+=("$name") results+=(pass) messages+=("")
-    echo "PASS: $name"
+    case_result "$name" pass ""
   else
-    names+=("$name") results+=(fail) messages+=("$(tail -20 "$work/$name.log")")
-    echo "FAIL: $name" >&2
-    tail -20 "$work/$name.log" >&2
+    case_result "$name" fail "$(tail -20 "$work/$name.log")"
   fi
 }
 
-case_skip() {
-  names+=("$1") results+=(skip) messages+=("$2")
-  echo "SKIP: $1 ($2)"
-}
+case_skip() { case_result "$1" skip "$2"; }
 
 cases_finish() {
   local passed=0 failed=0 skipped=0 r

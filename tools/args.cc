@@ -13,51 +13,9 @@ namespace {
   throw UsageError(message);
 }
 
-uint64_t ParseUint(std::string_view text, std::string_view what, uint64_t max) {
-  uint64_t value = 0;
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (text.empty() || ec != std::errc() || ptr != end) {
-    Fail(std::string(what) + ": Invalid argument: '" + std::string(text) + "'");
-  }
-  if (value > max) {
-    Fail(std::string(what) + ": Value out of range: " + std::string(text) +
-         " (at most " + std::to_string(max) + ")");
-  }
-  return value;
-}
-
-uint32_t ParseU32(std::string_view text, std::string_view what) {
-  return static_cast<uint32_t>(
-      ParseUint(text, what, std::numeric_limits<uint32_t>::max()));
-}
-
-FilterId FilterByName(std::string_view name) {
-  static constexpr std::pair<std::string_view, FilterId> kNames[] = {
-      {"lzma1", FilterId::kLzma1},     {"lzma2", FilterId::kLzma2},
-      {"delta", FilterId::kDelta},     {"x86", FilterId::kX86},
-      {"powerpc", FilterId::kPowerPc}, {"ia64", FilterId::kIa64},
-      {"arm", FilterId::kArm},         {"armthumb", FilterId::kArmThumb},
-      {"arm64", FilterId::kArm64},     {"sparc", FilterId::kSparc},
-  };
-  for (const auto& [n, id] : kNames) {
-    if (n == name) return id;
-  }
-  Fail("Unknown filter: '" + std::string(name) + "'");
-}
-
-// Accepts "6" or "6e" for preset=.
-uint32_t ParsePresetText(std::string_view text, std::string_view what) {
-  uint32_t extreme = 0;
-  if (!text.empty() && text.back() == 'e') {
-    extreme = kPresetExtreme;
-    text.remove_suffix(1);
-  }
-  if (text.size() != 1 || text[0] < '0' || text[0] > '9') {
-    Fail(std::string(what) + ": Unsupported LZMA1/LZMA2 preset: '" +
-         std::string(text) + "'");
-  }
-  return static_cast<uint32_t>(text[0] - '0') | extreme;
+// A mistake getopt_long() would report: xz adds its "Try --help" line.
+[[noreturn]] void FailOption(const std::string& message) {
+  throw UsageError(message, /*try_help=*/true);
 }
 
 enum class ArgKind { kNone, kRequired, kOptional };
@@ -67,6 +25,8 @@ struct LongOption {
   ArgKind arg;
 };
 
+// In xz's order (args.c), which getopt_long() follows when it lists the
+// possibilities of an ambiguous abbreviation; parxz's own options last.
 constexpr LongOption kLongOptions[] = {
     {"compress", ArgKind::kNone},
     {"decompress", ArgKind::kNone},
@@ -77,31 +37,29 @@ constexpr LongOption kLongOptions[] = {
     {"force", ArgKind::kNone},
     {"stdout", ArgKind::kNone},
     {"to-stdout", ArgKind::kNone},
-    {"quiet", ArgKind::kNone},
-    {"verbose", ArgKind::kNone},
-    {"no-warn", ArgKind::kNone},
-    {"help", ArgKind::kNone},
-    {"long-help", ArgKind::kNone},
-    {"version", ArgKind::kNone},
+    {"single-stream", ArgKind::kNone},
+    {"no-sparse", ArgKind::kNone},
+    {"suffix", ArgKind::kRequired},
+    {"files", ArgKind::kOptional},
+    {"files0", ArgKind::kOptional},
+    {"format", ArgKind::kRequired},
+    {"check", ArgKind::kRequired},
+    {"ignore-check", ArgKind::kNone},
+    {"block-size", ArgKind::kRequired},
+    {"block-list", ArgKind::kRequired},
+    {"memlimit-compress", ArgKind::kRequired},
+    {"memlimit-decompress", ArgKind::kRequired},
+    {"memlimit-mt-decompress", ArgKind::kRequired},
+    {"memlimit", ArgKind::kRequired},
+    {"memory", ArgKind::kRequired},
+    {"no-adjust", ArgKind::kNone},
+    {"threads", ArgKind::kRequired},
+    {"flush-timeout", ArgKind::kRequired},
     {"extreme", ArgKind::kNone},
     {"fast", ArgKind::kNone},
     {"best", ArgKind::kNone},
-    {"single-stream", ArgKind::kNone},
-    {"no-sparse", ArgKind::kNone},
-    {"threads", ArgKind::kRequired},
-    {"check", ArgKind::kRequired},
-    {"format", ArgKind::kRequired},
-    {"memlimit", ArgKind::kRequired},
-    {"memory", ArgKind::kRequired},
-    {"memlimit-compress", ArgKind::kRequired},
-    {"memlimit-decompress", ArgKind::kRequired},
-    {"suffix", ArgKind::kRequired},
-    {"block-size", ArgKind::kRequired},
-    {"offset", ArgKind::kRequired},
-    {"length", ArgKind::kRequired},
     {"lzma1", ArgKind::kOptional},
     {"lzma2", ArgKind::kOptional},
-    {"delta", ArgKind::kOptional},
     {"x86", ArgKind::kOptional},
     {"powerpc", ArgKind::kOptional},
     {"ia64", ArgKind::kOptional},
@@ -109,6 +67,17 @@ constexpr LongOption kLongOptions[] = {
     {"armthumb", ArgKind::kOptional},
     {"arm64", ArgKind::kOptional},
     {"sparc", ArgKind::kOptional},
+    {"delta", ArgKind::kOptional},
+    {"quiet", ArgKind::kNone},
+    {"verbose", ArgKind::kNone},
+    {"no-warn", ArgKind::kNone},
+    {"robot", ArgKind::kNone},
+    {"info-memory", ArgKind::kNone},
+    {"help", ArgKind::kNone},
+    {"long-help", ArgKind::kNone},
+    {"version", ArgKind::kNone},
+    {"offset", ArgKind::kRequired},
+    {"length", ArgKind::kRequired},
 };
 
 constexpr std::string_view kShortNoArg = "zdtlkfcqvhHVQe0123456789";
@@ -116,18 +85,23 @@ constexpr std::string_view kShortWithArg = "TCFMS";
 
 class Parser {
  public:
-  CliOptions Run(const std::vector<std::string>& args) {
+  explicit Parser(CliOptions defaults = {}) : o_(std::move(defaults)) {}
+
+  // One argument list; `names_allowed` false for XZ_DEFAULTS/XZ_OPT, whose
+  // non-option words xz ignores. Stops at -h, -H, -V and --info-memory,
+  // which xz acts on (and exits) as soon as it sees them.
+  void Parse(const std::vector<std::string>& args, bool names_allowed) {
     bool options_done = false;
-    for (size_t i = 0; i < args.size(); ++i) {
+    for (size_t i = 0; i < args.size() && !Stopped(); ++i) {
       const std::string& a = args[i];
       auto next = [&](std::string_view opt) -> std::string {
         if (i + 1 >= args.size()) {
-          Fail("option '" + std::string(opt) + "' requires an argument");
+          FailOption("option '" + std::string(opt) + "' requires an argument");
         }
         return args[++i];
       };
       if (options_done || a == "-" || a.size() < 2 || a[0] != '-') {
-        o_.files.push_back(a);
+        if (names_allowed) o_.files.push_back(a);
       } else if (a == "--") {
         options_done = true;
       } else if (a[1] == '-') {
@@ -137,16 +111,11 @@ class Parser {
         std::optional<std::string> value;
         if (eq != std::string_view::npos)
           value = std::string(body.substr(eq + 1));
-        const LongOption* opt = nullptr;
-        for (const auto& lo : kLongOptions) {
-          if (lo.name == name) opt = &lo;
-        }
-        if (opt == nullptr) {
-          Fail("unrecognized option '--" + std::string(name) + "'");
-        }
+        const LongOption* opt = FindLong(name, body);
+        name = opt->name;
         if (opt->arg == ArgKind::kNone && value) {
-          Fail("option '--" + std::string(name) +
-               "' doesn't allow an argument");
+          FailOption("option '--" + std::string(name) +
+                     "' doesn't allow an argument");
         }
         if (opt->arg == ArgKind::kRequired && !value) {
           value = next("--" + std::string(name));
@@ -154,7 +123,7 @@ class Parser {
         Long(name, value);
       } else {
         // A cluster of short options: "-9e", "-dc", "-T2", "-T" "2".
-        for (size_t j = 1; j < a.size(); ++j) {
+        for (size_t j = 1; j < a.size() && !Stopped(); ++j) {
           const char c = a[j];
           if (kShortWithArg.find(c) != std::string_view::npos) {
             std::string value =
@@ -163,15 +132,22 @@ class Parser {
             break;
           }
           if (kShortNoArg.find(c) == std::string_view::npos) {
-            Fail(std::string("invalid option -- '") + c + "'");
+            FailOption(std::string("invalid option -- '") + c + "'");
           }
           Short(c, "");
         }
       }
     }
+  }
+
+  CliOptions Finish() {
     o_.preset = level_ | (extreme_ ? kPresetExtreme : 0);
-    if (o_.mode == Operation::kList && o_.format != Format::kAuto &&
-        o_.format != Format::kXz) {
+    if (Stopped()) return std::move(o_);
+    if (o_.mode == Operation::kCompress && o_.lzip) {
+      Fail("Compression of lzip files (.lz) is not supported");
+    }
+    if (o_.mode == Operation::kList &&
+        ((o_.format != Format::kAuto && o_.format != Format::kXz) || o_.lzip)) {
       Fail("--list works only on .xz files (--format=xz or --format=auto)");
     }
     if (o_.format == Format::kRaw && o_.filters.empty() &&
@@ -180,11 +156,46 @@ class Parser {
       o_.filters.push_back(
           FilterSpec{.id = FilterId::kLzma2, .preset = o_.preset});
     }
-    if (o_.files.empty()) o_.files.push_back("-");
+    if (o_.mode == Operation::kCompress && o_.flush_timeout_ms != 0) {
+      // As xz: flushing needs a chain of LZMA2 and Delta only.
+      bool flushable = o_.format != Format::kAlone;
+      for (const FilterSpec& f : o_.filters) {
+        flushable &= f.id == FilterId::kLzma2 || f.id == FilterId::kDelta;
+      }
+      if (!flushable) {
+        Fail("The filter chain is incompatible with --flush-timeout");
+      }
+    }
+    if (o_.files.empty() && !o_.files_from) o_.files.push_back("-");
     return std::move(o_);
   }
 
  private:
+  bool Stopped() const {
+    return o_.help || o_.long_help || o_.version || o_.info_memory;
+  }
+
+  // getopt_long's rules: an exact name, else an unambiguous prefix.
+  // `as_given`: the option as written, for the message ("mem=1").
+  static const LongOption* FindLong(std::string_view name,
+                                    std::string_view as_given) {
+    const LongOption* found = nullptr;
+    std::string possibilities;
+    for (const auto& lo : kLongOptions) {
+      if (lo.name == name) return &lo;
+      if (!name.empty() && lo.name.starts_with(name)) {
+        found = found == nullptr ? &lo : found;
+        possibilities += " '--" + std::string(lo.name) + "'";
+      }
+    }
+    if (found != nullptr && possibilities.size() > found->name.size() + 5) {
+      FailOption("option '--" + std::string(as_given) +
+                 "' is ambiguous; possibilities:" + possibilities);
+    }
+    if (found != nullptr) return found;
+    FailOption("unrecognized option '--" + std::string(name) + "'");
+  }
+
   void Short(char c, const std::string& value) {
     switch (c) {
       case 'z':
@@ -218,8 +229,10 @@ class Parser {
         o_.no_warn = true;
         break;
       case 'h':
-      case 'H':
         o_.help = true;
+        break;
+      case 'H':
+        o_.long_help = true;
         break;
       case 'V':
         o_.version = true;
@@ -227,10 +240,15 @@ class Parser {
       case 'e':
         extreme_ = true;
         break;
-      case 'T':
-        o_.threads =
-            static_cast<unsigned>(ParseUint(value, "--threads", 16384));
+      case 'T': {
+        // xz 5.4: -T1 is single-threaded mode; a leading '+' (-T+1) asks
+        // for the multi-threaded format even with one thread.
+        const bool plus = !value.empty() && value[0] == '+';
+        o_.threads = static_cast<unsigned>(ParseSize(
+            std::string_view(value).substr(plus ? 1 : 0), "threads", 16384));
+        o_.single_threaded = o_.threads == 1 && !plus;
         break;
+      }
       case 'C':
         SetCheck(value);
         break;
@@ -238,13 +256,15 @@ class Parser {
         SetFormat(value);
         break;
       case 'M':
-        SetMemlimit(value);
+        SetMemlimit(value, "memlimit", &o_.memlimit_compress,
+                    &o_.memlimit_decompress, &o_.memlimit_mtdec);
         break;
       case 'S':
+        // As xz: taken as given ("-S bar" makes "abar"); no empty suffix.
         if (value.empty() || value.find('/') != std::string::npos) {
-          Fail("--suffix: Invalid filename suffix: '" + value + "'");
+          Fail(value + ": Invalid filename suffix");
         }
-        o_.suffix = value[0] == '.' ? value : "." + value;
+        o_.suffix = value;
         break;
       default:  // '0'..'9'
         level_ = static_cast<uint32_t>(c - '0');
@@ -270,18 +290,38 @@ class Parser {
     if (name == "single-stream") {
       o_.single_stream = true;
     } else if (name == "no-sparse") {
-      // Accepted for xz compatibility; parxz never writes sparse files.
+      o_.no_sparse = true;
+    } else if (name == "no-adjust") {
+      o_.no_adjust = true;
+    } else if (name == "robot") {
+      o_.robot = true;
+    } else if (name == "info-memory") {
+      o_.info_memory = true;
+    } else if (name == "ignore-check") {
+      o_.ignore_check = true;
+    } else if (name == "files" || name == "files0") {
+      if (o_.files_from) {
+        Fail("Only one file can be specified with `--files' or `--files0'.");
+      }
+      o_.files_from = value.value_or("-");
+      o_.files_delim = name == "files" ? '\n' : '\0';
+    } else if (name == "block-list") {
+      SetBlockList(*value);
+    } else if (name == "flush-timeout") {
+      o_.flush_timeout_ms = ParseSize(*value, "flush-timeout");
     } else if (name == "memlimit-compress") {
-      if (o_.mode == Operation::kCompress) SetMemlimit(*value);
+      SetMemlimit(*value, "memlimit-compress", &o_.memlimit_compress);
     } else if (name == "memlimit-decompress") {
-      if (o_.mode != Operation::kCompress) SetMemlimit(*value);
+      SetMemlimit(*value, "memlimit-decompress", &o_.memlimit_decompress);
+    } else if (name == "memlimit-mt-decompress") {
+      SetMemlimit(*value, "memlimit-mt-decompress", &o_.memlimit_mtdec);
     } else if (name == "offset") {
-      o_.range_offset = ParseSize(*value, "--offset");
+      o_.range_offset = ParseSize(*value, "offset");
     } else if (name == "length") {
-      o_.range_length = ParseSize(*value, "--length");
+      o_.range_length = ParseSize(*value, "length");
     } else if (name == "block-size") {
-      o_.block_size = ParseSize(*value, "--block-size", uint64_t{1} << 50);
-      if (o_.block_size == 0) Fail("--block-size: Value out of range: 0");
+      // 0 is the default, as in xz; the most a Block may hold here is 2^50.
+      o_.block_size = ParseSize(*value, "block-size", uint64_t{1} << 50);
     } else {
       if (o_.filters.size() >= 4) {
         Fail("Maximum number of filters is four");
@@ -300,7 +340,7 @@ class Parser {
     else if (v == "sha256")
       o_.check = Check::kSha256;
     else
-      Fail("--check: Unsupported integrity check type: '" + v + "'");
+      Fail(v + ": Unsupported integrity check type");
   }
 
   void SetFormat(const std::string& v) {
@@ -312,22 +352,57 @@ class Parser {
       o_.format = Format::kAlone;
     else if (v == "raw")
       o_.format = Format::kRaw;
+    else if (v == "lzip")
+      o_.format = Format::kAuto;
     else
-      Fail("--format: Unknown file format type: '" + v + "'");
+      Fail(v + ": Unknown file format type");
+    o_.lzip = v == "lzip";
   }
 
-  void SetMemlimit(const std::string& v) {
-    o_.memlimit.reset();
-    o_.memlimit_percent.reset();
-    if (v == "max" || v == "0") return;  // no limit
+  // xz's parse_memlimit: bytes (0 = the default) or 1..100 %.
+  static void SetMemlimit(const std::string& v, const std::string& name,
+                          MemLimitSetting* a, MemLimitSetting* b = nullptr,
+                          MemLimitSetting* c = nullptr) {
+    MemLimitSetting m;
     if (!v.empty() && v.back() == '%') {
-      const uint64_t p = ParseUint(std::string_view(v).substr(0, v.size() - 1),
-                                   "--memlimit", 100);
-      if (p == 0) Fail("--memlimit: Value out of range: 0%");
-      o_.memlimit_percent = static_cast<double>(p);
-      return;
+      m.percent = true;
+      m.value = ParseNumber(std::string_view(v).substr(0, v.size() - 1),
+                            name + "%", 1, 100);
+    } else if (v == "max") {
+      m.value = UINT64_MAX;
+    } else {
+      m.value = ParseSize(v, name);
     }
-    o_.memlimit = ParseSize(v, "--memlimit");
+    for (MemLimitSetting* p : {a, b, c}) {
+      if (p != nullptr) *p = m;
+    }
+  }
+
+  // xz's parse_block_list: "SIZE,,SIZE,0": an empty item repeats the one
+  // before it; 0 (only last) means "the rest in one Block".
+  void SetBlockList(std::string_view v) {
+    if (v.empty() || v[0] == ',') {
+      Fail(std::string(v) + ": Invalid argument to --block-list");
+    }
+    o_.block_list.clear();
+    for (;;) {
+      const size_t comma = v.find(',');
+      const std::string_view item = v.substr(0, comma);
+      if (item.empty()) {
+        o_.block_list.push_back(o_.block_list.back());
+      } else {
+        uint64_t n = ParseSize(item, "block-list");
+        if (n == 0) {
+          if (comma != std::string_view::npos) {
+            Fail("0 can only be used as the last element in --block-list");
+          }
+          n = UINT64_MAX;
+        }
+        o_.block_list.push_back(n);
+      }
+      if (comma == std::string_view::npos) break;
+      v.remove_prefix(comma + 1);
+    }
   }
 
   CliOptions o_;
@@ -338,184 +413,133 @@ class Parser {
 }  // namespace
 
 CliOptions ParseArgs(const std::vector<std::string>& args) {
-  return Parser().Run(args);
+  Parser p;
+  p.Parse(args, /*names_allowed=*/true);
+  return p.Finish();
 }
 
-uint64_t ParseSize(std::string_view text, std::string_view what, uint64_t max) {
-  size_t digits = 0;
-  while (digits < text.size() &&
-         std::isdigit(static_cast<unsigned char>(text[digits]))) {
-    ++digits;
+namespace {
+
+std::vector<std::string> SplitOnSpace(const char* text) {
+  std::vector<std::string> words;
+  if (text == nullptr) return words;
+  std::string word;
+  for (const char* c = text;; ++c) {
+    if (*c == '\0' || std::isspace(static_cast<unsigned char>(*c))) {
+      if (!word.empty()) words.push_back(std::move(word));
+      word.clear();
+      if (*c == '\0') break;
+    } else {
+      word += *c;
+    }
   }
-  std::string_view suffix = text.substr(digits);
-  uint64_t multiplier = 1;
-  if (!suffix.empty()) {
-    static constexpr std::pair<std::string_view, uint64_t> kSuffixes[] = {
-        {"k", 1 << 10},  {"K", 1 << 10},   {"KB", 1 << 10},  {"kB", 1 << 10},
-        {"Ki", 1 << 10}, {"KiB", 1 << 10}, {"kiB", 1 << 10}, {"M", 1 << 20},
-        {"MB", 1 << 20}, {"Mi", 1 << 20},  {"MiB", 1 << 20}, {"G", 1 << 30},
-        {"GB", 1 << 30}, {"Gi", 1 << 30},  {"GiB", 1 << 30},
-    };
-    multiplier = 0;
-    for (const auto& [s, m] : kSuffixes) {
-      if (s == suffix) multiplier = m;
+  return words;
+}
+
+std::string& ProgramNameStorage() {
+  static std::string name = "parxz";
+  return name;
+}
+
+std::string_view Basename(std::string_view path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+const std::string& ProgramName() { return ProgramNameStorage(); }
+
+void SetProgramName(std::string_view argv0) {
+  const std::string_view base = Basename(argv0);
+  if (!base.empty()) ProgramNameStorage() = std::string(base);
+}
+
+CliOptions ParseCommandLine(std::string_view argv0,
+                            const std::vector<std::string>& args,
+                            const char* xz_defaults, const char* xz_opt) {
+  // As xz's args_parse(): whole command names, looked for as substrings.
+  const std::string_view name = Basename(argv0);
+  auto has = [&](std::string_view s) {
+    return name.find(s) != std::string_view::npos;
+  };
+  CliOptions defaults;
+  if (has("xzcat")) {
+    defaults.mode = Operation::kDecompress;
+    defaults.to_stdout = true;
+  } else if (has("unxz") || has("unparxz")) {
+    defaults.mode = Operation::kDecompress;
+  } else if (has("lzcat")) {
+    defaults.format = Format::kAlone;
+    defaults.mode = Operation::kDecompress;
+    defaults.to_stdout = true;
+  } else if (has("unlzma")) {
+    defaults.format = Format::kAlone;
+    defaults.mode = Operation::kDecompress;
+  } else if (has("lzma")) {
+    defaults.format = Format::kAlone;
+  }
+  Parser p(std::move(defaults));
+  p.Parse(SplitOnSpace(xz_defaults), /*names_allowed=*/false);
+  p.Parse(SplitOnSpace(xz_opt), /*names_allowed=*/false);
+  p.Parse(args, /*names_allowed=*/true);
+  return p.Finish();
+}
+
+uint64_t ParseNumber(std::string_view text, std::string_view name, uint64_t min,
+                     uint64_t max) {
+  while (!text.empty() && (text[0] == ' ' || text[0] == '\t')) {
+    text.remove_prefix(1);
+  }
+  if (text == "max") return max;
+  if (text.empty() || text[0] < '0' || text[0] > '9') {
+    Fail(std::string(text) + ": Value is not a non-negative decimal integer");
+  }
+  const std::string range = "Value of the option `" + std::string(name) +
+                            "' must be in the range [" + std::to_string(min) +
+                            ", " + std::to_string(max) + "]";
+  uint64_t result = 0;
+  size_t i = 0;
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+    const uint64_t digit = static_cast<uint64_t>(text[i] - '0');
+    if (result > (UINT64_MAX - digit) / 10) Fail(range);
+    result = result * 10 + digit;
+  }
+  if (i < text.size()) {
+    const std::string_view suffix = text.substr(i);
+    uint64_t multiplier = 0;
+    switch (suffix[0]) {
+      case 'k':
+      case 'K':
+        multiplier = uint64_t{1} << 10;
+        break;
+      case 'm':
+      case 'M':
+        multiplier = uint64_t{1} << 20;
+        break;
+      case 'g':
+      case 'G':
+        multiplier = uint64_t{1} << 30;
+        break;
+    }
+    const std::string_view rest = suffix.substr(1);
+    if (!rest.empty() && rest != "i" && rest != "iB" && rest != "B") {
+      multiplier = 0;
     }
     if (multiplier == 0) {
-      Fail(std::string(what) + ": Invalid multiplier suffix: '" +
-           std::string(suffix) + "' (use KiB, MiB or GiB)");
+      Fail(std::string(suffix) +
+           ": Invalid multiplier suffix\nValid suffixes are `KiB' (2^10), "
+           "`MiB' (2^20), and `GiB' (2^30).");
     }
+    if (result > UINT64_MAX / multiplier) Fail(range);
+    result *= multiplier;
   }
-  const uint64_t n = ParseUint(text.substr(0, digits), what, UINT64_MAX);
-  if (n > max / multiplier) {
-    Fail(std::string(what) + ": Value out of range: " + std::string(text) +
-         " (at most " + std::to_string(max) + ")");
-  }
-  return n * multiplier;
+  if (result < min || result > max) Fail(range);
+  return result;
 }
 
-FilterSpec ParseFilter(std::string_view name, std::string_view opts) {
-  FilterSpec spec{.id = FilterByName(name)};
-  spec.preset.reset();
-  const bool lzma = spec.id == FilterId::kLzma1 || spec.id == FilterId::kLzma2;
-  const std::string opt_name = "--" + std::string(name);
-  while (!opts.empty()) {
-    const size_t comma = opts.find(',');
-    std::string_view item = opts.substr(0, comma);
-    opts = comma == std::string_view::npos ? std::string_view()
-                                           : opts.substr(comma + 1);
-    if (item.empty()) continue;
-    const size_t eq = item.find('=');
-    if (eq == std::string_view::npos) {
-      Fail(opt_name +
-           ": Options must be 'name=value' pairs separated with "
-           "commas: '" +
-           std::string(item) + "'");
-    }
-    const std::string_view key = item.substr(0, eq), v = item.substr(eq + 1);
-    const std::string what = opt_name + " " + std::string(key);
-    auto bad = [&] {
-      Fail(opt_name + ": Invalid option name: '" + std::string(key) + "'");
-    };
-    if (lzma) {
-      if (key == "preset") {
-        spec.preset = ParsePresetText(v, what);
-      } else if (key == "dict") {
-        spec.dict_size = static_cast<uint32_t>(
-            ParseSize(v, what, std::numeric_limits<uint32_t>::max()));
-      } else if (key == "lc") {
-        spec.lc = ParseU32(v, what);
-      } else if (key == "lp") {
-        spec.lp = ParseU32(v, what);
-      } else if (key == "pb") {
-        spec.pb = ParseU32(v, what);
-      } else if (key == "nice") {
-        spec.nice_len = ParseU32(v, what);
-      } else if (key == "depth") {
-        spec.depth = ParseU32(v, what);
-      } else if (key == "mode") {
-        if (v == "fast")
-          spec.mode = parxz::Mode::kFast;
-        else if (v == "normal")
-          spec.mode = parxz::Mode::kNormal;
-        else
-          Fail(what + ": Invalid option value: '" + std::string(v) + "'");
-      } else if (key == "mf") {
-        static constexpr std::pair<std::string_view, MatchFinder> kMf[] = {
-            {"hc3", MatchFinder::kHc3},
-            {"hc4", MatchFinder::kHc4},
-            {"bt2", MatchFinder::kBt2},
-            {"bt3", MatchFinder::kBt3},
-            {"bt4", MatchFinder::kBt4}};
-        bool found = false;
-        for (const auto& [n, mf] : kMf) {
-          if (n == v) {
-            spec.mf = mf;
-            found = true;
-          }
-        }
-        if (!found) {
-          Fail(what + ": Invalid option value: '" + std::string(v) + "'");
-        }
-      } else {
-        bad();
-      }
-    } else if (spec.id == FilterId::kDelta) {
-      if (key != "dist") bad();
-      spec.dist = static_cast<uint32_t>(ParseUint(v, what, 256));
-      if (*spec.dist == 0) Fail(what + ": Value out of range: 0");
-    } else {
-      if (key != "start") bad();
-      spec.start_offset = ParseU32(v, what);
-    }
-  }
-  return spec;
-}
-
-std::string HelpText() {
-  return R"(Usage: parxz [OPTION]... [FILE]...
-Compress or decompress FILEs in the .xz format on all cores.
-With no FILE, or when FILE is -, read standard input.
-
-Operation mode:
-  -z, --compress      force compression
-  -d, --decompress    force decompression
-  -t, --test          test compressed file integrity
-  -l, --list          list information about .xz files (-v: every Block)
-
-Operation modifiers:
-  -k, --keep          keep (don't delete) input files
-  -f, --force         force overwrite of output file and (de)compress links
-  -c, --stdout        write to standard output and don't delete input files
-      --single-stream decompress only the first stream
-      --offset=N, --length=N  with -dc: write only uncompressed bytes
-                      [N, N+length) of a seekable .xz file, decoding just
-                      the Blocks that hold them (default: to the end)
-  -S, --suffix=.SUF   use the suffix '.SUF' on compressed files
-
-Basic file format and compression options:
-  -F, --format=FMT    file format to encode or decode; possible values are
-                      'auto' (default), 'xz', 'lzma' and 'raw'
-  -C, --check=CHECK   integrity check type: 'none', 'crc32', 'crc64' (default)
-                      or 'sha256' (.xz only)
-  -0 ... -9           compression preset; default is 6
-  -e, --extreme       try to improve compression ratio by using more CPU time
-  -T, --threads=NUM   use at most NUM threads; 0 (default) = all cores
-      --block-size=SIZE  uncompressed bytes per .xz Block; default
-                      max(3 x dictionary size, 1 MiB), as xz -T
-  -M, --memlimit=LIMIT  memory limit: bytes, KiB/MiB/GiB, N% of RAM, or 0;
-                      compression uses fewer threads to stay under it
-      --memlimit-compress=LIMIT, --memlimit-decompress=LIMIT
-                      the same for one mode only
-
-Custom filter chain (in order; replaces the preset; at most four):
-  --lzma1[=OPTS], --lzma2[=OPTS]  LZMA1 or LZMA2; OPTS (comma separated):
-        preset=PRE  reset options to a preset (0-9[e])
-        dict=NUM    dictionary size (4KiB - 1536MiB)
-        lc=NUM lp=NUM pb=NUM  literal context/position bits, position bits
-        mode=MODE   'fast' or 'normal'    nice=NUM  nice length of a match
-        mf=NAME     hc3, hc4, bt2, bt3, bt4   depth=NUM  max search depth
-  --x86[=OPTS] --arm[=OPTS] --armthumb[=OPTS] --arm64[=OPTS]
-  --powerpc[=OPTS] --ia64[=OPTS] --sparc[=OPTS]
-                      BCJ filters; OPTS: start=NUM (start offset)
-  --delta[=OPTS]      Delta filter; OPTS: dist=NUM (1-256, default 1)
-
-Other options:
-  -q, --quiet         suppress warnings; twice to suppress errors too
-  -Q, --no-warn       warnings don't change the exit status
-  -v, --verbose       progress on stderr (when it is a terminal) and a
-                      summary per file; -vv (or PARXZ_PROGRESS=1) shows
-                      progress even when stderr is not a terminal
-  -h, --help          display this help and exit
-  -V, --version       display the version number and exit
-
-Sizes take KiB, MiB or GiB suffixes (K, M, G: powers of 1024).
-Exit status: 0 success, 1 error, 2 warning (e.g. a file skipped).
-.xz output equals `xz -T` byte for byte for the same options.
-)";
-}
-
-std::string VersionText() {
-  return std::string("parxz 0.1.0\nliblzma ") + lzma_version_string() + "\n";
+uint64_t ParseSize(std::string_view text, std::string_view name, uint64_t max) {
+  return ParseNumber(text, name, 0, max);
 }
 
 }  // namespace parxz::cli

@@ -1,22 +1,22 @@
 #include "tools/cli.h"
 
+#include <fcntl.h>
 #include <lzma.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <string_view>
 #include <vector>
 
-#include "core/compressor.h"
-#include "core/stream_decoder.h"
 #include "core/error.h"
 #include "core/options.h"
 #include "parallel/fd_io.h"
-#include "parallel/parallel_compressor.h"
-#include "parallel/parallel_decompressor.h"
-#include "parallel/random_access.h"
+#include "tools/codec.h"
 #include "tools/file_io.h"
 #include "tools/list.h"
 #include "tools/progress.h"
@@ -25,26 +25,28 @@ namespace parxz::cli {
 
 namespace {
 
-constexpr size_t kIoChunk = 1 << 20;
-
 struct SuffixRule {
   std::string_view compressed;
   std::string_view plain;  // what replaces it when decompressing
 };
 
-// xz's suffixes per format (suffix.c): .txz and .tlz stand for .tar.xz/.lzma.
-std::vector<SuffixRule> SuffixesFor(Format format, bool decompressing) {
-  std::vector<SuffixRule> rules;
-  if (format == Format::kXz || format == Format::kAuto) {
-    rules.push_back({".xz", ""});
-    rules.push_back({".txz", ".tar"});
-  }
-  if (format == Format::kAlone || format == Format::kAuto) {
-    rules.push_back({".lzma", ""});
-    rules.push_back({".tlz", ".tar"});
-  }
-  if (format == Format::kAuto && decompressing) rules.push_back({".lz", ""});
-  return rules;
+// xz's suffix.c: every known suffix counts when decompressing (whatever
+// --format says); compressing refuses only the format's own.
+constexpr SuffixRule kDecompressSuffixes[] = {
+    {".xz", ""}, {".txz", ".tar"}, {".lzma", ""}, {".tlz", ".tar"}, {".lz", ""},
+};
+
+std::vector<std::string_view> CompressSuffixes(Format format) {
+  if (format == Format::kAlone) return {".lzma", ".tlz"};
+  if (format == Format::kRaw) return {};
+  return {".xz", ".txz"};
+}
+
+// xz's test_suffix(): `name` ends with `suffix` and has more before it than
+// a directory separator.
+bool HasSuffix(std::string_view name, std::string_view suffix) {
+  return name.size() > suffix.size() && name.ends_with(suffix) &&
+         name[name.size() - suffix.size() - 1] != '/';
 }
 
 std::string DisplayName(const std::string& name) {
@@ -67,8 +69,8 @@ class Reporter {
 
  private:
   static void Print(const std::string& name, const std::string& message) {
-    const std::string line =
-        "parxz: " + (name.empty() ? "" : name + ": ") + message + "\n";
+    const std::string line = ProgramName() + ": " +
+                             (name.empty() ? "" : name + ": ") + message + "\n";
     ssize_t unused = write(STDERR_FILENO, line.data(), line.size());
     (void)unused;
   }
@@ -81,174 +83,12 @@ void WriteText(int fd, std::string_view text) {
   WriteFully(fd, reinterpret_cast<const uint8_t*>(text.data()), text.size(), 0);
 }
 
-std::optional<uint64_t> MemLimit(const CliOptions& o) {
-  if (o.memlimit_percent) {
-    return static_cast<uint64_t>(static_cast<double>(lzma_physmem()) *
-                                 *o.memlimit_percent / 100.0);
-  }
-  return o.memlimit;
-}
-
 bool LiveProgress(const CliOptions& o) {
   if (o.verbosity < kVerbose) return false;
   if (o.verbosity >= kDebug) return true;
   const char* env = std::getenv("PARXZ_PROGRESS");
   if (env != nullptr && std::string_view(env) == "1") return true;
   return IsTerminal(STDERR_FILENO);
-}
-
-ParallelOptions ToParallelOptions(const CliOptions& o) {
-  ParallelOptions p;
-  if (o.filters.empty()) {
-    p.preset = o.preset;
-  } else {
-    p.filters = o.filters;
-  }
-  p.check = o.check.value_or(Check::kCrc64);
-  p.threads = o.threads;
-  p.block_size = o.block_size;
-  if (const auto limit = MemLimit(o)) {
-    // Like xz, fewer threads to fit the limit; the output does not change.
-    ParallelOptions r = ResolveParallelOptions(p);
-    while (MemoryUsage(r) > *limit && r.threads > 1) {
-      --r.threads;
-      r.max_blocks_in_flight = 0;
-      r = ResolveParallelOptions(r);
-    }
-    if (MemoryUsage(r) > *limit) {
-      throw Error(ErrorCode::kMemLimit, "compress",
-                  "Memory usage limit is too low for the given filter setup (" +
-                      HumanSize(MemoryUsage(r)) + " needed)");
-    }
-    p = r;
-  }
-  return p;
-}
-
-struct Totals {
-  uint64_t in = 0, out = 0;
-  bool unverified = false;  // a check that could not be verified
-};
-
-Totals CompressSequential(const CliOptions& o, int in_fd, int out_fd,
-                          ProgressMeter* meter) {
-  CompressOptions c{.format = o.format};
-  if (o.format == Format::kAlone && o.filters.empty()) {
-    c.preset = o.preset;
-  } else if (o.format == Format::kAlone) {
-    c.filters = o.filters;
-  } else {
-    c.filters = o.filters;  // kRaw: args gave a chain for the preset
-  }
-  Compressor compressor(c);
-  std::vector<uint8_t> in(kIoChunk);
-  std::vector<uint8_t> out(kIoChunk);
-  uint64_t total_in = 0, total_out = 0;
-  auto emit = [&](size_t n) {
-    WriteFully(out_fd, out.data(), n, total_out);
-    total_out += n;
-  };
-  for (;;) {
-    const size_t n = ReadSome(in_fd, in.data(), in.size(), total_in);
-    if (n == 0) break;
-    std::string_view data(reinterpret_cast<const char*>(in.data()), n);
-    while (!data.empty()) {
-      const auto p = compressor.compress_into(data, out);
-      data.remove_prefix(p.consumed);
-      emit(p.produced);
-    }
-    total_in += n;
-    if (meter) meter->Update(total_in, total_out);
-  }
-  for (;;) {
-    const auto p = compressor.flush_into(out);
-    emit(p.produced);
-    if (p.finished) break;
-  }
-  if (meter) meter->Update(total_in, total_out);
-  return {total_in, total_out};
-}
-
-Totals Compress(const CliOptions& o, int in_fd, int out_fd,
-                ProgressMeter* meter) {
-  if (o.format == Format::kAlone || o.format == Format::kRaw) {
-    return CompressSequential(o, in_fd, out_fd, meter);
-  }
-  const ParallelOptions p = ToParallelOptions(o);
-  const CompressStats stats =
-      CompressFd(in_fd, out_fd, p, [meter](uint64_t in, uint64_t out) {
-        if (meter) meter->Update(in, out);
-        return true;
-      });
-  return {stats.in_bytes, stats.out_bytes, false};
-}
-
-// --offset/--length: random access through the Index of a seekable file.
-Totals DecompressRange(const CliOptions& o, int in_fd, int out_fd,
-                       ProgressMeter* meter) {
-  RandomAccessOptions ro{.threads = o.threads};
-  ro.memlimit = MemLimit(o);
-  XzRandomAccess xz = XzRandomAccess::open_fd(in_fd, ro);
-  const uint64_t begin = std::min(o.range_offset.value_or(0), xz.size());
-  const uint64_t end =
-      begin + std::min(o.range_length.value_or(UINT64_MAX), xz.size() - begin);
-  constexpr uint64_t kPiece = 16 << 20;
-  for (uint64_t at = begin; at < end;) {
-    const std::string part = xz.read(at, std::min(kPiece, end - at));
-    if (out_fd >= 0) {
-      WriteFully(out_fd, reinterpret_cast<const uint8_t*>(part.data()),
-                 part.size(), at - begin);
-    }
-    at += part.size();
-    if (meter) meter->Update(0, at - begin);
-  }
-  return {0, end - begin, false};
-}
-
-Totals Decompress(const CliOptions& o, int in_fd, int out_fd,
-                  ProgressMeter* meter) {
-  if (o.range_offset || o.range_length) {
-    return DecompressRange(o, in_fd, out_fd, meter);
-  }
-  if (o.format != Format::kRaw && !o.single_stream) {
-    // The parallel decoder, with xz's rules for what follows a stream.
-    ParallelDecodeOptions p{
-        .threads = o.threads, .format = o.format, .mode = DecodeMode::kXz};
-    p.memlimit_hard = MemLimit(o);
-    const DecompressStats stats =
-        DecompressFd(in_fd, out_fd, p, [meter](uint64_t in, uint64_t out) {
-          if (meter) meter->Update(in, out);
-          return true;
-        });
-    return {stats.in_bytes, stats.out_bytes, stats.unsupported_check};
-  }
-  // Raw streams and --single-stream: the sequential decoder, same rules.
-  StreamDecoderOptions d{.format = o.format,
-                         .mode = DecodeMode::kXz,
-                         .single_stream = o.single_stream,
-                         .memlimit = MemLimit(o)};
-  if (o.format == Format::kRaw) d.filters = o.filters;
-  StreamDecoder decoder(d);
-  uint64_t written = 0;
-  FunctionSink sink([out_fd, &written](std::string_view data) {
-    if (out_fd >= 0) {
-      WriteFully(out_fd, reinterpret_cast<const uint8_t*>(data.data()),
-                 data.size(), written);
-    }
-    written += data.size();
-  });
-  std::vector<uint8_t> in(kIoChunk);
-  uint64_t read_total = 0;
-  while (!decoder.done()) {
-    const size_t n = ReadSome(in_fd, in.data(), in.size(), read_total);
-    if (n == 0) break;
-    read_total += n;
-    decoder.feed(std::string_view(reinterpret_cast<const char*>(in.data()), n),
-                 sink);
-    if (meter) meter->Update(read_total, decoder.total_out());
-  }
-  decoder.finish(sink);
-  return {read_total, decoder.total_out(), decoder.unsupported_check()};
 }
 
 class FileRunner {
@@ -259,22 +99,28 @@ class FileRunner {
     const std::string shown = DisplayName(name);
     const bool testing = o_.mode == Operation::kTest;
     const bool to_stdout = o_.to_stdout || name == "-" || testing;
-    std::string out_name;
-    if (!to_stdout) {
-      std::string why;
-      const auto n = OutputName(o_, name, &why);
-      if (!n) {
-        r_.Warning(shown, why);
-        return;
-      }
-      out_name = *n;
-    }
     const bool compressing = o_.mode == Operation::kCompress;
     try {
+      // As xz: the input is opened (and may fail) before its suffix counts.
       InputFile in =
           InputFile::Open(name, {.follow_links = o_.force || to_stdout,
                                  .allow_odd_regular = o_.force || to_stdout,
                                  .allow_special = to_stdout});
+      std::string out_name;
+      if (!to_stdout) {
+        std::string why;
+        bool is_error = false;
+        const auto n = OutputName(o_, name, &why, &is_error);
+        if (!n) {
+          if (is_error) {
+            r_.Error(shown, why);
+          } else {
+            r_.Warning(shown, why);
+          }
+          return;
+        }
+        out_name = *n;
+      }
       std::optional<OutputFile> out;
       if (!testing && to_stdout) {
         out.emplace(OutputFile::Stdout());
@@ -296,8 +142,9 @@ class FileRunner {
       const int out_fd = out ? out->fd() : -1;
       Totals totals;
       try {
-        totals = compressing ? Compress(o_, in.fd(), out_fd, meter.get())
-                             : Decompress(o_, in.fd(), out_fd, meter.get());
+        totals = compressing
+                     ? CompressStream(o_, in.fd(), out_fd, meter.get())
+                     : DecompressStream(o_, in.fd(), out_fd, meter.get());
       } catch (const Error& e) {
         if (meter) meter->Finish(0, 0, false);
         if (e.code() == ErrorCode::kIo && to_stdout &&
@@ -328,11 +175,13 @@ class FileRunner {
   Reporter& r_;
 };
 
-int List(const CliOptions& o, Reporter& r) {
+int List(const CliOptions& o, const std::vector<std::string>& files,
+         Reporter& r) {
   std::vector<FileInfo> infos;
+  const bool details = o.verbosity >= kDebug;
   bool header = false;
   size_t index = 0;
-  for (const std::string& name : o.files) {
+  for (const std::string& name : files) {
     ++index;
     if (name == "-") {
       r.Error("", "--list does not support reading from standard input");
@@ -342,11 +191,15 @@ int List(const CliOptions& o, Reporter& r) {
       InputFile in = InputFile::Open(name, {.follow_links = true,
                                             .allow_odd_regular = true,
                                             .allow_special = false});
-      FileInfo info = ReadFileInfo(in.fd(), name);
+      FileInfo info = ReadFileInfo(in.fd(), name, details);
       std::string text;
-      if (o.verbosity >= kVerbose) {
+      if (o.robot) {
+        text = FormatListRobot(info, o.verbosity >= kVerbose, details);
+      } else if (o.verbosity >= kVerbose) {
+        // With --files the count is not known up front: "a.xz (1)", as xz.
         text = (index > 1 ? "\n" : "") +
-               FormatListVerbose(info, index, o.files.size());
+               FormatListVerbose(info, index, o.files_from ? 0 : files.size(),
+                                 details);
       } else {
         if (!header) text = FormatListHeader();
         header = true;
@@ -360,88 +213,213 @@ int List(const CliOptions& o, Reporter& r) {
       r.Error(name, e.what());
     }
   }
-  if (o.files.size() > 1 && !infos.empty()) {
+  if (o.robot) {
+    WriteText(STDOUT_FILENO, FormatListRobotTotals(infos, details));
+  } else if (infos.size() > 1) {
     WriteText(STDOUT_FILENO, o.verbosity >= kVerbose
-                                ? FormatListVerboseTotals(infos)
-                                : FormatListTotals(infos));
+                                 ? FormatListVerboseTotals(infos, details)
+                                 : FormatListTotals(infos));
   }
   return r.status();
+}
+
+std::string MiBLine(const char* label, uint64_t value) {
+  char buf[160];
+  if (value == 0 || value == UINT64_MAX) {
+    std::snprintf(buf, sizeof buf, "  %-32s  Disabled\n", label);
+  } else {
+    std::snprintf(buf, sizeof buf, "  %-32s  %s MiB (%s B)\n", label,
+                  std::to_string((value + (1 << 20) - 1) >> 20).c_str(),
+                  std::to_string(value).c_str());
+  }
+  return buf;
+}
+
+// xz --info-memory (hardware.c): RAM, threads and the active limits.
+std::string InfoMemory(const CliOptions& o) {
+  const uint64_t ram = lzma_physmem();
+  uint32_t threads = lzma_cputhreads();
+  if (threads == 0) threads = 1;
+  auto limit = [&](const MemLimitSetting& m) -> uint64_t {
+    return m.percent ? m.value * ram / 100 : m.value;
+  };
+  const uint64_t compress = limit(o.memlimit_compress);
+  const uint64_t decompress = limit(o.memlimit_decompress);
+  const uint64_t mt_default = ram / 4;
+  uint64_t mtdec =
+      o.memlimit_mtdec.value != 0 ? limit(o.memlimit_mtdec) : mt_default;
+  if (decompress != 0 && mtdec > decompress) mtdec = decompress;
+  char buf[256];
+  if (o.robot) {
+    std::snprintf(buf, sizeof buf, "%llu\t%llu\t%llu\t%llu\t%llu\t%u\n",
+                  static_cast<unsigned long long>(ram),
+                  static_cast<unsigned long long>(compress),
+                  static_cast<unsigned long long>(decompress),
+                  static_cast<unsigned long long>(mtdec),
+                  static_cast<unsigned long long>(mt_default), threads);
+    return buf;
+  }
+  std::snprintf(buf, sizeof buf, "  %-32s  %u\n",
+                "Number of processor threads:", threads);
+  return "Hardware information:\n" +
+         MiBLine("Amount of physical memory (RAM):", ram) + buf +
+         "\nMemory usage limits:\n" + MiBLine("Compression:", compress) +
+         MiBLine("Decompression:", decompress) +
+         MiBLine("Multi-threaded decompression:", mtdec) +
+         MiBLine("Default for -T0:", mt_default);
+}
+
+// --files / --files0: the names, as xz's read_name() reads them.
+std::vector<std::string> ReadNameList(const CliOptions& o, Reporter& r) {
+  const std::string& from = *o.files_from;
+  const bool is_stdin = from == "-";
+  const std::string shown = is_stdin ? "(stdin)" : from;
+  std::string text;
+  int fd = STDIN_FILENO;
+  if (!is_stdin) {
+    fd = open(from.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw Error(ErrorCode::kIo, from, std::strerror(errno));
+  }
+  try {
+    std::vector<uint8_t> buf(1 << 16);
+    for (;;) {
+      const size_t n = ReadSome(fd, buf.data(), buf.size(), text.size());
+      if (n == 0) break;
+      text.append(reinterpret_cast<const char*>(buf.data()), n);
+    }
+  } catch (const Error& e) {
+    r.Error(shown, "Error reading filenames: " + e.detail());
+    text.clear();
+  }
+  if (!is_stdin) close(fd);
+  std::vector<std::string> names;
+  std::string name;
+  for (const char c : text) {
+    if (c == o.files_delim) {
+      if (!name.empty()) names.push_back(std::move(name));
+      name.clear();
+    } else if (c == '\0') {
+      r.Error(shown,
+              "Null character found when reading filenames; maybe you meant "
+              "to use `--files0' instead of `--files'?");
+      return names;
+    } else {
+      name += c;
+    }
+  }
+  if (!name.empty()) {
+    r.Error(shown, "Unexpected end of input when reading filenames");
+  }
+  return names;
 }
 
 }  // namespace
 
 std::optional<std::string> OutputName(const CliOptions& o,
                                       const std::string& input,
-                                      std::string* why) {
-  const bool decompressing = o.mode != Operation::kCompress;
-  std::vector<SuffixRule> rules;
-  if (!o.suffix.empty()) rules.push_back({o.suffix, ""});
-  for (const SuffixRule& r : SuffixesFor(o.format, decompressing)) {
-    rules.push_back(r);
-  }
-  const size_t slash = input.rfind('/');
-  const std::string_view base = std::string_view(input).substr(
-      slash == std::string::npos ? 0 : slash + 1);
-  const SuffixRule* match = nullptr;
-  for (const SuffixRule& r : rules) {
-    if (base.size() > r.compressed.size() && base.ends_with(r.compressed)) {
-      match = &r;
-      break;
-    }
-  }
-  if (decompressing) {
-    if (match == nullptr) {
-      *why = "Filename has an unknown suffix, skipping";
+                                      std::string* why, bool* is_error) {
+  *is_error = false;
+  const std::string raw_needs_suffix =
+      "With --format=raw, --suffix=.SUF is required unless writing to stdout";
+  if (o.mode != Operation::kCompress) {
+    if (o.format != Format::kRaw) {
+      for (const SuffixRule& r : kDecompressSuffixes) {
+        if (HasSuffix(input, r.compressed)) {
+          return input.substr(0, input.size() - r.compressed.size()) +
+                 std::string(r.plain);
+        }
+      }
+    } else if (o.suffix.empty()) {
+      *why = raw_needs_suffix;
+      *is_error = true;
       return std::nullopt;
     }
-    return input.substr(0, input.size() - match->compressed.size()) +
-           std::string(match->plain);
+    if (!o.suffix.empty() && HasSuffix(input, o.suffix)) {
+      return input.substr(0, input.size() - o.suffix.size());
+    }
+    *why = "Filename has an unknown suffix, skipping";
+    return std::nullopt;
   }
-  if (match != nullptr) {
-    *why = "File already has `" + std::string(match->compressed) +
-           "' suffix, skipping";
+  std::vector<std::string_view> known = CompressSuffixes(o.format);
+  if (!o.suffix.empty()) known.push_back(o.suffix);
+  for (const std::string_view suffix : known) {
+    if (HasSuffix(input, suffix)) {
+      *why = "File already has `" + std::string(suffix) + "' suffix, skipping";
+      return std::nullopt;
+    }
+  }
+  if (o.format == Format::kRaw && o.suffix.empty()) {
+    *why = raw_needs_suffix;
+    *is_error = true;
     return std::nullopt;
   }
   if (!o.suffix.empty()) return input + o.suffix;
-  if (o.format == Format::kRaw) {
-    *why = "Compressing a raw stream to a file needs --suffix=.SUF or -c";
-    return std::nullopt;
-  }
   return input + (o.format == Format::kAlone ? ".lzma" : ".xz");
 }
 
 int Run(const CliOptions& o) {
-  if (o.help) {
-    WriteText(STDOUT_FILENO, HelpText());
+  if (o.version) {
+    WriteText(STDOUT_FILENO,
+              o.robot ? "XZ_VERSION=50040012\nLIBLZMA_VERSION=" +
+                            std::to_string(lzma_version_number()) + "\n"
+                      : VersionText());
     return 0;
   }
-  if (o.version) {
-    WriteText(STDOUT_FILENO, VersionText());
+  if (o.info_memory) {
+    WriteText(STDOUT_FILENO, InfoMemory(o));
+    return 0;
+  }
+  if (o.help || o.long_help) {
+    WriteText(STDOUT_FILENO, o.long_help ? LongHelpText() : HelpText());
     return 0;
   }
   Reporter reporter(o);
-  if (o.mode == Operation::kList) return List(o, reporter);
+  std::vector<std::string> files = o.files;
+  const bool names_from_stdin = o.files_from && *o.files_from == "-";
+  if (o.files_from) {
+    try {
+      std::vector<std::string> more = ReadNameList(o, reporter);
+      files.insert(files.end(), more.begin(), more.end());
+    } catch (const Error& e) {
+      // As xz: the named list cannot be opened ("FILE: No such file...").
+      reporter.Error(e.operation(), e.detail());
+      return reporter.status();
+    }
+  }
+  if (o.mode == Operation::kList) return List(o, files, reporter);
   if ((o.range_offset || o.range_length) &&
       (o.mode != Operation::kDecompress || !o.to_stdout)) {
     reporter.Error("", "--offset and --length need -d and -c (-dc)");
     return reporter.status();
   }
 
-  bool uses_stdin = false;
-  for (const std::string& f : o.files) uses_stdin |= f == "-";
-  if (o.mode == Operation::kCompress && (o.to_stdout || uses_stdin) &&
-      IsTerminal(STDOUT_FILENO)) {
-    reporter.Error("", "Compressed data cannot be written to a terminal");
-    return reporter.status();
-  }
-  if (o.mode != Operation::kCompress && uses_stdin &&
-      IsTerminal(STDIN_FILENO)) {
-    reporter.Error("", "Compressed data cannot be read from a terminal");
-    return reporter.status();
-  }
   InstallSignalCleanup();
   FileRunner runner(o, reporter);
-  for (const std::string& f : o.files) runner.Process(f);
+  for (const std::string& f : files) {
+    if (f == "-") {
+      // As xz's main(): standard input from or to a terminal is skipped.
+      if (o.mode == Operation::kCompress ? IsTerminal(STDOUT_FILENO)
+                                         : IsTerminal(STDIN_FILENO)) {
+        reporter.Error("", o.mode == Operation::kCompress
+                               ? "Compressed data cannot be written to a "
+                                 "terminal"
+                               : "Compressed data cannot be read from a "
+                                 "terminal");
+        continue;
+      }
+      if (names_from_stdin) {
+        reporter.Error("",
+                       "Cannot read data from standard input when reading "
+                       "filenames from standard input");
+        continue;
+      }
+    } else if (o.mode == Operation::kCompress && o.to_stdout &&
+               IsTerminal(STDOUT_FILENO)) {
+      reporter.Error("", "Compressed data cannot be written to a terminal");
+      return reporter.status();
+    }
+    runner.Process(f);
+  }
   return reporter.status();
 }
 

@@ -19,11 +19,12 @@ namespace parxz::cli {
 
 int Run(const CliOptions& options);
 
-// The output name for `input` in this mode, or nullopt with `why` set when
-// xz would skip the file (wrong or missing suffix).
+// The output name for `input` in this mode, as xz's suffix.c, or nullopt
+// with `why` set when xz would skip the file: a warning (wrong or missing
+// suffix), or an error (`is_error`: a raw stream without --suffix).
 std::optional<std::string> OutputName(const CliOptions& options,
                                       const std::string& input,
-                                      std::string* why);
+                                      std::string* why, bool* is_error);
 
 }  // namespace parxz::cli
 

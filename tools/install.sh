@@ -8,7 +8,8 @@
 #                                       liblzma tbb)
 #   PREFIX/lib/cmake/parxz/             find_package(parxz): parxz::parxz,
 #                                       parxz::parxz_static
-#   PREFIX/bin/parxz                    the command line
+#   PREFIX/bin/parxz                    the command line (and the links
+#                                       unparxz, parxzcat)
 #   PREFIX/share/man/man1/parxz.1       its manual page
 # and, where python/install_python.sh exists, the Python package.
 # Usage: tools/install.sh PREFIX
@@ -32,6 +33,11 @@ capi/install_files.sh "$prefix" \
 
 install -d "$prefix/bin" "$prefix/share/man/man1"
 install -m 0755 "$bin/tools/parxz" "$prefix/bin/parxz"
+# parxz acts by the name it is called by, as xz-utils' links do: unparxz is
+# `parxz -d`, parxzcat `parxz -dc`. To stand in for xz, put links named xz,
+# unxz and xzcat to parxz in a directory early on PATH (see parxz(1)).
+ln -sf parxz "$prefix/bin/unparxz"
+ln -sf parxz "$prefix/bin/parxzcat"
 install -m 0644 tools/parxz.1 "$prefix/share/man/man1/parxz.1"
 
 if [[ -f python/install_python.sh ]]; then

@@ -37,6 +37,15 @@ for t in tests/cmake/cmake_consumer_test.sh tests/pip/pip_install_test.sh; do
 done
 logs+=("$script_logs")
 
+# --- xz's own test scripts (xz-utils 5.4.1: test_files.sh, test_compress.sh,
+# test_scripts.sh) with the built parxz standing in as xz, unxz and xzcat
+# (tests/xz_scripts). The source package is fetched at test time through
+# tools/debian_source.sh; if it cannot be had the script says so loudly and
+# fails. Its cases go into a JUnit file that the count below reads.
+# `bazel test //...` above built parxz.
+tests/xz_scripts/run_xz_tests.sh "$(bazel info bazel-bin)/tools/parxz" \
+  --junit "$script_logs/xz_scripts/test.xml" || status=$?
+
 # One plain closing line counted over every test case of every target.
 python3 tools/count_tests.py "${logs[@]}"
 exit $status

@@ -39,9 +39,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         FUZZ_CHECK(o.verbosity >= cli::kSilent && o.verbosity <= cli::kDebug,
                    "verbosity %d", o.verbosity);
         FUZZ_CHECK(o.filters.size() <= 4, "%zu filters", o.filters.size());
-        if (o.memlimit_percent) {
-          FUZZ_CHECK(*o.memlimit_percent > 0 && *o.memlimit_percent <= 100,
-                     "memlimit %f%%", *o.memlimit_percent);
+        for (const cli::MemLimitSetting& m :
+             {o.memlimit_compress, o.memlimit_decompress, o.memlimit_mtdec}) {
+          if (m.percent) {
+            FUZZ_CHECK(m.value > 0 && m.value <= 100, "memlimit %llu%%",
+                       static_cast<unsigned long long>(m.value));
+          }
         }
         break;
       }

@@ -72,7 +72,10 @@ struct BlockJob {
   std::unique_ptr<ByteBuffer> output;  // allocated by the owner on first use
   BlockRecord record;
   std::exception_ptr error;
-  // Stored (release) by the encoding task as its last access to the slot;
+  // Set by whichever thread starts encoding the slot (its task, or the owner
+  // helping while it waits): the Block is encoded once.
+  std::atomic<bool> claimed{false};
+  // Stored (release) by the encoding thread as its last access to the slot;
   // loaded (acquire) by the owner.
   std::atomic<bool> done{false};
   // Runs the encoding task; the owner waits on it inside the arena.
@@ -138,9 +141,10 @@ class Engine {
     }
     job->error = nullptr;
     job->done.store(false, std::memory_order_relaxed);
+    job->claimed.store(false, std::memory_order_relaxed);
     queue_.push_back(job);
     arena_.execute(
-        [this, job] { job->task.run([this, job] { Encode(*job); }); });
+        [this, job] { job->task.run([this, job] { EncodeOnce(*job); }); });
   }
 
   // No more Blocks: the Index and Stream Footer follow the last one.
@@ -201,7 +205,21 @@ class Engine {
       BlockJob& job = *queue_.front();
       if (!job.done.load(std::memory_order_acquire)) {
         if (!wait) return {};
-        arena_.execute([&job] { job.task.wait(); });
+        // Help in stream order: encode the oldest Blocks nobody has started
+        // yet. Waiting on the task would have oneTBB hand this thread the
+        // newest task first (the owner's own tasks are taken LIFO), so that
+        // the oldest Block, the one everything waits for, could be left to
+        // the end: measured 6% slower at -6 with four 24 MiB Blocks.
+        for (BlockJob* other : queue_) {
+          if (job.done.load(std::memory_order_acquire)) break;
+          if (!other->claimed.load(std::memory_order_relaxed)) {
+            EncodeOnce(*other);
+          }
+        }
+        // Every Block is started; what is left of `job` runs elsewhere.
+        if (!job.done.load(std::memory_order_acquire)) {
+          arena_.execute([&job] { job.task.wait(); });
+        }
       }
       if (job.error) std::rethrow_exception(job.error);
       if (!job.recorded) {
@@ -220,8 +238,13 @@ class Engine {
     return {};
   }
 
-  // The encoding task. Errors are kept in the slot for the owner, who
-  // raises them in stream order; nothing escapes into the task_group.
+  // Encodes `job` unless another thread has started it.
+  void EncodeOnce(BlockJob& job) {
+    if (!job.claimed.exchange(true, std::memory_order_acq_rel)) Encode(job);
+  }
+
+  // The encoding. Errors are kept in the slot for the owner, who raises
+  // them in stream order; nothing escapes into the task_group.
   void Encode(BlockJob& job) {
     std::unique_ptr<BlockEncoder> encoder;
     try {

@@ -21,8 +21,9 @@
 // sequencer), so no helper thread, queue or pipeline stage sits in between.
 // oneTBB's shared pool has one worker fewer than there are cores, counting on
 // the calling thread to work too: whenever the caller must wait (at the
-// in-flight bound, in end_block()/flush()), it waits inside the arena and
-// encodes Blocks itself: up to threads - 1 workers plus the caller encode.
+// in-flight bound, in end_block()/flush()), it encodes the oldest Blocks
+// that no worker has started, then waits inside the arena: up to
+// threads - 1 workers plus the caller encode, Blocks roughly in stream order.
 //
 // Memory: at most `max_blocks_in_flight` Blocks exist between filling and
 // handing out; see MemoryUsage() for the formula. A ParallelCompressor is

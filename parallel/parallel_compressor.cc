@@ -141,7 +141,9 @@ class Engine {
     }
     job->error = nullptr;
     job->done.store(false, std::memory_order_relaxed);
-    job->claimed.store(false, std::memory_order_relaxed);
+    // Release: a task left over from this slot's earlier Block (its Block was
+    // encoded by the owner) may claim this one and must see it filled.
+    job->claimed.store(false, std::memory_order_release);
     queue_.push_back(job);
     arena_.execute(
         [this, job] { job->task.run([this, job] { EncodeOnce(*job); }); });

@@ -40,15 +40,18 @@ build() {
 }
 # round_trip PROGRAM LIBDIR_EXPECTED|static: runs it, checks with xz.
 round_trip() {
-  local prog=$1 out
+  local prog=$1 out libs
   out=$work/$(basename "$1").xz
+  # ldd's whole output first: `ldd | grep -q` under pipefail fails when grep
+  # stops reading early and ldd dies of SIGPIPE.
+  libs=$(ldd "$prog") || return 1
   if [[ $2 == static ]]; then
-    if ldd "$prog" | grep libparxz; then
+    if grep libparxz <<< "$libs"; then
       echo "$prog needs libparxz.so"; return 1
     fi
   else
-    ldd "$prog" | grep -q "libparxz.so.0 => $2/libparxz.so.0" ||
-      { ldd "$prog"; echo "$prog does not load $2/libparxz.so.0"; return 1; }
+    grep -q "libparxz.so.0 => $2/libparxz.so.0" <<< "$libs" ||
+      { echo "$libs"; echo "$prog does not load $2/libparxz.so.0"; return 1; }
   fi
   "$prog" "$work/input" "$out" &&
   xz -t "$out" &&

@@ -255,11 +255,11 @@ class Engine {
       if (job.from_file) {
         FileBlockInput in(file_fd_, job.file_offset, job.file_size,
                           encoder->chunk_buffer());
-        job.record = encoder->Encode(in, *job.output, &cancel_);
+        job.record = encoder->Encode(in, *job.output, &cancel_, r_.options.live);
       } else {
         MemoryBlockInput in(
             std::span<const uint8_t>(job.input->data.get(), job.input->size));
-        job.record = encoder->Encode(in, *job.output, &cancel_);
+        job.record = encoder->Encode(in, *job.output, &cancel_, r_.options.live);
       }
     } catch (...) {
       job.error = std::current_exception();

@@ -44,6 +44,7 @@
 #include "core/compressor.h"
 #include "core/error.h"
 #include "core/options.h"
+#include "parallel/live_progress.h"
 
 namespace parxz {
 
@@ -65,6 +66,9 @@ struct ParallelOptions {
   // Blocks between filling and handing out; 0 = 2 × threads + 1. Lower it to
   // save memory at the cost of idle workers when Blocks finish out of order.
   unsigned max_blocks_in_flight = 0;
+  // Optional live counters (parallel/live_progress.h) the encoders add to
+  // while they work; not owned, must outlive the compressor or the call.
+  LiveProgress* live = nullptr;
 };
 
 // The options with every default filled in (threads, block_size, ...).

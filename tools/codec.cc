@@ -183,7 +183,9 @@ bool InputWithin(int fd, uint64_t ms) {
 // stalls for longer than the timeout.
 Totals CompressPush(const CliOptions& o, int in_fd, int out_fd,
                     ProgressMeter* meter) {
-  ParallelCompressor c(ToParallelOptions(o));
+  ParallelOptions p = ToParallelOptions(o);
+  if (meter) p.live = meter->live();
+  ParallelCompressor c(p);
   Output sink(out_fd);
   const std::vector<uint64_t>& list = o.block_list;
   size_t list_pos = 0;
@@ -287,7 +289,8 @@ Totals DecodeSequential(const CliOptions& o, int in_fd, Output& out,
   StreamDecoderOptions d{.format = o.format,
                          .mode = DecodeMode::kXz,
                          .single_stream = o.single_stream,
-                         .memlimit = ResolveMemLimit(o.memlimit_decompress)};
+                         .memlimit = ResolveMemLimit(o.memlimit_decompress),
+                         .ignore_check = o.ignore_check};
   if (o.format == Format::kRaw) d.filters = o.filters;
   StreamDecoder decoder(d);
   FunctionSink sink([&out](std::string_view data) { out.Write(data); });
@@ -324,7 +327,9 @@ Totals CompressStream(const CliOptions& o, int in_fd, int out_fd,
     return CompressSequential(o, in_fd, out_fd, meter);
   }
   if (pushed) return CompressPush(o, in_fd, out_fd, meter);
-  const CompressStats stats = CompressFd(in_fd, out_fd, ToParallelOptions(o),
+  ParallelOptions p = ToParallelOptions(o);
+  if (meter) p.live = meter->live();
+  const CompressStats stats = CompressFd(in_fd, out_fd, p,
                                          [meter](uint64_t in, uint64_t out) {
                                            if (meter) meter->Update(in, out);
                                            return true;
@@ -334,10 +339,6 @@ Totals CompressStream(const CliOptions& o, int in_fd, int out_fd,
 
 Totals DecompressStream(const CliOptions& o, int in_fd, int out_fd,
                         ProgressMeter* meter) {
-  if (o.ignore_check) {
-    throw Error(ErrorCode::kUnsupported, "decompress",
-                "--ignore-check is not yet supported by parxz");
-  }
   if (o.range_offset || o.range_length) {
     return DecompressRange(o, in_fd, out_fd, meter);
   }
@@ -367,6 +368,8 @@ Totals DecompressStream(const CliOptions& o, int in_fd, int out_fd,
         .threads = o.threads, .format = o.format, .mode = DecodeMode::kXz};
     p.memlimit_hard = ResolveMemLimit(o.memlimit_decompress);
     p.memlimit_soft = ResolveMemLimit(o.memlimit_mtdec);
+    p.ignore_check = o.ignore_check;
+    if (meter) p.live = meter->live();
     if (o.single_threaded) p.threads = 1;
     const ProgressFn progress = [meter](uint64_t in, uint64_t out) {
       if (meter) meter->Update(in, out);

@@ -280,16 +280,12 @@ class HelpTest(CompatBase):
                 mine, ref = both(args)
                 self.assertEqual(mine.returncode, ref.returncode)
 
-    def test_no_adjust_and_ignore_check(self):
+    def test_no_adjust(self):
+        # --ignore-check and memory limits: xz_drop_in_test.py.
         data = b"abc" * 1000
         mine, ref = both(["--no-adjust", "-c"], data)
         self.assertEqual(mine.returncode, ref.returncode)
         self.assertEqual(lzma.decompress(mine.stdout), data)
-        # --ignore-check needs a library flag still to come: parxz refuses it
-        # (status 1) instead of verifying silently.
-        r = run(["-dc", "--ignore-check"], input_bytes=xz(["-c"], data).stdout)
-        self.assertEqual(r.returncode, 1)
-        self.assertIn(b"not yet supported", r.stderr)
 
 
 class EnvironmentTest(CompatBase):

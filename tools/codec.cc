@@ -20,6 +20,7 @@
 #include "core/options.h"
 #include "core/stream_decoder.h"
 #include "core/stream_rules.h"
+#include "parallel/compress_memory.h"
 #include "parallel/fd_io.h"
 #include "parallel/parallel_compressor.h"
 #include "parallel/parallel_decompressor.h"
@@ -102,7 +103,8 @@ bool WantSparse(const CliOptions& o, int fd) {
          lseek(fd, 0, SEEK_CUR) == st.st_size;
 }
 
-ParallelOptions ToParallelOptions(const CliOptions& o) {
+// `file_input`: CompressFd() reads a regular file (no input buffers).
+ParallelOptions ToParallelOptions(const CliOptions& o, bool file_input) {
   ParallelOptions p;
   if (o.filters.empty()) {
     p.preset = o.preset;
@@ -112,23 +114,9 @@ ParallelOptions ToParallelOptions(const CliOptions& o) {
   p.check = o.check.value_or(Check::kCrc64);
   p.threads = o.threads;
   p.block_size = o.block_size;
-  if (const auto limit = ResolveMemLimit(o.memlimit_compress)) {
-    // Like xz, fewer threads to fit the limit (the output does not change),
-    // unless --no-adjust.
-    ParallelOptions r = ResolveParallelOptions(p);
-    while (!o.no_adjust && MemoryUsage(r) > *limit && r.threads > 1) {
-      --r.threads;
-      r.max_blocks_in_flight = 0;
-      r = ResolveParallelOptions(r);
-    }
-    if (MemoryUsage(r) > *limit) {
-      throw Error(ErrorCode::kMemLimit, "compress",
-                  "Memory usage limit is too low for the given filter setup (" +
-                      HumanSize(MemoryUsage(r)) + " needed)");
-    }
-    p = r;
-  }
-  return p;
+  // The threads already fit --memlimit-compress (tools/compress_plan.h,
+  // with xz's figures); the Blocks in flight keep parxz within them.
+  return WithinXzMemory(p, file_input);
 }
 
 // .lzma, raw, and xz's single-threaded .xz (-T1): core's Compressor.
@@ -143,8 +131,11 @@ Totals CompressSequential(const CliOptions& o, int in_fd, int out_fd,
     c.filters = o.filters;  // kRaw: args gave a chain for the preset
   }
   Compressor compressor(c);
-  std::vector<uint8_t> in(kIoChunk);
-  std::vector<uint8_t> out(kIoChunk);
+  // Small pieces, as xz's: the encoder (CompressMemoryUsage(), what
+  // `xz -T1 -vv` reports) is then nearly all the memory this takes.
+  constexpr size_t kPiece = 64 << 10;
+  std::vector<uint8_t> in(kPiece);
+  std::vector<uint8_t> out(kPiece);
   uint64_t total_in = 0;
   Output sink(out_fd);
   auto emit = [&](size_t n) {
@@ -183,7 +174,7 @@ bool InputWithin(int fd, uint64_t ms) {
 // stalls for longer than the timeout.
 Totals CompressPush(const CliOptions& o, int in_fd, int out_fd,
                     ProgressMeter* meter) {
-  ParallelOptions p = ToParallelOptions(o);
+  ParallelOptions p = ToParallelOptions(o, /*file_input=*/false);
   if (meter) p.live = meter->live();
   ParallelCompressor c(p);
   Output sink(out_fd);
@@ -327,7 +318,9 @@ Totals CompressStream(const CliOptions& o, int in_fd, int out_fd,
     return CompressSequential(o, in_fd, out_fd, meter);
   }
   if (pushed) return CompressPush(o, in_fd, out_fd, meter);
-  ParallelOptions p = ToParallelOptions(o);
+  struct stat st {};
+  const bool file_input = fstat(in_fd, &st) == 0 && S_ISREG(st.st_mode);
+  ParallelOptions p = ToParallelOptions(o, file_input);
   if (meter) p.live = meter->live();
   const CompressStats stats = CompressFd(in_fd, out_fd, p,
                                          [meter](uint64_t in, uint64_t out) {

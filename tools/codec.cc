@@ -105,18 +105,9 @@ bool WantSparse(const CliOptions& o, int fd) {
 
 // `file_input`: CompressFd() reads a regular file (no input buffers).
 ParallelOptions ToParallelOptions(const CliOptions& o, bool file_input) {
-  ParallelOptions p;
-  if (o.filters.empty()) {
-    p.preset = o.preset;
-  } else {
-    p.filters = o.filters;
-  }
-  p.check = o.check.value_or(Check::kCrc64);
-  p.threads = o.threads;
-  p.block_size = o.block_size;
   // The threads already fit --memlimit-compress (tools/compress_plan.h,
   // with xz's figures); the Blocks in flight keep parxz within them.
-  return WithinXzMemory(p, file_input);
+  return WithinXzMemory(CompressSettings(o), file_input);
 }
 
 // .lzma, raw, and xz's single-threaded .xz (-T1): core's Compressor.
@@ -301,6 +292,19 @@ Totals DecodeSequential(const CliOptions& o, int in_fd, Output& out,
 }
 
 }  // namespace
+
+ParallelOptions CompressSettings(const CliOptions& o) {
+  ParallelOptions p;
+  if (o.filters.empty()) {
+    p.preset = o.preset;
+  } else {
+    p.filters = o.filters;
+  }
+  p.check = o.check.value_or(Check::kCrc64);
+  p.threads = o.threads;
+  p.block_size = o.block_size;
+  return p;
+}
 
 std::optional<uint64_t> ResolveMemLimit(const MemLimitSetting& m) {
   if (m.value == 0) return std::nullopt;

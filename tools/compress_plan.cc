@@ -37,15 +37,8 @@ uint64_t SingleThreadedUsage(const CliOptions& o) {
 }
 
 uint64_t ThreadedUsage(const CliOptions& o, unsigned threads) {
-  ParallelOptions p;
-  if (o.filters.empty()) {
-    p.preset = o.preset;
-  } else {
-    p.filters = o.filters;
-  }
-  p.check = o.check.value_or(Check::kCrc64);
+  ParallelOptions p = CompressSettings(o);
   p.threads = threads;
-  p.block_size = o.block_size;
   return XzThreadedMemoryUsage(p);
 }
 

@@ -177,16 +177,6 @@ class MemoryEstimateTest(CliTestBase):
                                      f"{base:.1f} MiB; estimate {estimate}")
 
 
-def text_data(size, seed):
-    rng = random.Random(seed)
-    words = [bytes(rng.choice(b"abcdefghijklmnopqrstuvwxyz")
-                   for _ in range(rng.randint(2, 9))) for _ in range(5000)]
-    out = bytearray()
-    while len(out) < size:
-        out += b" ".join(rng.choices(words, k=200)) + b"\n"
-    return bytes(out[:size])
-
-
 PERCENT = re.compile(rb":\s+(\d+\.\d) %")
 
 
@@ -218,7 +208,7 @@ class LiveProgressTest(CliTestBase):
     """
 
     def test_compression(self):
-        src = self.write("in", text_data(26_000_000, seed=74))
+        src = self.write("in", mixed_data(26_000_000, seed=74))
         first, total, seen = watch_progress(["-6", "-T2", "-c", str(src)])
         self.assertIsNotNone(first)
         self.assertLess(first, 0.5 * total, seen)

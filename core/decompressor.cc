@@ -223,7 +223,8 @@ StreamDecoder OneShotDecoder(const DecompressOptions& o) {
   return StreamDecoder({.format = o.format,
                         .mode = DecodeMode::kPython,
                         .memlimit = o.memlimit,
-                        .filters = o.filters});
+                        .filters = o.filters,
+                        .ignore_check = o.ignore_check});
 }
 
 class StringSink : public DecodeSink {

@@ -280,13 +280,6 @@ class HelpTest(CompatBase):
                 mine, ref = both(args)
                 self.assertEqual(mine.returncode, ref.returncode)
 
-    def test_no_adjust(self):
-        # --ignore-check and memory limits: xz_drop_in_test.py.
-        data = b"abc" * 1000
-        mine, ref = both(["--no-adjust", "-c"], data)
-        self.assertEqual(mine.returncode, ref.returncode)
-        self.assertEqual(lzma.decompress(mine.stdout), data)
-
 
 class EnvironmentTest(CompatBase):
     def setUp(self):

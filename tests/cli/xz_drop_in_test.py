@@ -120,6 +120,7 @@ class MemlimitCompressTest(CliTestBase):
         ["-6e", "-T2", "-M", "200MiB"],
         ["--memlimit-compress=150MiB", "-T2", "--block-size=1MiB"],
         ["-q", "-6", "-T1", "-M", "50MiB"],
+        ["--no-adjust", "-T2"],              # no limit: nothing to adjust
     ]
 
     def test_same_as_xz(self):

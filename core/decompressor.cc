@@ -159,7 +159,8 @@ Decompressor::Decompressor(const DecompressOptions& o)
     : state_(std::make_unique<State>()) {
   ValidateDecompressOptions(o);
   const uint64_t memlimit = o.memlimit.value_or(UINT64_MAX);
-  const uint32_t flags = LZMA_TELL_ANY_CHECK | LZMA_TELL_NO_CHECK;
+  const uint32_t flags = LZMA_TELL_ANY_CHECK | LZMA_TELL_NO_CHECK |
+                         (o.ignore_check ? LZMA_IGNORE_CHECK : 0);
   lzma_stream* s = state_->strm.get();
   lzma_ret ret = LZMA_OK;
   switch (o.format) {
@@ -222,7 +223,8 @@ StreamDecoder OneShotDecoder(const DecompressOptions& o) {
   return StreamDecoder({.format = o.format,
                         .mode = DecodeMode::kPython,
                         .memlimit = o.memlimit,
-                        .filters = o.filters});
+                        .filters = o.filters,
+                        .ignore_check = o.ignore_check});
 }
 
 class StringSink : public DecodeSink {

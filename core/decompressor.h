@@ -41,6 +41,10 @@ struct DecompressOptions {
   std::optional<uint64_t> memlimit;
   // Required for kRaw, refused for the other formats.
   std::optional<FilterChain> filters;
+  // Don't verify the integrity check of .xz Blocks and .lz members
+  // (liblzma's LZMA_IGNORE_CHECK; xz's --ignore-check). .lzma and raw
+  // streams have no check anyway.
+  bool ignore_check = false;
 };
 
 // One-shot: decodes every concatenated stream in `data`, as Python's

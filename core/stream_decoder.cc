@@ -82,6 +82,7 @@ void StreamDecoder::StartStream() {
   } else {
     d.memlimit = options_.memlimit;
   }
+  d.ignore_check = options_.ignore_check;
   decoder_.emplace(d);
   stream_out_ = 0;
   state_ = State::kDecoding;

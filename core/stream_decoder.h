@@ -61,6 +61,8 @@ struct StreamDecoderOptions {
   std::optional<uint64_t> memlimit;
   // Required for kRaw.
   std::optional<FilterChain> filters;
+  // DecompressOptions::ignore_check for every stream (xz's --ignore-check).
+  bool ignore_check = false;
 };
 
 class StreamDecoder {

@@ -44,7 +44,8 @@ uint8_t* BlockDecoder::scratch() {
 }
 
 BlockResult BlockDecoder::Decode(BlockHead* head, std::span<const uint8_t> in,
-                                 std::span<uint8_t> out) {
+                                 std::span<uint8_t> out,
+                                 LiveProgress* live) {
   BlockResult r;
   r.ret = Start(head);
   if (r.ret != LZMA_OK) return r;
@@ -53,14 +54,18 @@ BlockResult BlockDecoder::Decode(BlockHead* head, std::span<const uint8_t> in,
     const std::span<uint8_t> space =
         discard ? std::span<uint8_t>(scratch(), kScratchSize)
                 : out.subspan(static_cast<size_t>(r.produced));
-    const BlockResult piece = Code(in.subspan(r.consumed), space);
+    std::span<const uint8_t> rest = in.subspan(r.consumed);
+    const bool more_input = live != nullptr && rest.size() > kScratchSize;
+    if (more_input) rest = rest.first(kScratchSize);
+    const BlockResult piece = Code(rest, space);
     r.ret = piece.ret;
     r.consumed += piece.consumed;
     r.produced += piece.produced;
+    if (live != nullptr) live->Add(piece.consumed, piece.produced);
+    if (piece.ret != LZMA_OK) return r;
+    if (more_input && (piece.consumed > 0 || piece.produced > 0)) continue;
     // Only a full scratch buffer asks for another piece.
-    if (piece.ret != LZMA_OK || !discard || piece.produced < space.size()) {
-      return r;
-    }
+    if (!discard || piece.produced < space.size()) return r;
   }
 }
 

@@ -22,6 +22,7 @@
 #include <span>
 
 #include "core/lzma_stream.h"
+#include "parallel/live_progress.h"
 #include "parallel/xz_parser.h"
 
 namespace parxz {
@@ -65,8 +66,10 @@ class BlockDecoder {
   // Start() and Code() over all of `in`, into `out`; when `out` is empty the
   // output goes to scratch() and is dropped (verification only). Stops at the
   // end of the Block, on an error, or when input or output space run out.
+  // With `live`, the input goes to liblzma in kScratchSize pieces and each
+  // piece's bytes are added to it.
   BlockResult Decode(BlockHead* head, std::span<const uint8_t> in,
-                     std::span<uint8_t> out);
+                     std::span<uint8_t> out, LiveProgress* live = nullptr);
 
   // An output buffer of kScratchSize bytes, kept across Blocks.
   uint8_t* scratch();

@@ -43,7 +43,8 @@ size_t BlockEncoder::OutputCapacity(uint64_t block_size) {
 }
 
 BlockRecord BlockEncoder::Encode(BlockInput& in, ByteBuffer& out,
-                                 const std::atomic<bool>* cancel) {
+                                 const std::atomic<bool>* cancel,
+                                 LiveProgress* live) {
   // Header sized for the worst case, as stream_encoder_mt.c does: the sizes
   // written later are smaller and the header is padded, which is what makes
   // our output identical to xz's.
@@ -68,11 +69,16 @@ BlockRecord BlockEncoder::Encode(BlockInput& in, ByteBuffer& out,
   uint64_t pos = 0;
   lzma_ret ret = LZMA_OK;
   std::span<const uint8_t> piece;
+  size_t reported_avail = s->avail_out;  // output already given to `live`
   while (ret == LZMA_OK && s->avail_out > 0) {
     if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
       throw Error(ErrorCode::kCancelled, kOp, "cancelled");
     }
     if (s->avail_in == 0 && pos < in.size()) {
+      if (live != nullptr) {
+        live->Add(piece.size(), reported_avail - s->avail_out);
+        reported_avail = s->avail_out;
+      }
       piece = in.Read(pos, kChunk);
       s->next_in = piece.data();
       s->avail_in = piece.size();
@@ -80,6 +86,7 @@ BlockRecord BlockEncoder::Encode(BlockInput& in, ByteBuffer& out,
     }
     ret = lzma_code(s, pos == in.size() ? LZMA_FINISH : LZMA_RUN);
   }
+  if (live != nullptr) live->Add(piece.size(), reported_avail - s->avail_out);
   if (ret == LZMA_STREAM_END) {
     out.size = limit - s->avail_out;
     ThrowIfLzmaError(lzma_block_header_encode(&block, out.data.get()), kOp);

@@ -18,6 +18,7 @@
 #include <span>
 
 #include "core/lzma_stream.h"
+#include "parallel/live_progress.h"
 
 namespace parxz {
 
@@ -94,9 +95,11 @@ class BlockEncoder {
   // data, padding, check) into `out`, which has OutputCapacity() bytes.
   // The Block takes at most OutputCapacity(in.size()) bytes: data that would
   // not fit is stored as uncompressed LZMA2 chunks, as xz does. Throws Error;
-  // kCancelled as soon as `*cancel` becomes true.
+  // kCancelled as soon as `*cancel` becomes true. `live` (may be null)
+  // gets the bytes fed and produced after each kChunk piece.
   BlockRecord Encode(BlockInput& in, ByteBuffer& out,
-                     const std::atomic<bool>* cancel);
+                     const std::atomic<bool>* cancel,
+                     LiveProgress* live = nullptr);
 
   // Bytes handed to liblzma per call; also the size of the chunk buffer a
   // FileBlockInput needs.

@@ -80,7 +80,7 @@ BlockPipeline::End BlockPipeline::Run(const RunPlan& plan, Host& host) {
     std::unique_ptr<BlockDecoder> decoder = decoders_.Acquire();
     std::span<uint8_t> out;
     if (keep) out = {item->out.get(), static_cast<size_t>(item->expect.out)};
-    item->result = decoder->Decode(&item->head, item->in, out);
+    item->result = decoder->Decode(&item->head, item->in, out, live_);
     decoders_.Release(std::move(decoder));
     return item;
   };

@@ -80,8 +80,10 @@ class BlockPipeline {
   };
 
   // `sink` and `decoders` are not owned.
-  BlockPipeline(Sink& sink, BlockDecoderPool& decoders)
-      : sink_(sink), decoders_(decoders) {}
+  // `live` (may be null): the decoders' live counters.
+  BlockPipeline(Sink& sink, BlockDecoderPool& decoders,
+                LiveProgress* live = nullptr)
+      : sink_(sink), decoders_(decoders), live_(live) {}
 
   // The Block a run starts with: the driver parses its header and sets its
   // sizes before Run().
@@ -103,6 +105,7 @@ class BlockPipeline {
 
   Sink& sink_;
   BlockDecoderPool& decoders_;
+  LiveProgress* const live_;  // not owned; may be null
   // The slots of the Blocks in flight: item k of a run uses slot k % tokens.
   // The reader stage fills a slot, one worker decodes it, the writer stage
   // empties it; between runs only the driver thread touches them.

@@ -257,11 +257,11 @@ class Engine {
       if (job.from_file) {
         FileBlockInput in(file_fd_, job.file_offset, job.file_size,
                           encoder->chunk_buffer());
-        job.record = encoder->Encode(in, *job.output, &cancel_);
+        job.record = encoder->Encode(in, *job.output, &cancel_, r_.options.live);
       } else {
         MemoryBlockInput in(
             std::span<const uint8_t>(job.input->data.get(), job.input->size));
-        job.record = encoder->Encode(in, *job.output, &cancel_);
+        job.record = encoder->Encode(in, *job.output, &cancel_, r_.options.live);
       }
     } catch (...) {
       job.error = std::current_exception();
@@ -314,11 +314,12 @@ ParallelOptions ResolveParallelOptions(const ParallelOptions& options) {
   return Resolve(options).options;
 }
 
-uint64_t MemoryUsage(const ParallelOptions& options) {
+uint64_t MemoryUsage(const ParallelOptions& options, bool file_input) {
   Resolved r = Resolve(options);
-  const uint64_t per_encoder = lzma_raw_encoder_memusage(r.filters.get());
-  const uint64_t per_block =
-      r.options.block_size + BlockEncoder::OutputCapacity(r.options.block_size);
+  const uint64_t per_encoder = lzma_raw_encoder_memusage(r.filters.get()) +
+                               (file_input ? BlockEncoder::kChunk : 0);
+  const uint64_t per_block = (file_input ? 0 : r.options.block_size) +
+                             BlockEncoder::OutputCapacity(r.options.block_size);
   return r.options.threads * per_encoder +
          r.options.max_blocks_in_flight * per_block;
 }

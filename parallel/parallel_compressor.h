@@ -44,6 +44,7 @@
 #include "core/compressor.h"
 #include "core/error.h"
 #include "core/options.h"
+#include "parallel/live_progress.h"
 
 namespace parxz {
 
@@ -65,6 +66,9 @@ struct ParallelOptions {
   // Blocks between filling and handing out; 0 = 2 × threads + 1. Lower it to
   // save memory at the cost of idle workers when Blocks finish out of order.
   unsigned max_blocks_in_flight = 0;
+  // Optional live counters (parallel/live_progress.h) the encoders add to
+  // while they work; not owned, must outlive the compressor or the call.
+  LiveProgress* live = nullptr;
 };
 
 // The options with every default filled in (threads, block_size, ...).
@@ -79,10 +83,13 @@ ParallelOptions ResolveParallelOptions(const ParallelOptions& options);
 //   + max_blocks_in_flight × bound(block_size)     (output buffers)
 // Each of the max_blocks_in_flight Block slots keeps its buffers for reuse.
 // Output buffers are sized for incompressible data but only the pages that
-// compressed bytes touch become resident; CompressFd() on a regular file
-// needs no input buffers (encoders pread() their range). Defaults at -6 with
-// 2 threads: 5 Blocks of 24 MiB in flight.
-uint64_t MemoryUsage(const ParallelOptions& options);
+// compressed bytes touch become resident. `file_input`: CompressFd() on a
+// regular file, which needs no input buffers (encoders pread() their range
+// through a 1 MiB chunk each): threads × 1 MiB instead. Defaults at -6 with
+// 2 threads: 5 Blocks of 24 MiB in flight. xz's own estimate for the same
+// options, and the Blocks in flight that stay below it:
+// parallel/compress_memory.h.
+uint64_t MemoryUsage(const ParallelOptions& options, bool file_input = false);
 
 // The largest output the parallel compressor can produce for `size` input
 // bytes with these options (a whole stream: compress() calls plus flush(),

@@ -34,6 +34,8 @@ struct Resolved {
   Format format;
   DecodeMode mode;
   bool use_index;
+  bool ignore_check;
+  LiveProgress* live;
 };
 
 Resolved Resolve(const ParallelDecodeOptions& o) {
@@ -53,7 +55,8 @@ Resolved Resolve(const ParallelDecodeOptions& o) {
   }
   return {ResolveThreads(o.threads),
           ResolveMemoryLimits(o.memlimit_soft, o.memlimit_hard, lzma_physmem()),
-          o.format, o.mode, o.use_index};
+          o.format, o.mode, o.use_index, o.ignore_check,
+          o.live};
 }
 
 // Decodes one input: the streams in it as core's StreamRules say, .xz
@@ -68,7 +71,7 @@ class Driver : private BlockPipeline::Host {
         opt_(opt),
         progress_(progress),
         rules_(opt.mode),
-        pipeline_(sink, decoders_) {}
+        pipeline_(sink, decoders_, opt.live) {}
 
   DecompressStats Run() {
     LoadIndex();
@@ -127,6 +130,10 @@ class Driver : private BlockPipeline::Host {
     }
   }
 
+  uint32_t IgnoreCheckFlag() const {
+    return opt_.ignore_check ? LZMA_IGNORE_CHECK : 0;
+  }
+
   // What Decompressor(format).decompress(rest) does with one stream.
   Container DecodePythonStream() {
     const uint8_t first = in_.Ensure(1) >= 1 ? in_.data()[0] : 0;
@@ -142,7 +149,8 @@ class Driver : private BlockPipeline::Host {
         opt_.format == Format::kAlone
             ? lzma_alone_decoder(strm.get(), opt_.limits.hard)
             : lzma_auto_decoder(strm.get(), opt_.limits.hard,
-                                LZMA_TELL_ANY_CHECK | LZMA_TELL_NO_CHECK);
+                                LZMA_TELL_ANY_CHECK | LZMA_TELL_NO_CHECK |
+                                    IgnoreCheckFlag());
     ThrowIfLzmaError(ret, "decompressor init");
     if (!DecodeSequential(strm.get(), /*finish=*/false)) ThrowTruncated();
     return container;
@@ -159,7 +167,7 @@ class Driver : private BlockPipeline::Host {
       lzma_ret ret = LZMA_OK;
       if (container == Container::kLzip) {
         ret = lzma_lzip_decoder(strm.get(), opt_.limits.hard,
-                                LZMA_TELL_UNSUPPORTED_CHECK);
+                                LZMA_TELL_UNSUPPORTED_CHECK | IgnoreCheckFlag());
       } else {
         ret = lzma_alone_decoder(strm.get(), opt_.limits.hard);
       }
@@ -311,6 +319,7 @@ class Driver : private BlockPipeline::Host {
     in_.Consume(size);
     if (ret != LZMA_OK)
       throw DecodeError(ret, DescribeBlock(*head), in_.offset());
+    head->block.ignore_check = opt_.ignore_check;
     return Next::kBlock;
   }
 

@@ -72,6 +72,7 @@
 #include "core/error.h"
 #include "core/options.h"
 #include "core/stream_rules.h"  // DecodeMode
+#include "parallel/live_progress.h"
 
 namespace parxz {
 
@@ -110,6 +111,13 @@ struct ParallelDecodeOptions {
   // Seekable inputs: read the Index from the end of the file first, to
   // decode Blocks without sizes in their headers in parallel too.
   bool use_index = true;
+  // Don't verify the integrity checks (xz's --ignore-check): Block decoders
+  // get lzma_block::ignore_check, the sequential decoders LZMA_IGNORE_CHECK
+  // (.lz members too). The Index and the Headers are still checked.
+  bool ignore_check = false;
+  // Optional live counters (parallel/live_progress.h) the Block decoders add
+  // to while they work; not owned, must outlive the call.
+  LiveProgress* live = nullptr;
 };
 
 // What a decoding call did.

@@ -155,6 +155,7 @@ class Parser {
       // xz uses the preset's LZMA2 for raw streams without a chain.
       o_.filters.push_back(
           FilterSpec{.id = FilterId::kLzma2, .preset = o_.preset});
+      o_.raw_preset = true;
     }
     if (o_.mode == Operation::kCompress && o_.flush_timeout_ms != 0) {
       // As xz: flushing needs a chain of LZMA2 and Delta only.

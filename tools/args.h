@@ -57,6 +57,8 @@ struct CliOptions {
   bool ignore_check = false;  // --ignore-check
   // -F lzip: decode .lz only (kAuto detection restricted to lzip).
   bool lzip = false;
+  // -F raw without a filter chain: the preset's LZMA2 is in `filters`.
+  bool raw_preset = false;
   // Container. kAuto means "xz when compressing, detect when decompressing".
   Format format = Format::kAuto;
   std::optional<Check> check;  // -C / --check

@@ -17,6 +17,7 @@
 #include "core/options.h"
 #include "parallel/fd_io.h"
 #include "tools/codec.h"
+#include "tools/compress_plan.h"
 #include "tools/file_io.h"
 #include "tools/list.h"
 #include "tools/progress.h"
@@ -66,6 +67,8 @@ class Reporter {
     if (!o_.no_warn && status_ == 0) status_ = 2;
   }
   int status() const { return status_; }
+  // xz's message(V_WARNING / V_DEBUG, ...): no file name, no exit status.
+  void Note(const std::string& message) { Print("", message); }
 
  private:
   static void Print(const std::string& name, const std::string& message) {
@@ -357,6 +360,8 @@ std::optional<std::string> OutputName(const CliOptions& o,
   return input + (o.format == Format::kAlone ? ".lzma" : ".xz");
 }
 
+int RunFiles(const CliOptions& o);
+
 int Run(const CliOptions& o) {
   if (o.version) {
     WriteText(STDOUT_FILENO,
@@ -373,6 +378,31 @@ int Run(const CliOptions& o) {
     WriteText(STDOUT_FILENO, o.long_help ? LongHelpText() : HelpText());
     return 0;
   }
+  if (o.mode == Operation::kList) return RunFiles(o);
+  Reporter reporter(o);
+  CompressPlan plan;
+  try {
+    plan = PlanCompressMemory(o);
+  } catch (const MemLimitTooLow& e) {
+    // xz's memlimit_too_small(): two lines, status 1, no file touched.
+    if (o.verbosity >= kWarnings) {
+      for (const std::string& line : e.warnings()) reporter.Note(line);
+    }
+    reporter.Error("", e.what());
+    reporter.Error("", e.needed());
+    return reporter.status();
+  }
+  if (o.verbosity >= kDebug) {
+    for (const std::string& line : plan.debug) reporter.Note(line);
+  }
+  if (o.verbosity >= kWarnings) {
+    for (const std::string& line : plan.warnings) reporter.Note(line);
+  }
+  return RunFiles(plan.options);
+}
+
+// Run() once the settings are final.
+int RunFiles(const CliOptions& o) {
   Reporter reporter(o);
   std::vector<std::string> files = o.files;
   const bool names_from_stdin = o.files_from && *o.files_from == "-";

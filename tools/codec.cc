@@ -20,6 +20,7 @@
 #include "core/options.h"
 #include "core/stream_decoder.h"
 #include "core/stream_rules.h"
+#include "parallel/compress_memory.h"
 #include "parallel/fd_io.h"
 #include "parallel/parallel_compressor.h"
 #include "parallel/parallel_decompressor.h"
@@ -102,33 +103,11 @@ bool WantSparse(const CliOptions& o, int fd) {
          lseek(fd, 0, SEEK_CUR) == st.st_size;
 }
 
-ParallelOptions ToParallelOptions(const CliOptions& o) {
-  ParallelOptions p;
-  if (o.filters.empty()) {
-    p.preset = o.preset;
-  } else {
-    p.filters = o.filters;
-  }
-  p.check = o.check.value_or(Check::kCrc64);
-  p.threads = o.threads;
-  p.block_size = o.block_size;
-  if (const auto limit = ResolveMemLimit(o.memlimit_compress)) {
-    // Like xz, fewer threads to fit the limit (the output does not change),
-    // unless --no-adjust.
-    ParallelOptions r = ResolveParallelOptions(p);
-    while (!o.no_adjust && MemoryUsage(r) > *limit && r.threads > 1) {
-      --r.threads;
-      r.max_blocks_in_flight = 0;
-      r = ResolveParallelOptions(r);
-    }
-    if (MemoryUsage(r) > *limit) {
-      throw Error(ErrorCode::kMemLimit, "compress",
-                  "Memory usage limit is too low for the given filter setup (" +
-                      HumanSize(MemoryUsage(r)) + " needed)");
-    }
-    p = r;
-  }
-  return p;
+// `file_input`: CompressFd() reads a regular file (no input buffers).
+ParallelOptions ToParallelOptions(const CliOptions& o, bool file_input) {
+  // The threads already fit --memlimit-compress (tools/compress_plan.h,
+  // with xz's figures); the Blocks in flight keep parxz within them.
+  return WithinXzMemory(CompressSettings(o), file_input);
 }
 
 // .lzma, raw, and xz's single-threaded .xz (-T1): core's Compressor.
@@ -143,8 +122,11 @@ Totals CompressSequential(const CliOptions& o, int in_fd, int out_fd,
     c.filters = o.filters;  // kRaw: args gave a chain for the preset
   }
   Compressor compressor(c);
-  std::vector<uint8_t> in(kIoChunk);
-  std::vector<uint8_t> out(kIoChunk);
+  // Small pieces, as xz's: the encoder (CompressMemoryUsage(), what
+  // `xz -T1 -vv` reports) is then nearly all the memory this takes.
+  constexpr size_t kPiece = 64 << 10;
+  std::vector<uint8_t> in(kPiece);
+  std::vector<uint8_t> out(kPiece);
   uint64_t total_in = 0;
   Output sink(out_fd);
   auto emit = [&](size_t n) {
@@ -183,7 +165,9 @@ bool InputWithin(int fd, uint64_t ms) {
 // stalls for longer than the timeout.
 Totals CompressPush(const CliOptions& o, int in_fd, int out_fd,
                     ProgressMeter* meter) {
-  ParallelCompressor c(ToParallelOptions(o));
+  ParallelOptions p = ToParallelOptions(o, /*file_input=*/false);
+  if (meter) p.live = meter->live();
+  ParallelCompressor c(p);
   Output sink(out_fd);
   const std::vector<uint64_t>& list = o.block_list;
   size_t list_pos = 0;
@@ -287,7 +271,8 @@ Totals DecodeSequential(const CliOptions& o, int in_fd, Output& out,
   StreamDecoderOptions d{.format = o.format,
                          .mode = DecodeMode::kXz,
                          .single_stream = o.single_stream,
-                         .memlimit = ResolveMemLimit(o.memlimit_decompress)};
+                         .memlimit = ResolveMemLimit(o.memlimit_decompress),
+                         .ignore_check = o.ignore_check};
   if (o.format == Format::kRaw) d.filters = o.filters;
   StreamDecoder decoder(d);
   FunctionSink sink([&out](std::string_view data) { out.Write(data); });
@@ -308,6 +293,19 @@ Totals DecodeSequential(const CliOptions& o, int in_fd, Output& out,
 
 }  // namespace
 
+ParallelOptions CompressSettings(const CliOptions& o) {
+  ParallelOptions p;
+  if (o.filters.empty()) {
+    p.preset = o.preset;
+  } else {
+    p.filters = o.filters;
+  }
+  p.check = o.check.value_or(Check::kCrc64);
+  p.threads = o.threads;
+  p.block_size = o.block_size;
+  return p;
+}
+
 std::optional<uint64_t> ResolveMemLimit(const MemLimitSetting& m) {
   if (m.value == 0) return std::nullopt;
   if (m.percent) return lzma_physmem() / 100 * m.value;
@@ -324,7 +322,11 @@ Totals CompressStream(const CliOptions& o, int in_fd, int out_fd,
     return CompressSequential(o, in_fd, out_fd, meter);
   }
   if (pushed) return CompressPush(o, in_fd, out_fd, meter);
-  const CompressStats stats = CompressFd(in_fd, out_fd, ToParallelOptions(o),
+  struct stat st {};
+  const bool file_input = fstat(in_fd, &st) == 0 && S_ISREG(st.st_mode);
+  ParallelOptions p = ToParallelOptions(o, file_input);
+  if (meter) p.live = meter->live();
+  const CompressStats stats = CompressFd(in_fd, out_fd, p,
                                          [meter](uint64_t in, uint64_t out) {
                                            if (meter) meter->Update(in, out);
                                            return true;
@@ -334,10 +336,6 @@ Totals CompressStream(const CliOptions& o, int in_fd, int out_fd,
 
 Totals DecompressStream(const CliOptions& o, int in_fd, int out_fd,
                         ProgressMeter* meter) {
-  if (o.ignore_check) {
-    throw Error(ErrorCode::kUnsupported, "decompress",
-                "--ignore-check is not yet supported by parxz");
-  }
   if (o.range_offset || o.range_length) {
     return DecompressRange(o, in_fd, out_fd, meter);
   }
@@ -367,6 +365,8 @@ Totals DecompressStream(const CliOptions& o, int in_fd, int out_fd,
         .threads = o.threads, .format = o.format, .mode = DecodeMode::kXz};
     p.memlimit_hard = ResolveMemLimit(o.memlimit_decompress);
     p.memlimit_soft = ResolveMemLimit(o.memlimit_mtdec);
+    p.ignore_check = o.ignore_check;
+    if (meter) p.live = meter->live();
     if (o.single_threaded) p.threads = 1;
     const ProgressFn progress = [meter](uint64_t in, uint64_t out) {
       if (meter) meter->Update(in, out);

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "parallel/parallel_compressor.h"
 #include "tools/args.h"
 #include "tools/progress.h"
 
@@ -26,6 +27,10 @@ struct Totals {
   uint64_t in = 0, out = 0;
   bool unverified = false;  // a check that could not be verified
 };
+
+// The block-parallel compressor's settings for these options (preset or
+// chain, check, threads, Block size), before the memory fitting.
+ParallelOptions CompressSettings(const CliOptions& o);
 
 // A limit resolved against the physical memory; nullopt when unset (0).
 std::optional<uint64_t> ResolveMemLimit(const MemLimitSetting& m);

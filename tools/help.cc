@@ -48,7 +48,8 @@ Basic file format and compression options:
       --block-list=SIZES  Block boundaries after these uncompressed sizes
       --flush-timeout=MS  end the Block and flush after MS ms without input
   -M, --memlimit=LIMIT  memory limit: bytes, KiB/MiB/GiB, N% of RAM, or 0;
-                      compression uses fewer threads to stay under it
+                      compression fits it as xz: fewer threads, then
+                      single-threaded, then a smaller dictionary
       --memlimit-compress=LIMIT, --memlimit-decompress=LIMIT,
       --memlimit-mt-decompress=LIMIT  the same for one of them only
 

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <utility>
 
@@ -114,8 +115,11 @@ void ProgressMeter::Run() {
             .count();
     const std::string line =
         name_ + ": " +
-        Line(in_.load(std::memory_order_relaxed),
-             out_.load(std::memory_order_relaxed), elapsed);
+        Line(std::max(in_.load(std::memory_order_relaxed),
+                      live_.in_bytes.load(std::memory_order_relaxed)),
+             std::max(out_.load(std::memory_order_relaxed),
+                      live_.out_bytes.load(std::memory_order_relaxed)),
+             elapsed);
     // \r + "erase to end of line" redraws in place on a terminal.
     WriteStderr(terminal_ ? "\r" + line + "\033[K" : line + "\n");
     drew_ = true;

@@ -10,6 +10,10 @@
 // compressed/uncompressed, MB/s in and out, elapsed and remaining time.
 // Finish() stops the thread and prints a one-line summary. Update() is
 // thread-safe (two atomics); everything else is for the owning thread.
+// Between Update() calls (which the library makes only when a whole Block
+// is written) the line follows live(): counters the Block encoders and
+// decoders add to after every 1 MiB piece (parallel/live_progress.h); the
+// line shows the larger of the two.
 #ifndef PARXZ_TOOLS_PROGRESS_H_
 #define PARXZ_TOOLS_PROGRESS_H_
 
@@ -20,6 +24,8 @@
 #include <mutex>
 #include <string>
 #include <thread>
+
+#include "parallel/live_progress.h"
 
 namespace parxz::cli {
 
@@ -40,6 +46,8 @@ class ProgressMeter {
   ProgressMeter& operator=(const ProgressMeter&) = delete;
 
   void Update(uint64_t in_bytes, uint64_t out_bytes);
+  // For ParallelOptions::live / ParallelDecodeOptions::live of the call.
+  LiveProgress* live() { return &live_; }
   // Stops redrawing; prints the summary line when `summary`.
   void Finish(uint64_t in_bytes, uint64_t out_bytes, bool summary);
 
@@ -57,6 +65,7 @@ class ProgressMeter {
   const std::chrono::steady_clock::time_point start_;
   std::atomic<uint64_t> in_{0};
   std::atomic<uint64_t> out_{0};
+  LiveProgress live_;  // written by the library's workers
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;  // guarded by mu_

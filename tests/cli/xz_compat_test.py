@@ -280,17 +280,6 @@ class HelpTest(CompatBase):
                 mine, ref = both(args)
                 self.assertEqual(mine.returncode, ref.returncode)
 
-    def test_no_adjust_and_ignore_check(self):
-        data = b"abc" * 1000
-        mine, ref = both(["--no-adjust", "-c"], data)
-        self.assertEqual(mine.returncode, ref.returncode)
-        self.assertEqual(lzma.decompress(mine.stdout), data)
-        # --ignore-check needs a library flag still to come: parxz refuses it
-        # (status 1) instead of verifying silently.
-        r = run(["-dc", "--ignore-check"], input_bytes=xz(["-c"], data).stdout)
-        self.assertEqual(r.returncode, 1)
-        self.assertIn(b"not yet supported", r.stderr)
-
 
 class EnvironmentTest(CompatBase):
     def setUp(self):

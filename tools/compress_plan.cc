@@ -1,0 +1,128 @@
+#include "tools/compress_plan.h"
+
+#include "core/compressor.h"
+#include "core/options.h"
+#include "parallel/compress_memory.h"
+#include "parallel/threads.h"
+#include "tools/codec.h"
+
+namespace parxz::cli {
+
+namespace {
+
+constexpr uint64_t kMiB = 1 << 20;
+
+uint64_t RoundUpToMiB(uint64_t n) { return (n + kMiB - 1) / kMiB; }
+
+std::string Mib(uint64_t n) { return std::to_string(RoundUpToMiB(n)); }
+
+Format OutputFormat(const CliOptions& o) {
+  return o.format == Format::kAuto ? Format::kXz : o.format;
+}
+
+// The chain the single-threaded encoder uses: the given one, or the
+// preset's one LZMA filter.
+FilterChain ChainOf(const CliOptions& o) {
+  if (!o.filters.empty()) return o.filters;
+  FilterSpec lzma{.id = OutputFormat(o) == Format::kAlone ? FilterId::kLzma1
+                                                         : FilterId::kLzma2};
+  lzma.preset = o.preset;
+  return {lzma};
+}
+
+// lzma_raw_encoder_memusage() of the chain (core's CompressMemoryUsage()).
+uint64_t SingleThreadedUsage(const CliOptions& o) {
+  return CompressMemoryUsage(
+      {.format = Format::kRaw, .filters = ChainOf(o)});
+}
+
+uint64_t ThreadedUsage(const CliOptions& o, unsigned threads) {
+  ParallelOptions p = CompressSettings(o);
+  p.threads = threads;
+  return XzThreadedMemoryUsage(p);
+}
+
+}  // namespace
+
+std::string MemNeeded(uint64_t usage, std::optional<uint64_t> limit) {
+  std::string s = Mib(usage) + " MiB of memory is required. ";
+  if (!limit) return s + "The limiter is disabled.";
+  return s + "The limit is " +
+         (*limit < kMiB ? std::to_string(*limit) + " B."
+                        : Mib(*limit) + " MiB.");
+}
+
+CompressPlan PlanCompressMemory(const CliOptions& options) {
+  CompressPlan plan{.options = options};
+  CliOptions& o = plan.options;
+  if (o.format == Format::kRaw && o.raw_preset) {
+    plan.warnings.push_back("Using a preset in raw mode is discouraged.");
+    plan.warnings.push_back(
+        "The exact options of the presets may vary between software "
+        "versions.");
+  }
+  if (o.mode != Operation::kCompress) return plan;
+  const std::optional<uint64_t> limit = ResolveMemLimit(o.memlimit_compress);
+  const bool threaded = OutputFormat(o) == Format::kXz && !o.single_threaded;
+  const unsigned threads = o.threads == 0 ? ResolveThreads(0) : o.threads;
+  uint64_t usage = threaded ? ThreadedUsage(o, threads) : SingleThreadedUsage(o);
+  if (threaded) {
+    plan.debug.push_back("Using up to " + std::to_string(threads) +
+                         " threads.");
+  }
+  plan.debug.push_back(MemNeeded(usage, limit));
+  if (!limit || usage <= *limit) return plan;
+  if (threaded) {
+    for (unsigned t = threads - 1; t >= 1; --t) {
+      usage = ThreadedUsage(o, t);
+      if (usage <= *limit) {
+        plan.warnings.push_back(
+            "Reduced the number of threads from " + std::to_string(threads) +
+            " to " + std::to_string(t) +
+            " to not exceed the memory usage limit of " + Mib(*limit) +
+            " MiB");
+        o.threads = t;
+        return plan;
+      }
+    }
+    // One thread of the threaded encoder does not fit: xz's single-threaded
+    // mode writes other bytes, which --no-adjust forbids.
+    if (o.no_adjust) throw MemLimitTooLow(MemNeeded(usage, limit), plan.warnings);
+    o.threads = 1;
+    o.single_threaded = true;
+    usage = SingleThreadedUsage(o);
+    plan.warnings.push_back(
+        "Switching to single-threaded mode to not exceed the memory usage "
+        "limit of " +
+        Mib(*limit) + " MiB");
+  }
+  if (usage <= *limit) return plan;
+  if (o.no_adjust || o.format == Format::kRaw) {
+    throw MemLimitTooLow(MemNeeded(usage, limit), plan.warnings);
+  }
+  // The last LZMA filter's dictionary, whole MiB down, 1 MiB at a time.
+  FilterChain chain = ChainOf(o);
+  size_t i = 0;
+  while (chain[i].id != FilterId::kLzma1 && chain[i].id != FilterId::kLzma2) {
+    if (++i == chain.size()) throw MemLimitTooLow(MemNeeded(usage, limit), plan.warnings);
+  }
+  const uint32_t original = LzmaFilters::FromChain(chain).dict_size();
+  uint32_t dict = original & ~static_cast<uint32_t>(kMiB - 1);
+  o.filters = chain;
+  for (;;) {
+    if (dict < kMiB) throw MemLimitTooLow(MemNeeded(usage, limit), plan.warnings);
+    o.filters[i].dict_size = dict;
+    usage = SingleThreadedUsage(o);
+    if (usage <= *limit) break;
+    dict -= kMiB;
+  }
+  plan.warnings.push_back(
+      std::string("Adjusted LZMA") +
+      (chain[i].id == FilterId::kLzma2 ? "2" : "1") + " dictionary size from " +
+      std::to_string(original >> 20) + " MiB to " +
+      std::to_string(dict >> 20) +
+      " MiB to not exceed the memory usage limit of " + Mib(*limit) + " MiB");
+  return plan;
+}
+
+}  // namespace parxz::cli

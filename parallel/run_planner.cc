@@ -7,13 +7,16 @@
 
 namespace parxz {
 
+uint64_t DefaultSoftLimit(uint64_t physmem) {
+  return (physmem == 0 ? uint64_t{1} << 30 : physmem) / 4;
+}
+
 MemoryLimits ResolveMemoryLimits(std::optional<uint64_t> soft,
                                  std::optional<uint64_t> hard,
                                  uint64_t physmem) {
   MemoryLimits m;
   m.hard = std::max<uint64_t>(1, hard.value_or(UINT64_MAX));
-  if (physmem == 0) physmem = uint64_t{1} << 30;
-  m.soft = soft ? std::max<uint64_t>(1, *soft) : physmem / 4;
+  m.soft = soft ? std::max<uint64_t>(1, *soft) : DefaultSoftLimit(physmem);
   m.soft = std::min(m.soft, m.hard);
   return m;
 }

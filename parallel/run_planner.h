@@ -42,6 +42,12 @@ struct MemoryLimits {
   uint64_t hard;  // memlimit_stop
 };
 
+// xz 5.4's default soft limit for an automatic thread count, in compression
+// (-T0 without -M) and in multi-threaded decompression: a quarter of
+// `physmem` (lzma_physmem(); 0 when unknown: 1 GiB is assumed). What
+// `xz --info-memory` shows as "Default for -T0".
+uint64_t DefaultSoftLimit(uint64_t physmem);
+
 // `soft`/`hard` as the options give them (nullopt: the default); `physmem`
 // is lzma_physmem() (0 when unknown: 1 GiB is assumed).
 MemoryLimits ResolveMemoryLimits(std::optional<uint64_t> soft,

@@ -16,6 +16,7 @@
 #include "core/error.h"
 #include "core/options.h"
 #include "parallel/fd_io.h"
+#include "parallel/run_planner.h"
 #include "tools/codec.h"
 #include "tools/compress_plan.h"
 #include "tools/file_io.h"
@@ -248,7 +249,7 @@ std::string InfoMemory(const CliOptions& o) {
   };
   const uint64_t compress = limit(o.memlimit_compress);
   const uint64_t decompress = limit(o.memlimit_decompress);
-  const uint64_t mt_default = ram / 4;
+  const uint64_t mt_default = DefaultSoftLimit(ram);
   uint64_t mtdec =
       o.memlimit_mtdec.value != 0 ? limit(o.memlimit_mtdec) : mt_default;
   if (decompress != 0 && mtdec > decompress) mtdec = decompress;

@@ -3,6 +3,7 @@
 #include "core/compressor.h"
 #include "core/options.h"
 #include "parallel/compress_memory.h"
+#include "parallel/run_planner.h"
 #include "parallel/threads.h"
 #include "tools/codec.h"
 
@@ -71,7 +72,26 @@ CompressPlan PlanCompressMemory(const CliOptions& options) {
                          " threads.");
   }
   plan.debug.push_back(MemNeeded(usage, limit));
-  if (!limit || usage <= *limit) return plan;
+  if (!limit) {
+    // xz's soft limit for an automatic thread count (-T0, no -M): a quarter
+    // of the RAM lowers the threads, but never below one, never to
+    // single-threaded mode and never into an error.
+    if (threaded && o.threads == 0) {
+      const uint64_t soft = DefaultSoftLimit(lzma_physmem());
+      unsigned t = threads;
+      while (t > 1 && usage > soft) usage = ThreadedUsage(o, --t);
+      if (t != threads) {
+        plan.debug.push_back("Reduced the number of threads from " +
+                             std::to_string(threads) + " to " +
+                             std::to_string(t) +
+                             " to not exceed the memory usage limit of " +
+                             Mib(soft) + " MiB");
+        o.threads = t;
+      }
+    }
+    return plan;
+  }
+  if (usage <= *limit) return plan;
   if (threaded) {
     for (unsigned t = threads - 1; t >= 1; --t) {
       usage = ThreadedUsage(o, t);

@@ -16,8 +16,9 @@
 // MiB ..."; with --no-adjust or -F raw an error). The error is xz's two
 // lines and exit status 1. The figures are liblzma's, as xz's: parxz's own
 // allocation stays at or below them (parallel/compress_memory.h). Without a
-// limit nothing changes; xz's soft limit for -T0 (a quarter of the RAM) is
-// not applied.
+// limit and with an automatic thread count (-T0, the default), xz's soft
+// limit (a quarter of the RAM, parallel/run_planner.h) may lower the
+// threads, silently and never below one.
 #ifndef PARXZ_TOOLS_COMPRESS_PLAN_H_
 #define PARXZ_TOOLS_COMPRESS_PLAN_H_
 

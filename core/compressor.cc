@@ -101,6 +101,7 @@ void ValidateCompressOptions(const CompressOptions& o) {
 
 struct Compressor::State {
   LzmaStream strm;
+  Format format = Format::kXz;
   bool flushed = false;
   // flush_into() has started finishing the stream: no more input.
   bool finishing = false;
@@ -158,11 +159,13 @@ struct Compressor::State {
     s->avail_out = out.size();
     Progress p;
     lzma_ret ret = LZMA_OK;
-    while (s->avail_out > 0 && (action == LZMA_FINISH || s->avail_in > 0)) {
+    // LZMA_FINISH and the flushes run until liblzma says LZMA_STREAM_END.
+    const bool flushing = action != LZMA_RUN;
+    while (s->avail_out > 0 && (flushing || s->avail_in > 0)) {
       ret = lzma_code(s, action);
       if (ret == LZMA_BUF_ERROR) ret = LZMA_OK;  // no progress possible now
       if (!IsLzmaSuccess(ret)) {
-        error = LzmaError(ret, action == LZMA_FINISH ? "flush" : "compress");
+        error = LzmaError(ret, action == LZMA_RUN ? "compress" : "flush");
         throw *error;
       }
       if (ret == LZMA_STREAM_END) break;
@@ -179,6 +182,18 @@ Compressor::Compressor(const CompressOptions& options)
     : state_(std::make_unique<State>()) {
   ValidateCompressOptions(options);
   InitEncoder(state_->strm.get(), options);
+  state_->format = options.format;
+}
+
+Compressor::Progress Compressor::end_block_into(std::span<uint8_t> out) {
+  state_->CheckUsable();
+  if (state_->format == Format::kAlone) {
+    throw Error(ErrorCode::kUnsupported, "end_block",
+                "the .lzma format has no Blocks to end");
+  }
+  return state_->RunInto({}, out,
+                         state_->format == Format::kXz ? LZMA_FULL_FLUSH
+                                                       : LZMA_SYNC_FLUSH);
 }
 
 Compressor::~Compressor() = default;

@@ -97,13 +97,20 @@ class Compressor {
   struct Progress {
     size_t consumed = 0;    // input bytes taken
     size_t produced = 0;    // output bytes written
-    bool finished = false;  // flush_into(): the stream is complete
+    bool finished = false;  // flush_into(): the stream is complete;
+                            // end_block_into(): the Block is
   };
   // Consumes input until it is all taken or `out` is full.
   Progress compress_into(std::string_view data, std::span<uint8_t> out);
   // Call until `finished`; then the compressor is flushed. Once flush_into()
   // was called, compress()/compress_into() are kMisuse errors.
   Progress flush_into(std::span<uint8_t> out);
+  // Ends the current Block now, so that a decoder can decode everything
+  // given so far (.xz: LZMA_FULL_FLUSH, what `xz -T1 --block-size` and
+  // --flush-timeout do; raw: LZMA_SYNC_FLUSH, which LZMA1 refuses); call
+  // until `finished`. The next data starts a new Block. .lzma has no Blocks:
+  // Error(kUnsupported).
+  Progress end_block_into(std::span<uint8_t> out);
 
   bool flushed() const;
 

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <exception>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -111,8 +112,8 @@ ParallelOptions ToParallelOptions(const CliOptions& o, bool file_input) {
 }
 
 // .lzma, raw, and xz's single-threaded .xz (-T1): core's Compressor.
-Totals CompressSequential(const CliOptions& o, int in_fd, int out_fd,
-                          ProgressMeter* meter) {
+// The single-threaded encoder's options for the command line's settings.
+CompressOptions SequentialOptions(const CliOptions& o) {
   const Format format = o.format == Format::kAuto ? Format::kXz : o.format;
   CompressOptions c{.format = format};
   if (format == Format::kXz) c.check = o.check.value_or(Check::kCrc64);
@@ -121,7 +122,12 @@ Totals CompressSequential(const CliOptions& o, int in_fd, int out_fd,
   } else {
     c.filters = o.filters;  // kRaw: args gave a chain for the preset
   }
-  Compressor compressor(c);
+  return c;
+}
+
+Totals CompressSequential(const CliOptions& o, int in_fd, int out_fd,
+                          ProgressMeter* meter) {
+  Compressor compressor(SequentialOptions(o));
   // Small pieces, as xz's: the encoder (CompressMemoryUsage(), what
   // `xz -T1 -vv` reports) is then nearly all the memory this takes.
   constexpr size_t kPiece = 64 << 10;
@@ -160,26 +166,38 @@ bool InputWithin(int fd, uint64_t ms) {
   return poll(&p, 1, timeout) != 0;
 }
 
-// --block-list and --flush-timeout: the push API, with end_block() where
-// the list puts a boundary (as xz's LZMA_FULL_BARRIER) or when the input
-// stalls for longer than the timeout.
-Totals CompressPush(const CliOptions& o, int in_fd, int out_fd,
-                    ProgressMeter* meter) {
-  ParallelOptions p = ToParallelOptions(o, /*file_input=*/false);
-  if (meter) p.live = meter->live();
-  ParallelCompressor c(p);
+// The calls the Block-boundary loop below makes, on either compressor.
+struct BlockTarget {
+  std::function<std::string(std::string_view)> compress;
+  std::function<std::string()> end_block;
+  std::function<std::string()> flush;
+};
+
+// --block-list, --flush-timeout and (for -T1) --block-size: feeds the input
+// to `c`, ending Blocks where the list puts a boundary (its last size
+// repeats; 0 ends the list), every `block_size` bytes after a boundary (0:
+// the target cuts Blocks itself), and when the input stalls for longer than
+// the timeout (as xz's LZMA_FULL_BARRIER / LZMA_FULL_FLUSH).
+Totals CompressWithBoundaries(const CliOptions& o, int in_fd, int out_fd,
+                              ProgressMeter* meter, const BlockTarget& c,
+                              uint64_t block_size) {
   Output sink(out_fd);
   const std::vector<uint64_t>& list = o.block_list;
   size_t list_pos = 0;
-  uint64_t block_left = list.empty() ? UINT64_MAX : list[0];
-  bool pending = false;  // data given since the last end_block()
+  uint64_t list_left = list.empty() ? UINT64_MAX : list[0];
+  uint64_t size_left = block_size == 0 ? UINT64_MAX : block_size;
+  bool pending = false;  // data given since the last boundary
+  auto boundary = [&] {
+    sink.Write(c.end_block());
+    pending = false;
+    size_left = block_size == 0 ? UINT64_MAX : block_size;
+  };
   std::vector<uint8_t> buf(kIoChunk);
   uint64_t total_in = 0;
   for (;;) {
     if (o.flush_timeout_ms != 0 && pending &&
         !InputWithin(in_fd, o.flush_timeout_ms)) {
-      sink.Write(c.end_block());
-      pending = false;
+      boundary();
       continue;
     }
     const size_t n = ReadSome(in_fd, buf.data(), buf.size(), total_in);
@@ -187,18 +205,19 @@ Totals CompressPush(const CliOptions& o, int in_fd, int out_fd,
     total_in += n;
     std::string_view data(reinterpret_cast<const char*>(buf.data()), n);
     while (!data.empty()) {
-      const size_t take =
-          static_cast<size_t>(std::min<uint64_t>(data.size(), block_left));
+      const size_t take = static_cast<size_t>(
+          std::min<uint64_t>({data.size(), list_left, size_left}));
       sink.Write(c.compress(data.substr(0, take)));
       data.remove_prefix(take);
       pending = true;
-      if (block_left == UINT64_MAX) continue;
-      block_left -= take;
-      if (block_left == 0) {
-        sink.Write(c.end_block());
-        pending = false;
+      if (size_left != UINT64_MAX) size_left -= take;
+      if (list_left != UINT64_MAX) list_left -= take;
+      if (list_left == 0) {
+        boundary();
         if (list_pos + 1 < list.size()) ++list_pos;
-        block_left = list[list_pos];
+        list_left = list[list_pos];
+      } else if (size_left == 0) {
+        boundary();
       }
     }
     if (meter) meter->Update(total_in, sink.written());
@@ -206,6 +225,39 @@ Totals CompressPush(const CliOptions& o, int in_fd, int out_fd,
   sink.Write(c.flush());
   if (meter) meter->Update(total_in, sink.written());
   return {total_in, sink.written()};
+}
+
+// The block-parallel compressor's push API (it cuts at --block-size itself).
+Totals CompressPush(const CliOptions& o, int in_fd, int out_fd,
+                    ProgressMeter* meter) {
+  ParallelOptions p = ToParallelOptions(o, /*file_input=*/false);
+  if (meter) p.live = meter->live();
+  ParallelCompressor c(p);
+  const BlockTarget target{
+      [&c](std::string_view d) { return c.compress(d); },
+      [&c] { return c.end_block(); }, [&c] { return c.flush(); }};
+  return CompressWithBoundaries(o, in_fd, out_fd, meter, target, 0);
+}
+
+// xz -T1 with Block boundaries: core's single-threaded .xz encoder, Blocks
+// ended with LZMA_FULL_FLUSH (no sizes in their headers, as xz writes them).
+Totals CompressSequentialBlocks(const CliOptions& o, int in_fd, int out_fd,
+                                ProgressMeter* meter) {
+  Compressor c(SequentialOptions(o));
+  std::vector<uint8_t> piece(64 << 10);
+  const BlockTarget target{
+      [&c](std::string_view d) { return c.compress(d); },
+      [&c, &piece] {
+        std::string out;
+        for (;;) {
+          const Compressor::Progress p = c.end_block_into(piece);
+          out.append(reinterpret_cast<const char*>(piece.data()), p.produced);
+          if (p.finished) return out;
+        }
+      },
+      [&c] { return c.flush(); }};
+  return CompressWithBoundaries(o, in_fd, out_fd, meter, target,
+                                o.block_size);
 }
 
 // --offset/--length: random access through the Index of a seekable file.
@@ -316,9 +368,10 @@ Totals CompressStream(const CliOptions& o, int in_fd, int out_fd,
                       ProgressMeter* meter) {
   const bool xz = o.format == Format::kXz || o.format == Format::kAuto;
   const bool pushed = !o.block_list.empty() || o.flush_timeout_ms != 0;
-  // -T1 with Block splitting has no single-threaded equivalent here (xz
-  // ends Blocks without sizes there); it takes the threaded format.
-  if (!xz || (o.single_threaded && !pushed && o.block_size == 0)) {
+  if (xz && o.single_threaded && (pushed || o.block_size != 0)) {
+    return CompressSequentialBlocks(o, in_fd, out_fd, meter);
+  }
+  if (!xz || o.single_threaded) {
     return CompressSequential(o, in_fd, out_fd, meter);
   }
   if (pushed) return CompressPush(o, in_fd, out_fd, meter);

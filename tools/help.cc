@@ -41,7 +41,8 @@ Basic file format and compression options:
   -0 ... -9           compression preset; default is 6
   -e, --extreme       try to improve compression ratio by using more CPU time
   -T, --threads=NUM   use at most NUM threads; 0 (default) = all cores;
-                      -T1 writes xz's single-threaded format (one Block),
+                      -T1 writes xz's single-threaded format (no sizes
+                      in the Block Headers),
                       -T+1 the multi-threaded one with one thread
       --block-size=SIZE  uncompressed bytes per .xz Block; default
                       max(3 x dictionary size, 1 MiB), as xz -T

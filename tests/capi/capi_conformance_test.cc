@@ -21,12 +21,6 @@ namespace {
 
 using ::parxz::testing::XzTestFile;
 
-std::vector<XzTestFile> Rows() {
-  std::vector<XzTestFile> rows = ::parxz::testing::LoadXzTestFiles();
-  if (rows.empty()) rows.push_back({});
-  return rows;
-}
-
 // "ok:<sha256>" or "error".
 std::string OneShot(const std::string& in, uint32_t threads) {
   parxz_decompress_options o;
@@ -106,7 +100,7 @@ TEST_P(CapiConformance, SameOutcomeAsPython) {
 }
 
 INSTANTIATE_TEST_SUITE_P(XzTestFiles, CapiConformance,
-                         ::testing::ValuesIn(Rows()), [](const auto& info) {
+                         ::testing::ValuesIn(::parxz::testing::XzTestFileParams()), [](const auto& info) {
                            return ::parxz::testing::TestNameOf(info.param);
                          });
 

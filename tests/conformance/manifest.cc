@@ -38,6 +38,12 @@ std::vector<XzTestFile> LoadXzTestFiles() {
   return rows;
 }
 
+std::vector<XzTestFile> XzTestFileParams() {
+  std::vector<XzTestFile> rows = LoadXzTestFiles();
+  if (rows.empty()) rows.push_back({});
+  return rows;
+}
+
 std::string TestNameOf(const XzTestFile& f) {
   std::string name = f.file.empty() ? "CorpusMissing" : f.file;
   for (char& c : name) {

@@ -7,7 +7,9 @@ set -euo pipefail
 # are the independent implementations tests compare with; python3-dev,
 # pybind11-dev and the testsuite serve python/; clang-14 the fuzz targets;
 # cmake builds the TSan oneTBB (tools/tbb_tsan.sh); man-db and groff-base
-# render tools/parxz.1 in its test (tests/man).
+# render tools/parxz.1 in its test (tests/man); Open MPI and gfortran serve
+# mpi/ (its tests and the Fortran example); pandas and numcodecs are the real
+# clients of parxz.lzma.install() in tests/python.
 PARXZ_PACKAGES=(
   bazel-bootstrap
   g++ liblzma-dev libtbb-dev libgtest-dev libbenchmark-dev
@@ -17,6 +19,8 @@ PARXZ_PACKAGES=(
   pkg-config unzip time
   cmake
   man-db groff-base
+  openmpi-bin libopenmpi-dev gfortran
+  python3-pandas python3-numcodecs
 )
 
 missing=()

@@ -22,6 +22,7 @@ using parxz::capi::Require;
 using parxz::capi::Span;
 
 constexpr char kInit[] = "compressor init";
+static_assert(PARXZ_BLOCK_SIZE_AUTO == parxz::kBlockSizeAuto);
 
 parxz_compress_options DefaultCompressOptions() {
   parxz_compress_options o;
@@ -41,7 +42,10 @@ struct CompressPlan {
   parxz::ParallelOptions par;
 };
 
-CompressPlan Plan(const parxz_compress_options* in) {
+// `input_size`: the whole input's size where the call knows it (for
+// PARXZ_BLOCK_SIZE_AUTO).
+CompressPlan Plan(const parxz_compress_options* in,
+                  std::optional<uint64_t> input_size = std::nullopt) {
   const parxz_compress_options o = in ? *in : DefaultCompressOptions();
   parxz::CompressOptions c;
   c.format = static_cast<parxz::Format>(o.format);
@@ -73,6 +77,7 @@ CompressPlan Plan(const parxz_compress_options* in) {
   p.par.filters = std::move(c.filters);
   p.par.threads = o.threads;
   p.par.block_size = o.block_size;
+  p.par.input_size = input_size;
   p.par.max_blocks_in_flight = o.max_blocks_in_flight;
   p.par = parxz::ResolveParallelOptions(p.par);
   return p;
@@ -118,7 +123,7 @@ size_t parxz_compress_bound(size_t in_len,
                             const parxz_compress_options* options) {
   size_t bound = 0;
   Guard("compress_bound", nullptr, nullptr,
-        [&] { bound = Bound(in_len, Plan(options)); });
+        [&] { bound = Bound(in_len, Plan(options, in_len)); });
   return bound;
 }
 
@@ -145,7 +150,7 @@ int parxz_compress_buffer(const parxz_compress_options* options, const void* in,
     *out_len = 0;
     Require(in != nullptr || in_len == 0, "in is NULL");
     Require(out != nullptr || out_cap == 0, "out is NULL");
-    CompressPlan p = Plan(options);
+    CompressPlan p = Plan(options, in_len);
     if (!p.parallel) {
       *out_len =
           parxz::compress_into(Bytes(in, in_len), Span(out, out_cap), p.seq);

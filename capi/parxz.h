@@ -187,9 +187,22 @@ typedef struct parxz_compress_options {
                        this file); 0 = all cores; more than the cores are
                        not started (same output for every value) */
   int sequential; /* nonzero: one Block, sequential (xz -T1 bytes); 0 */
-  uint64_t block_size; /* bytes per Block; 0 = max(3 x dict_size, 1 MiB) */
+  uint64_t block_size; /* bytes per Block; 0 = max(3 x dict_size, 1 MiB);
+                          PARXZ_BLOCK_SIZE_AUTO: sized from the input */
   uint32_t max_blocks_in_flight; /* parallel memory cap; 0 = 2 x threads+1 */
 } parxz_compress_options;
+
+/* block_size: Blocks sized so that every thread gets one, where the input
+ * size is known (parxz_compress_buffer, parxz_compress_bound with its
+ * in_len): ceil(in_len / threads) rounded up to a whole MiB, at most the
+ * default max(3 x dict_size, 1 MiB), at least 1 MiB; where that is below the
+ * dictionary size, the LZMA2 dictionary is lowered to the smallest size its
+ * header stores exactly (2^n or 2^n + 2^(n-1)) that still holds a whole
+ * Block, which also lowers the encoders' memory. The bytes then depend on
+ * in_len and `threads` (0: the cores), unlike with any other block_size.
+ * Where the size is not known (the streaming parxz_compressor_*,
+ * parxz_compress_memusage) it is the default. C++: parxz::kBlockSizeAuto. */
+#define PARXZ_BLOCK_SIZE_AUTO UINT64_MAX
 
 /* Fills in every default (written next to each field above). Call it first,
  * then change fields. */

@@ -34,6 +34,13 @@ ParallelOptions WithinXzMemory(const ParallelOptions& options,
   while (r.max_blocks_in_flight > 1 && MemoryUsage(r, file_input) > xz) {
     --r.max_blocks_in_flight;
   }
+  // Auto without a size stays auto, for CompressFd to size from the file
+  // and the threads asked for; the Blocks in flight were counted at xz's
+  // default, auto's largest.
+  if (options.block_size == kBlockSizeAuto && !options.input_size) {
+    r.block_size = kBlockSizeAuto;
+    if (options.threads != 0) r.threads = options.threads;
+  }
   return r;
 }
 

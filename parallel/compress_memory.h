@@ -32,6 +32,9 @@ uint64_t XzThreadedMemoryUsage(const ParallelOptions& options);
 // The options resolved, with max_blocks_in_flight (when left 0) the largest
 // number, at most the default 2 × threads + 1 and at least 1, for which
 // MemoryUsage(result, file_input) <= XzThreadedMemoryUsage(options).
+// block_size kBlockSizeAuto without input_size stays kBlockSizeAuto (for
+// CompressFd to size from the file; no larger than the default counted
+// here, and its lowered dictionary only needs less).
 ParallelOptions WithinXzMemory(const ParallelOptions& options,
                                bool file_input);
 

@@ -16,6 +16,7 @@
 
 #include "core/compressor.h"
 #include "parallel/block_encoder.h"
+#include "parallel/block_sizing.h"
 #include "parallel/fd_io.h"
 #include "parallel/stream_assembler.h"
 #include "parallel/threads.h"
@@ -46,9 +47,17 @@ Resolved Resolve(const ParallelOptions& in) {
   LzmaFilters filters = o.filters ? LzmaFilters::FromChain(*o.filters)
                                   : LzmaFilters::FromPreset(preset);
   o.threads = ResolveThreads(o.threads);
-  if (o.block_size == 0) {
-    o.block_size = std::max<uint64_t>(uint64_t{3} * filters.dict_size(),
-                                      uint64_t{1} << 20);
+  // Auto sizes for the threads asked for (not the cores): same bytes anywhere.
+  const BlockSizing b = SizeBlocks(o.block_size, o.input_size,
+                                   in.threads ? in.threads : o.threads,
+                                   filters.dict_size());
+  o.block_size = b.block_size;
+  if (b.dict_size != filters.dict_size()) {
+    if (!o.filters) o.filters = FilterChain{{.preset = preset}};
+    o.filters->back().dict_size = b.dict_size;  // the LZMA filter is last
+    o.preset.reset();
+    o.extreme = false;
+    filters = LzmaFilters::FromChain(*o.filters);
   }
   if (o.block_size > kMaxBlockSize) {
     throw Error(ErrorCode::kBadOptions, "compressor init",
@@ -298,14 +307,6 @@ class Engine {
   std::exception_ptr error_;
 };
 
-// Saturating arithmetic for the bound.
-uint64_t SatAdd(uint64_t a, uint64_t b) {
-  return a > UINT64_MAX - b ? UINT64_MAX : a + b;
-}
-uint64_t SatMul(uint64_t a, uint64_t b) {
-  return (b != 0 && a > UINT64_MAX / b) ? UINT64_MAX : a * b;
-}
-
 }  // namespace
 
 ParallelOptions ResolveParallelOptions(const ParallelOptions& options) {
@@ -320,26 +321,6 @@ uint64_t MemoryUsage(const ParallelOptions& options, bool file_input) {
                              BlockEncoder::OutputCapacity(r.options.block_size);
   return r.options.threads * per_encoder +
          r.options.max_blocks_in_flight * per_block;
-}
-
-uint64_t ParallelCompressBound(uint64_t size, const ParallelOptions& options) {
-  const uint64_t bs = Resolve(options).options.block_size;
-  const uint64_t full = size / bs;
-  const uint64_t last = size % bs;
-  const uint64_t full_bound = BlockEncoder::OutputCapacity(bs);
-  const uint64_t last_bound = last ? BlockEncoder::OutputCapacity(last) : 0;
-  uint64_t total = 2 * LZMA_STREAM_HEADER_SIZE;
-  total = SatAdd(total, SatMul(full, full_bound));
-  total = SatAdd(total, last_bound);
-  // Index: indicator, Number of Records, a (Unpadded Size, Uncompressed
-  // Size) pair of VLIs per Block, padding to four bytes, CRC32.
-  uint64_t index = 1 + lzma_vli_size(full + (last ? 1 : 0));
-  index = SatAdd(index,
-                 SatMul(full, lzma_vli_size(full_bound) + lzma_vli_size(bs)));
-  if (last)
-    index = SatAdd(index, lzma_vli_size(last_bound) + lzma_vli_size(last));
-  index = SatAdd(SatAdd(index, 3) & ~uint64_t{3}, 4);
-  return SatAdd(total, index);
 }
 
 // ---------------------------------------------------------------------------
@@ -526,7 +507,16 @@ const ParallelOptions& ParallelCompressor::options() const {
 
 CompressStats CompressFd(int in_fd, int out_fd, const ParallelOptions& options,
                          const ProgressFn& progress) {
-  Engine engine(Resolve(options));
+  // A regular file is cut into ranges that the encoders read themselves with
+  // pread(): no Block-sized input buffers at all. Anything else is read().
+  struct stat st {};
+  const off_t start = fstat(in_fd, &st) == 0 && S_ISREG(st.st_mode)
+                          ? lseek(in_fd, 0, SEEK_CUR)
+                          : -1;
+  const bool ranges = start >= 0;
+  ParallelOptions sized = options;  // kBlockSizeAuto: Blocks for this file
+  if (ranges && !sized.input_size) sized.input_size = std::max<off_t>(st.st_size - start, 0);
+  Engine engine(Resolve(sized));
   CompressStats stats;
 
   // Writes what is ready; with `wait_for_block`, first waits until a Block
@@ -547,13 +537,6 @@ CompressStats CompressFd(int in_fd, int out_fd, const ParallelOptions& options,
     }
   };
 
-  // A regular file is cut into ranges that the encoders read themselves with
-  // pread(): no Block-sized input buffers at all. Anything else is read().
-  struct stat st {};
-  const off_t start = fstat(in_fd, &st) == 0 && S_ISREG(st.st_mode)
-                          ? lseek(in_fd, 0, SEEK_CUR)
-                          : -1;
-  const bool ranges = start >= 0;
   uint64_t file_end = ranges ? static_cast<uint64_t>(st.st_size) : 0;
   uint64_t next = ranges ? static_cast<uint64_t>(start) : 0;
   const uint64_t block_size = engine.options().block_size;

@@ -5,7 +5,8 @@
 // stream (Stream Header, Blocks that record their sizes, Index, Footer). The
 // bytes depend only on the input and the options (never on `threads` or on
 // how the input is split into compress() calls) and equal what
-// `xz -T2 --block-size=B` writes with the same preset, check and filters.
+// `xz -T2 --block-size=B` writes with the same preset, check and filters;
+// only block_size = kBlockSizeAuto makes them depend on `threads` too.
 //
 //   parxz::ParallelCompressor c({.preset = 6, .threads = 0});  // all cores
 //   std::string out;
@@ -44,6 +45,7 @@
 #include "core/compressor.h"
 #include "core/error.h"
 #include "core/options.h"
+#include "parallel/block_sizing.h"
 #include "parallel/live_progress.h"
 
 namespace parxz {
@@ -61,8 +63,16 @@ struct ParallelOptions {
   // are not started (the output is the same for every value anyway).
   unsigned threads = 0;
   // Uncompressed bytes per Block; 0 = xz's default, max(3 × dict_size, 1 MiB)
-  // (24 MiB at -6). At most 2^50.
+  // (24 MiB at -6). At most 2^50. kBlockSizeAuto (parallel/block_sizing.h):
+  // sized so that every thread gets a Block, from `input_size` (CompressFd
+  // takes a regular file's size itself): ceil(size / threads) in whole MiB,
+  // between 1 MiB and xz's default; below the dictionary size the
+  // dictionary is lowered to the smallest LZMA2 size (2^n or 2^n + 2^(n-1))
+  // that holds a whole Block. The bytes then depend on the input size and
+  // `threads` (as given; 0 = the cores); without a size, xz's default.
   uint64_t block_size = 0;
+  // The total input size, when known ahead; used by kBlockSizeAuto only.
+  std::optional<uint64_t> input_size;
   // Blocks between filling and handing out; 0 = 2 × threads + 1. Lower it to
   // save memory at the cost of idle workers when Blocks finish out of order.
   unsigned max_blocks_in_flight = 0;
@@ -71,7 +81,9 @@ struct ParallelOptions {
   LiveProgress* live = nullptr;
 };
 
-// The options with every default filled in (threads, block_size, ...).
+// The options with every default filled in (threads, block_size, ...);
+// when kBlockSizeAuto lowered the dictionary, `filters` holds the chain
+// with it (a preset becomes its LZMA2 filter) and preset/extreme are unset.
 // Throws Error(kBadOptions / kUnsupported) for invalid options, with core's
 // ValidateCompressOptions() checks and messages (CPython's) for what the
 // options share with CompressOptions, so every compressor says the same.
@@ -103,7 +115,9 @@ uint64_t MemoryUsage(const ParallelOptions& options, bool file_input = false);
 //                                        exceed this
 //   + the Index for those Blocks         with sizes at these bounds
 // Incompressible data comes within 100 bytes per Block of it. Saturates at
-// UINT64_MAX. Throws Error(kBadOptions / kUnsupported) for invalid options.
+// UINT64_MAX. With kBlockSizeAuto and no input_size, the Blocks are those
+// of `size` input bytes. Throws Error(kBadOptions / kUnsupported) for
+// invalid options.
 uint64_t ParallelCompressBound(uint64_t size, const ParallelOptions& options);
 
 class ParallelCompressor {

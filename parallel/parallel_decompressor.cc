@@ -54,7 +54,7 @@ Resolved Resolve(const ParallelDecodeOptions& o) {
                 "Invalid decode mode");
   }
   return {ResolveThreads(o.threads),
-          ResolveMemoryLimits(o.memlimit_soft, o.memlimit_hard, lzma_physmem()),
+          ResolveMemoryLimits(o.memlimit_soft, o.memlimit_hard),
           o.format, o.mode, o.use_index, o.ignore_check,
           o.live};
 }

@@ -7,18 +7,22 @@
 
 namespace parxz {
 
-uint64_t DefaultSoftLimit(uint64_t physmem) {
-  return (physmem == 0 ? uint64_t{1} << 30 : physmem) / 4;
+MemoryLimits ResolveMemoryLimits(std::optional<uint64_t> soft,
+                                 std::optional<uint64_t> hard,
+                                 const MemorySources& sources) {
+  MemoryLimits m;
+  m.hard = std::max<uint64_t>(1, hard.value_or(UINT64_MAX));
+  m.soft = soft ? std::max<uint64_t>(1, *soft)
+                : DefaultSoftLimit(sources).limit;
+  m.soft = std::min(m.soft, m.hard);
+  return m;
 }
 
 MemoryLimits ResolveMemoryLimits(std::optional<uint64_t> soft,
-                                 std::optional<uint64_t> hard,
-                                 uint64_t physmem) {
-  MemoryLimits m;
-  m.hard = std::max<uint64_t>(1, hard.value_or(UINT64_MAX));
-  m.soft = soft ? std::max<uint64_t>(1, *soft) : DefaultSoftLimit(physmem);
-  m.soft = std::min(m.soft, m.hard);
-  return m;
+                                 std::optional<uint64_t> hard) {
+  // The system is read only when the default is needed.
+  return ResolveMemoryLimits(soft, hard,
+                             soft ? MemorySources{} : ReadMemorySources());
 }
 
 uint64_t BlockMemory(const BlockBuffers& b, BufferUse use) {

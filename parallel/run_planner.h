@@ -1,12 +1,12 @@
 // How much of a .xz file the parallel decoder decodes at once: memory limits
-// in, threads and Blocks in flight out. Pure arithmetic, no I/O, no threads.
+// in, threads and Blocks in flight out. Pure arithmetic, no I/O, no threads
+// (but for ResolveMemoryLimits(soft, hard), which reads the system's limits).
 //
-//   const MemoryLimits limits = ResolveMemoryLimits(soft, hard,
-//   lzma_physmem()); const BlockBuffers need{.in = compressed, .out =
-//   uncompressed}; if (std::optional<RunPlan> plan = PlanRun(threads,
-//   limits.soft,
-//                                             decoder_memory,
-//                                             PlannedBlockMemory(need, how))) {
+//   const MemoryLimits limits = ResolveMemoryLimits(soft, hard);
+//   const BlockBuffers need{.in = compressed, .out = uncompressed};
+//   if (std::optional<RunPlan> plan = PlanRun(
+//           threads, limits.soft, decoder_memory,
+//           PlannedBlockMemory(need, how))) {
 //     ... decode up to plan->tokens Blocks at once on plan->threads ...
 //   }
 //
@@ -19,8 +19,10 @@
 //     with LZMA_MEMLIMIT_ERROR even when decoding single-threaded.
 // As there, a soft limit above the hard one is the hard one, and a limit of
 // 0 counts as 1 (stream_decoder_mt.c: my_max(1, ...)). The default soft limit
-// is a quarter of the physical memory, xz's default for
-// --memlimit-mt-decompress (hardware.c); the default hard limit is none.
+// is a quarter of the memory the process may use (parallel/system_memory.h:
+// the smallest of the RAM, the cgroup limit and RLIMIT_AS/RLIMIT_DATA; xz's
+// default for --memlimit-mt-decompress is a quarter of the RAM alone); the
+// default hard limit is none.
 //
 // A parallel run costs
 //   threads × decoder_memory + tokens × block_memory
@@ -35,6 +37,8 @@
 #include <cstdint>
 #include <optional>
 
+#include "parallel/system_memory.h"
+
 namespace parxz {
 
 struct MemoryLimits {
@@ -42,17 +46,14 @@ struct MemoryLimits {
   uint64_t hard;  // memlimit_stop
 };
 
-// xz 5.4's default soft limit for an automatic thread count, in compression
-// (-T0 without -M) and in multi-threaded decompression: a quarter of
-// `physmem` (lzma_physmem(); 0 when unknown: 1 GiB is assumed). What
-// `xz --info-memory` shows as "Default for -T0".
-uint64_t DefaultSoftLimit(uint64_t physmem);
-
-// `soft`/`hard` as the options give them (nullopt: the default); `physmem`
-// is lzma_physmem() (0 when unknown: 1 GiB is assumed).
+// `soft`/`hard` as the options give them (nullopt: the default soft limit
+// of `sources`, parallel/system_memory.h's DefaultSoftLimit()).
 MemoryLimits ResolveMemoryLimits(std::optional<uint64_t> soft,
                                  std::optional<uint64_t> hard,
-                                 uint64_t physmem);
+                                 const MemorySources& sources);
+// The same with this process's sources (ReadMemorySources()).
+MemoryLimits ResolveMemoryLimits(std::optional<uint64_t> soft,
+                                 std::optional<uint64_t> hard);
 
 // The sizes of one Block in flight.
 struct BlockBuffers {

@@ -39,6 +39,10 @@ struct MemLimitSetting {
   bool percent = false;
 };
 
+// --block-size=auto: the library's kBlockSizeAuto (parallel/block_sizing.h;
+// tools/compress_plan.cc checks that they are equal).
+inline constexpr uint64_t kAutoBlockSize = UINT64_MAX;
+
 struct CliOptions {
   Operation mode = Operation::kCompress;
   bool keep = false;           // -k: keep (don't delete) input files
@@ -69,7 +73,8 @@ struct CliOptions {
   unsigned threads = 0;  // -T; 0 = all cores
   // -T1 (not -T+1): xz's single-threaded mode, one Block without sizes.
   bool single_threaded = false;
-  uint64_t block_size = 0;  // --block-size; 0 = xz's default
+  // --block-size; 0 = xz's default; kAutoBlockSize = --block-size=auto.
+  uint64_t block_size = 0;
   // --block-list: Block sizes in order; UINT64_MAX (a final 0) = the rest.
   std::vector<uint64_t> block_list;
   uint64_t flush_timeout_ms = 0;  // --flush-timeout; 0 = none

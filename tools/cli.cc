@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -16,7 +17,7 @@
 #include "core/error.h"
 #include "core/options.h"
 #include "parallel/fd_io.h"
-#include "parallel/run_planner.h"
+#include "parallel/system_memory.h"
 #include "tools/codec.h"
 #include "tools/compress_plan.h"
 #include "tools/file_io.h"
@@ -227,16 +228,24 @@ int List(const CliOptions& o, const std::vector<std::string>& files,
   return r.status();
 }
 
-std::string MiBLine(const char* label, uint64_t value) {
+// `from`: the default soft limit's origin, named when it is not xz's
+// (the RAM), so that the line stays xz's wherever the two agree.
+std::string MiBLine(const char* label, uint64_t value,
+                    std::optional<SoftLimit> from = std::nullopt) {
   char buf[160];
   if (value == 0 || value == UINT64_MAX) {
     std::snprintf(buf, sizeof buf, "  %-32s  Disabled\n", label);
   } else {
-    std::snprintf(buf, sizeof buf, "  %-32s  %s MiB (%s B)\n", label,
+    std::snprintf(buf, sizeof buf, "  %-32s  %s MiB (%s B)", label,
                   std::to_string((value + (1 << 20) - 1) >> 20).c_str(),
                   std::to_string(value).c_str());
   }
-  return buf;
+  std::string line = buf;
+  if (line.back() == '\n') return line;
+  if (from && from->source != MemorySource::kPhysmem) {
+    line += ", " + DescribeSoftLimit(*from);
+  }
+  return line + "\n";
 }
 
 // xz --info-memory (hardware.c): RAM, threads and the active limits.
@@ -249,7 +258,8 @@ std::string InfoMemory(const CliOptions& o) {
   };
   const uint64_t compress = limit(o.memlimit_compress);
   const uint64_t decompress = limit(o.memlimit_decompress);
-  const uint64_t mt_default = DefaultSoftLimit(ram);
+  const SoftLimit soft = DefaultSoftLimit(ReadMemorySources());
+  const uint64_t mt_default = soft.limit;
   uint64_t mtdec =
       o.memlimit_mtdec.value != 0 ? limit(o.memlimit_mtdec) : mt_default;
   if (decompress != 0 && mtdec > decompress) mtdec = decompress;
@@ -270,7 +280,7 @@ std::string InfoMemory(const CliOptions& o) {
          "\nMemory usage limits:\n" + MiBLine("Compression:", compress) +
          MiBLine("Decompression:", decompress) +
          MiBLine("Multi-threaded decompression:", mtdec) +
-         MiBLine("Default for -T0:", mt_default);
+         MiBLine("Default for -T0:", mt_default, soft);
 }
 
 // --files / --files0: the names, as xz's read_name() reads them.

@@ -3,11 +3,14 @@
 #include "core/compressor.h"
 #include "core/options.h"
 #include "parallel/compress_memory.h"
-#include "parallel/run_planner.h"
+#include "parallel/block_sizing.h"
+#include "parallel/system_memory.h"
 #include "parallel/threads.h"
 #include "tools/codec.h"
 
 namespace parxz::cli {
+
+static_assert(kAutoBlockSize == kBlockSizeAuto);
 
 namespace {
 
@@ -53,7 +56,9 @@ std::string MemNeeded(uint64_t usage, std::optional<uint64_t> limit) {
                         : Mib(*limit) + " MiB.");
 }
 
-CompressPlan PlanCompressMemory(const CliOptions& options) {
+namespace {
+
+CompressPlan PlanMemory(const CliOptions& options) {
   CompressPlan plan{.options = options};
   CliOptions& o = plan.options;
   if (o.format == Format::kRaw && o.raw_preset) {
@@ -77,7 +82,7 @@ CompressPlan PlanCompressMemory(const CliOptions& options) {
     // of the RAM lowers the threads, but never below one, never to
     // single-threaded mode and never into an error.
     if (threaded && o.threads == 0) {
-      const uint64_t soft = DefaultSoftLimit(lzma_physmem());
+      const uint64_t soft = DefaultSoftLimit(ReadMemorySources()).limit;
       unsigned t = threads;
       while (t > 1 && usage > soft) usage = ThreadedUsage(o, --t);
       if (t != threads) {
@@ -142,6 +147,17 @@ CompressPlan PlanCompressMemory(const CliOptions& options) {
       std::to_string(original >> 20) + " MiB to " +
       std::to_string(dict >> 20) +
       " MiB to not exceed the memory usage limit of " + Mib(*limit) + " MiB");
+  return plan;
+}
+
+}  // namespace
+
+CompressPlan PlanCompressMemory(const CliOptions& options) {
+  CompressPlan plan = PlanMemory(options);
+  // xz's single-threaded mode writes one Block: no threads to size Blocks
+  // for, so --block-size=auto means the default there.
+  CliOptions& o = plan.options;
+  if (o.single_threaded && o.block_size == kAutoBlockSize) o.block_size = 0;
   return plan;
 }
 

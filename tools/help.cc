@@ -45,7 +45,11 @@ Basic file format and compression options:
                       in the Block Headers),
                       -T+1 the multi-threaded one with one thread
       --block-size=SIZE  uncompressed bytes per .xz Block; default
-                      max(3 x dictionary size, 1 MiB), as xz -T
+                      max(3 x dictionary size, 1 MiB), as xz -T;
+                      'auto': file size / threads in whole MiB, between
+                      1 MiB and the default, the dictionary lowered to
+                      the Block size (2^n or 2^n+2^(n-1)) where larger;
+                      the output then depends on the file size and -T
       --block-list=SIZES  Block boundaries after these uncompressed sizes
       --flush-timeout=MS  end the Block and flush after MS ms without input
   -M, --memlimit=LIMIT  memory limit: bytes, KiB/MiB/GiB, N% of RAM, or 0;
@@ -130,7 +134,14 @@ Mandatory arguments to long options are mandatory for short options too.
                       single-threaded format, -T+1 the threaded one
       --block-size=SIZE
                       start a new .xz block after every SIZE bytes of input;
-                      use this to set the block size for threaded compression
+                      use this to set the block size for threaded compression;
+                      'auto' (parxz): ceil(file size / threads) rounded up to
+                      a whole MiB, at least 1 MiB, at most the default
+                      max(3 x dictionary size, 1 MiB); where that is below
+                      the dictionary size, the LZMA2 dictionary is lowered to
+                      the smallest 2^n or 2^n+2^(n-1) that holds a Block; the
+                      output then depends on the file size and the thread
+                      count; from a pipe, with -T1 or --block-list: default
       --block-list=SIZES
                       start a new .xz block after the given comma-separated
                       intervals of uncompressed data

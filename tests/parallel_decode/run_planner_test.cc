@@ -34,12 +34,65 @@ TEST(RunPlanner, ResolveMemoryLimits) {
       {0, std::nullopt, 16ull << 30, 1, UINT64_MAX},
   };
   for (const Case& c : cases) {
-    const MemoryLimits m = ResolveMemoryLimits(c.soft, c.hard, c.physmem);
+    const MemoryLimits m =
+        ResolveMemoryLimits(c.soft, c.hard, MemorySources{.physmem = c.physmem});
     EXPECT_EQ(m.soft, c.want_soft)
         << c.soft.value_or(-1) << " " << c.hard.value_or(-1);
     EXPECT_EQ(m.hard, c.want_hard)
         << c.soft.value_or(-1) << " " << c.hard.value_or(-1);
   }
+}
+
+// The default soft limit follows the smallest of the sources: a container's
+// or a ulimit's memory below the RAM.
+TEST(RunPlanner, DefaultSoftLimitSeesContainers) {
+  const uint64_t ram = 64ull << 30;
+  struct Case {
+    MemorySources sources;
+    uint64_t want_soft;
+  };
+  const std::vector<Case> cases = {
+      {{.physmem = ram}, ram / 4},
+      {{.physmem = ram, .cgroup_v2 = 2ull << 30}, 512 * kMiB},
+      {{.physmem = ram, .cgroup_v1 = 1ull << 30}, 256 * kMiB},
+      {{.physmem = ram, .rlimit_as = 3ull << 30}, 768 * kMiB},
+      {{.physmem = ram, .rlimit_data = 400 * kMiB}, 100 * kMiB},
+      // Limits above the RAM change nothing.
+      {{.physmem = ram, .cgroup_v2 = 128ull << 30, .rlimit_as = ram + 1},
+       ram / 4},
+      {{.physmem = ram,
+        .cgroup_v2 = 8ull << 30,
+        .cgroup_v1 = 4ull << 30,
+        .rlimit_as = 6ull << 30,
+        .rlimit_data = 16ull << 30},
+       1ull << 30},
+  };
+  for (const Case& c : cases) {
+    const MemoryLimits m =
+        ResolveMemoryLimits(std::nullopt, std::nullopt, c.sources);
+    EXPECT_EQ(m.soft, c.want_soft);
+    EXPECT_EQ(m.hard, UINT64_MAX);
+    // The plan for -9-sized decoders (65 MiB each, 64 MiB Blocks) stays
+    // within the limit, or is no parallel plan at all.
+    const std::optional<RunPlan> plan =
+        PlanRun(16, m.soft, 65 * kMiB, 64 * kMiB);
+    if (plan) {
+      EXPECT_LE(plan->total(), m.soft);
+    }
+  }
+  // A given soft limit stands; the hard one still caps it.
+  const MemorySources small{.physmem = ram, .cgroup_v2 = 1ull << 30};
+  EXPECT_EQ(ResolveMemoryLimits(2ull << 30, std::nullopt, small).soft,
+            2ull << 30);
+  EXPECT_EQ(ResolveMemoryLimits(std::nullopt, 100 * kMiB, small).soft,
+            100 * kMiB);
+  // In a 1 GiB container on a 64 GiB host: 3 threads, not 16.
+  const MemoryLimits in_container =
+      ResolveMemoryLimits(std::nullopt, std::nullopt, small);
+  const std::optional<RunPlan> plan =
+      PlanRun(16, in_container.soft, 65 * kMiB, 16 * kMiB);
+  ASSERT_TRUE(plan.has_value());
+  EXPECT_EQ(plan->threads, 3u);
 }
 
 TEST(RunPlanner, BlockMemory) {

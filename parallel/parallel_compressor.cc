@@ -48,9 +48,9 @@ Resolved Resolve(const ParallelOptions& in) {
                                   : LzmaFilters::FromPreset(preset);
   o.threads = ResolveThreads(o.threads);
   // Auto sizes for the threads asked for (not the cores): same bytes anywhere.
-  const BlockSizing b = SizeBlocks(o.block_size, o.input_size,
-                                   in.threads ? in.threads : o.threads,
-                                   filters.dict_size());
+  const BlockSizing b =
+      SizeBlocks(o.block_size, o.input_size,
+                 in.threads ? in.threads : o.threads, filters.dict_size());
   o.block_size = b.block_size;
   if (b.dict_size != filters.dict_size()) {
     if (!o.filters) o.filters = FilterChain{{.preset = preset}};
@@ -515,7 +515,9 @@ CompressStats CompressFd(int in_fd, int out_fd, const ParallelOptions& options,
                           : -1;
   const bool ranges = start >= 0;
   ParallelOptions sized = options;  // kBlockSizeAuto: Blocks for this file
-  if (ranges && !sized.input_size) sized.input_size = std::max<off_t>(st.st_size - start, 0);
+  if (ranges && !sized.input_size) {
+    sized.input_size = std::max<off_t>(st.st_size - start, 0);
+  }
   Engine engine(Resolve(sized));
   CompressStats stats;
 

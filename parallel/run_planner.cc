@@ -12,8 +12,8 @@ MemoryLimits ResolveMemoryLimits(std::optional<uint64_t> soft,
                                  const MemorySources& sources) {
   MemoryLimits m;
   m.hard = std::max<uint64_t>(1, hard.value_or(UINT64_MAX));
-  m.soft = soft ? std::max<uint64_t>(1, *soft)
-                : DefaultSoftLimit(sources).limit;
+  m.soft =
+      soft ? std::max<uint64_t>(1, *soft) : DefaultSoftLimit(sources).limit;
   m.soft = std::min(m.soft, m.hard);
   return m;
 }

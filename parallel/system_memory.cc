@@ -192,8 +192,8 @@ MemorySources ReadCgroupLimits(const std::string& root) {
   const Mounts mounts = FindMounts(fs_root);
   MemorySources s;
   // Lines are "hierarchy-id:controllers:path"; v2's is "0::path".
-  for (const std::string& line : Split(ReadFile(fs_root + "/proc/self/cgroup"),
-                                       '\n')) {
+  for (const std::string& line :
+       Split(ReadFile(fs_root + "/proc/self/cgroup"), '\n')) {
     const size_t a = line.find(':');
     const size_t b = line.find(':', a + 1);
     if (a == std::string::npos || b == std::string::npos) continue;

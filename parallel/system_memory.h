@@ -39,8 +39,8 @@ struct MemorySources {
 };
 
 enum class MemorySource {
-  kPhysmem,      // the RAM, as xz
-  kAssumed,      // RAM unknown: 1 GiB assumed, as xz
+  kPhysmem,  // the RAM, as xz
+  kAssumed,  // RAM unknown: 1 GiB assumed, as xz
   kCgroupV2,
   kCgroupV1,
   kRlimitAs,

@@ -323,9 +323,9 @@ class Parser {
     } else if (name == "block-size") {
       // 0 is the default, as in xz; the most a Block may hold here is 2^50.
       // "auto" (parxz's own) sizes Blocks from each file's size.
-      o_.block_size = *value == "auto" ? kAutoBlockSize
-                                       : ParseSize(*value, "block-size",
-                                                   uint64_t{1} << 50);
+      o_.block_size = *value == "auto"
+                          ? kAutoBlockSize
+                          : ParseSize(*value, "block-size", uint64_t{1} << 50);
     } else {
       if (o_.filters.size() >= 4) {
         Fail("Maximum number of filters is four");

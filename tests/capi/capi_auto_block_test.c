@@ -11,13 +11,12 @@
 #define MiB ((size_t)1 << 20)
 
 static int failures = 0;
-#define CHECK(cond)                                               \
-  do {                                                            \
-    if (!(cond)) {                                                \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__,      \
-              __LINE__, #cond);                                   \
-      ++failures;                                                 \
-    }                                                             \
+#define CHECK(cond)                                                            \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+      ++failures;                                                              \
+    }                                                                          \
   } while (0)
 
 /* Text-like bytes from a fixed seed. */
@@ -31,8 +30,8 @@ static void fill(unsigned char *p, size_t n) {
 }
 
 /* The uncompressed size of every Block, from the stream's Index. */
-static size_t block_sizes(const unsigned char *xz, size_t len,
-                          uint64_t *sizes, size_t max) {
+static size_t block_sizes(const unsigned char *xz, size_t len, uint64_t *sizes,
+                          size_t max) {
   lzma_stream_flags footer;
   lzma_index *index = NULL;
   uint64_t memlimit = UINT64_MAX;
@@ -105,8 +104,7 @@ int main(void) {
    * (192 MiB at -9) for this input. */
   o.threads = 2;
   CHECK(parxz_compressor_new(&o, &c) == PARXZ_OK);
-  CHECK(parxz_compressor_compress(c, in, n, &used, out, cap, &got) ==
-        PARXZ_OK);
+  CHECK(parxz_compressor_compress(c, in, n, &used, out, cap, &got) == PARXZ_OK);
   CHECK(used == n);
   out_len = got;
   while (!finished) {

@@ -49,7 +49,8 @@ TEST(BlockSizingTest, EncodableDictSizeIsWhatLzma2Stores) {
   std::vector<uint64_t> sizes = {1, 4095, 4096, 4097, 6144, 6145, 8191};
   for (int k = 13; k <= 30; ++k) {
     const uint64_t p = uint64_t{1} << k;
-    for (uint64_t n : {p - 1, p, p + 1, p + p / 2 - 1, p + p / 2, p + p / 2 + 1}) {
+    for (uint64_t n :
+         {p - 1, p, p + 1, p + p / 2 - 1, p + p / 2, p + p / 2 + 1}) {
       sizes.push_back(n);
     }
   }
@@ -58,8 +59,8 @@ TEST(BlockSizingTest, EncodableDictSizeIsWhatLzma2Stores) {
     const uint32_t ours = EncodableDictSize(n);
     EXPECT_GE(ours, n);
     // liblzma's minimum dictionary is 4 KiB.
-    EXPECT_EQ(ours, LzmaStoredDict(static_cast<uint32_t>(std::max<uint64_t>(
-                        n, 4096))));
+    EXPECT_EQ(ours, LzmaStoredDict(
+                        static_cast<uint32_t>(std::max<uint64_t>(n, 4096))));
   }
 }
 
@@ -105,8 +106,7 @@ TEST(BlockSizingTest, Table) {
       // -0: the default is 1 MiB (3 x 256 KiB is less), above the dict.
       {kBlockSizeAuto, 10 * kMiB, 4, d0, 1 * kMiB, d0},
       // A default that is no whole MiB (dict 1.5 MiB: 4.5 MiB) is the cap.
-      {kBlockSizeAuto, 100 * kMiB, 2, 3 * kMiB / 2, 9 * kMiB / 2,
-       3 * kMiB / 2},
+      {kBlockSizeAuto, 100 * kMiB, 2, 3 * kMiB / 2, 9 * kMiB / 2, 3 * kMiB / 2},
       // Between the dictionary and the default: the dictionary stays.
       {kBlockSizeAuto, 40 * kMiB, 2, d6, 20 * kMiB, d6},
   };
@@ -135,8 +135,8 @@ BlockSizing Reference(uint64_t s, unsigned t, uint32_t dict) {
 
 TEST(BlockSizingTest, EveryPresetAndThreadCount) {
   const std::vector<uint64_t> sizes = {
-      0,       1,         kMiB - 1,        kMiB,           7 * kMiB + 3,
-      40 * kMiB, 81940480, 250 * kMiB + 1, 3 * kGiB,      uint64_t{1} << 44};
+      0,         1,        kMiB - 1,       kMiB,     7 * kMiB + 3,
+      40 * kMiB, 81940480, 250 * kMiB + 1, 3 * kGiB, uint64_t{1} << 44};
   for (uint32_t level = 0; level <= 9; ++level) {
     for (uint32_t extreme : {0u, LZMA_PRESET_EXTREME}) {
       const uint32_t dict = PresetDict(level | extreme);
@@ -144,9 +144,9 @@ TEST(BlockSizingTest, EveryPresetAndThreadCount) {
       EXPECT_EQ(DefaultBlockSize(dict), xz_default);
       for (unsigned t = 1; t <= 64; ++t) {
         for (uint64_t s : sizes) {
-          SCOPED_TRACE(::testing::Message() << "-" << level
-                                          << (extreme ? "e" : "") << " -T"
-                                          << t << " size " << s);
+          SCOPED_TRACE(::testing::Message()
+                       << "-" << level << (extreme ? "e" : "") << " -T" << t
+                       << " size " << s);
           const BlockSizing got = SizeBlocks(kBlockSizeAuto, s, t, dict);
           const BlockSizing want = Reference(s, t, dict);
           ASSERT_EQ(got.block_size, want.block_size);

@@ -32,7 +32,8 @@ TEST(SystemMemoryTest, ChoosesTheSmallestSource) {
   d = DefaultSoftLimit({.physmem = ram, .cgroup_v2 = 2 * kGiB});
   EXPECT_EQ(d.limit, 512 * kMiB);
   EXPECT_EQ(d.source, MemorySource::kCgroupV2);
-  EXPECT_EQ(DescribeSoftLimit(d), "a quarter of cgroup v2 memory.max (2048 MiB)");
+  EXPECT_EQ(DescribeSoftLimit(d),
+            "a quarter of cgroup v2 memory.max (2048 MiB)");
   d = DefaultSoftLimit({.physmem = ram,
                         .cgroup_v2 = 8 * kGiB,
                         .cgroup_v1 = 4 * kGiB,

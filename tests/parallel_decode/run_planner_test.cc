@@ -34,8 +34,8 @@ TEST(RunPlanner, ResolveMemoryLimits) {
       {0, std::nullopt, 16ull << 30, 1, UINT64_MAX},
   };
   for (const Case& c : cases) {
-    const MemoryLimits m =
-        ResolveMemoryLimits(c.soft, c.hard, MemorySources{.physmem = c.physmem});
+    const MemoryLimits m = ResolveMemoryLimits(
+        c.soft, c.hard, MemorySources{.physmem = c.physmem});
     EXPECT_EQ(m.soft, c.want_soft)
         << c.soft.value_or(-1) << " " << c.hard.value_or(-1);
     EXPECT_EQ(m.hard, c.want_hard)

@@ -171,7 +171,7 @@ CollectiveStats WriteStream(MPI_Comm comm, const BlockPlan& plan,
   try {
     Agree(comm, failure);
   } catch (...) {
-    if (rank == 0) MPI_File_delete(path.c_str(), MPI_INFO_NULL);
+    if (rank == 0) MPI_File_delete(MpiPath(path).c_str(), MPI_INFO_NULL);
     throw;
   }
   CollectiveStats stats;

@@ -356,7 +356,7 @@ CollectiveStats DecompressFileCollective(MPI_Comm comm,
     Agree(comm, failure);
   } catch (...) {
     if (rank == 0 && !output.empty()) {
-      MPI_File_delete(output.c_str(), MPI_INFO_NULL);
+      MPI_File_delete(MpiPath(output).c_str(), MPI_INFO_NULL);
     }
     throw;
   }

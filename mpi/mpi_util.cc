@@ -1,5 +1,8 @@
 #include "mpi/mpi_util.h"
 
+#include <limits.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -76,6 +79,13 @@ void ThrowIfMpiError(int rc, const char* op, ErrorCode code) {
   if (rc == MPI_SUCCESS) return;
   throw Error(code, op,
               code == ErrorCode::kIo ? FileErrorText(rc) : MpiErrorText(rc));
+}
+
+std::string MpiPath(const std::string& path) {
+  if (path.empty() || path[0] == '/') return path;
+  char cwd[PATH_MAX];
+  if (getcwd(cwd, sizeof cwd) == nullptr) return path;
+  return std::string(cwd) + "/" + path;
 }
 
 int Rank(MPI_Comm comm) {
@@ -164,7 +174,8 @@ void ReadAtAll(MPI_File file, uint64_t offset,
 }
 
 File::File(MPI_Comm comm, const std::string& path, int amode) {
-  const int rc = MPI_File_open(comm, path.c_str(), amode, MPI_INFO_NULL, &file_);
+  const int rc = MPI_File_open(comm, MpiPath(path).c_str(), amode,
+                               MPI_INFO_NULL, &file_);
   if (rc != MPI_SUCCESS) {
     file_ = MPI_FILE_NULL;
     throw Error(ErrorCode::kIo, path, FileErrorText(rc));

@@ -73,6 +73,12 @@ class File {
   MPI_File file_ = MPI_FILE_NULL;
 };
 
+// `path` as MPI-IO is given it: absolute (from this process's working
+// directory). Open MPI's MPI_File_open fails on some relative names (a
+// one-letter name gives MPI_ERR_OTHER) and reads "fs:name" as a file system
+// prefix; an absolute path has neither problem.
+std::string MpiPath(const std::string& path);
+
 int Rank(MPI_Comm comm);
 int Size(MPI_Comm comm);
 

@@ -1,6 +1,7 @@
 #include "mpi/mpi_util.h"
 
 #include <limits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -75,6 +76,23 @@ class MemoryType {
 
 }  // namespace
 
+void WaitIdle(MPI_Request& request) {
+  // Open MPI busy-polls inside blocking calls: a rank that finished its
+  // Blocks early would take a core from the ranks (or threads) still
+  // encoding when there are more of them than cores. Test and sleep instead,
+  // backing off to 1 ms: small beside a Block's encoding time.
+  long ns = 20'000;
+  for (;;) {
+    int done = 0;
+    ThrowIfMpiError(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test",
+                    ErrorCode::kInternal);
+    if (done) return;
+    const timespec pause{0, ns};
+    nanosleep(&pause, nullptr);
+    ns = std::min(ns * 2, 1'000'000L);
+  }
+}
+
 void ThrowIfMpiError(int rc, const char* op, ErrorCode code) {
   if (rc == MPI_SUCCESS) return;
   throw Error(code, op,
@@ -107,8 +125,11 @@ void Agree(MPI_Comm comm, const std::exception_ptr& local_failure) {
     int failed;
     int rank;
   } mine{local_failure ? 1 : 0, Rank(comm)}, first{0, 0};
-  ThrowIfMpiError(MPI_Allreduce(&mine, &first, 1, MPI_2INT, MPI_MAXLOC, comm),
-                  "MPI_Allreduce", ErrorCode::kInternal);
+  MPI_Request request;
+  ThrowIfMpiError(
+      MPI_Iallreduce(&mine, &first, 1, MPI_2INT, MPI_MAXLOC, comm, &request),
+      "MPI_Allreduce", ErrorCode::kInternal);
+  WaitIdle(request);
   if (first.failed == 0) return;
 
   // The failing rank's error as code, operation and detail.

@@ -34,6 +34,9 @@ void ThrowIfMpiError(int rc, const char* op, ErrorCode code = ErrorCode::kIo);
 // One MPI_Allreduce when all went well; two broadcasts more when not.
 void Agree(MPI_Comm comm, const std::exception_ptr& local_failure);
 
+// Waits for a non-blocking request without spinning on a core.
+void WaitIdle(MPI_Request& request);
+
 // Runs `body`; returns what it threw (null if nothing).
 template <typename Body>
 std::exception_ptr Try(Body&& body) noexcept {

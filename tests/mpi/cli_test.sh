@@ -70,6 +70,19 @@ for np in 1 2 3 4; do
 done
 compare 3 data -0 --block-size=1MiB -C none  # fewer Blocks than ranks
 
+# Files parxz-mpi did not write: xz -T1's single Block without sizes, several
+# Streams and Stream Padding, decoded through the combined Index.
+head -c 200000 data > part
+xz -T1 -c part > multi.xz
+xz -T2 -0 --block-size=30000 -C sha256 -c part >> multi.xz
+printf '\0\0\0\0' >> multi.xz
+xz -dc multi.xz > multi.expect
+if mpi_run 3 "$pm" -d -k multi.xz && cmp -s multi multi.expect; then
+  ok "-d of xz -T1 output, two Streams and padding"
+else
+  fail "-d of a multi-Stream file"
+fi
+
 # -k keeps the input; an existing output is refused without -f.
 cp data k && mpi_run 2 "$pm" -k -0 k && [[ -e k && -e k.xz ]] \
   && ok "-k keeps the input" || fail "-k"

@@ -22,8 +22,9 @@ uint64_t BlockPlan::block_bytes(uint64_t b) const {
 }
 
 BlockPlan::Range BlockPlan::owned(int r) const {
-  return {CeilDiv(start(r), block_size_),
-          std::max(CeilDiv(start(r), block_size_), CeilDiv(end(r), block_size_))};
+  return {
+      CeilDiv(start(r), block_size_),
+      std::max(CeilDiv(start(r), block_size_), CeilDiv(end(r), block_size_))};
 }
 
 int BlockPlan::holder(uint64_t pos) const {
@@ -62,8 +63,8 @@ std::vector<uint64_t> EvenBlockShares(uint64_t size, uint64_t block_size,
   for (int r = 0; r < ranks; ++r) {
     const uint64_t first = blocks * r / ranks;
     const uint64_t last = blocks * (r + 1) / ranks;
-    sizes[r] = std::min(size, last * block_size) -
-               std::min(size, first * block_size);
+    sizes[r] =
+        std::min(size, last * block_size) - std::min(size, first * block_size);
   }
   return sizes;
 }

@@ -22,7 +22,7 @@ namespace parxz::mpi {
 
 // A range of the concatenated input, and the rank on the other side.
 struct Piece {
-  int peer = -1;  // -1: no piece
+  int peer = -1;        // -1: no piece
   uint64_t offset = 0;  // global uncompressed offset
   uint64_t size = 0;
 };

@@ -26,16 +26,16 @@ BlockPlan GatherPlan(MPI_Comm comm, uint64_t local, uint64_t block_size) {
   const int n = Size(comm);
   uint64_t mine[2] = {local, block_size};
   std::vector<uint64_t> all(2 * static_cast<size_t>(n));
-  ThrowIfMpiError(MPI_Allgather(mine, 2, MPI_UINT64_T, all.data(), 2,
-                                MPI_UINT64_T, comm),
-                  "MPI_Allgather", ErrorCode::kInternal);
+  ThrowIfMpiError(
+      MPI_Allgather(mine, 2, MPI_UINT64_T, all.data(), 2, MPI_UINT64_T, comm),
+      "MPI_Allgather", ErrorCode::kInternal);
   std::vector<uint64_t> sizes(n);
   for (int r = 0; r < n; ++r) {
     sizes[r] = all[2 * r];
     if (all[2 * r + 1] != all[1]) {
-      throw Error(ErrorCode::kBadOptions, "compress",
-                  "block_size differs between ranks (rank " +
-                      std::to_string(r) + ")");
+      throw Error(
+          ErrorCode::kBadOptions, "compress",
+          "block_size differs between ranks (rank " + std::to_string(r) + ")");
     }
   }
   return BlockPlan(sizes, block_size);
@@ -49,12 +49,10 @@ void Post(bool send, uint8_t* data, uint64_t size, int peer, MPI_Comm comm,
   for (uint64_t at = 0; at < size; at += kMessage, ++tag) {
     const int n = static_cast<int>(std::min<uint64_t>(kMessage, size - at));
     MPI_Request req;
-    const int rc = send ? MPI_Isend(data + at, n, MPI_BYTE, peer, tag, comm,
-                                    &req)
-                        : MPI_Irecv(data + at, n, MPI_BYTE, peer, tag, comm,
-                                    &req);
-    ThrowIfMpiError(rc, send ? "MPI_Isend" : "MPI_Irecv",
-                    ErrorCode::kInternal);
+    const int rc =
+        send ? MPI_Isend(data + at, n, MPI_BYTE, peer, tag, comm, &req)
+             : MPI_Irecv(data + at, n, MPI_BYTE, peer, tag, comm, &req);
+    ThrowIfMpiError(rc, send ? "MPI_Isend" : "MPI_Irecv", ErrorCode::kInternal);
     requests.push_back(req);
   }
 }
@@ -76,9 +74,8 @@ CollectiveStats WriteStream(MPI_Comm comm, const BlockPlan& plan,
   const int n = Size(comm);
   uint64_t mine = blocks.bytes();
   uint64_t before = 0;
-  ThrowIfMpiError(
-      MPI_Exscan(&mine, &before, 1, MPI_UINT64_T, MPI_SUM, comm),
-      "MPI_Exscan", ErrorCode::kInternal);
+  ThrowIfMpiError(MPI_Exscan(&mine, &before, 1, MPI_UINT64_T, MPI_SUM, comm),
+                  "MPI_Exscan", ErrorCode::kInternal);
   if (rank == 0) before = 0;  // MPI leaves rank 0's result undefined
 
   // Index records, 16 bytes each, gathered in rank (= stream) order. Rank 0
@@ -100,8 +97,8 @@ CollectiveStats WriteStream(MPI_Comm comm, const BlockPlan& plan,
           Error(ErrorCode::kUnsupported, "compress",
                 "more than 2^31 Blocks; use a larger block size"));
     }
-    all_records.resize(2 * static_cast<size_t>(std::min<uint64_t>(
-                               plan.blocks(), INT_MAX)));
+    all_records.resize(
+        2 * static_cast<size_t>(std::min<uint64_t>(plan.blocks(), INT_MAX)));
     int at = 0;
     for (int r = 0; r < n; ++r) {
       counts.push_back(static_cast<int>(plan.owned(r).count()));
@@ -109,10 +106,9 @@ CollectiveStats WriteStream(MPI_Comm comm, const BlockPlan& plan,
       at += counts.back();
     }
   }
-  const int rc = MPI_Gatherv(mine_records.data(),
-                             static_cast<int>(blocks.records.size()), record,
-                             all_records.data(), counts.data(), displs.data(),
-                             record, 0, comm);
+  const int rc = MPI_Gatherv(
+      mine_records.data(), static_cast<int>(blocks.records.size()), record,
+      all_records.data(), counts.data(), displs.data(), record, 0, comm);
   MPI_Type_free(&record);
   ThrowIfMpiError(rc, "MPI_Gatherv", ErrorCode::kInternal);
 
@@ -142,9 +138,8 @@ CollectiveStats WriteStream(MPI_Comm comm, const BlockPlan& plan,
   auto note = [&](const std::exception_ptr& e) {
     if (e && !failure) failure = e;
   };
-  note(Try([&] {
-    ThrowIfMpiError(MPI_File_set_size(file->get(), 0), "truncate");
-  }));
+  note(Try(
+      [&] { ThrowIfMpiError(MPI_File_set_size(file->get(), 0), "truncate"); }));
   note(Try([&] {
     std::vector<std::span<const uint8_t>> pieces;
     if (rank == 0) {
@@ -152,8 +147,8 @@ CollectiveStats WriteStream(MPI_Comm comm, const BlockPlan& plan,
                           frame.header.size());
     }
     for (const auto& p : blocks.pieces()) pieces.push_back(p);
-    WriteAtAll(file->get(),
-               rank == 0 ? 0 : LZMA_STREAM_HEADER_SIZE + before, pieces);
+    WriteAtAll(file->get(), rank == 0 ? 0 : LZMA_STREAM_HEADER_SIZE + before,
+               pieces);
   }));
   note(Try([&] {
     std::vector<std::span<const uint8_t>> pieces;
@@ -177,8 +172,8 @@ CollectiveStats WriteStream(MPI_Comm comm, const BlockPlan& plan,
   CollectiveStats stats;
   stats.in_bytes = plan.total();
   stats.blocks = plan.blocks();
-  stats.out_bytes = LZMA_STREAM_HEADER_SIZE + frame.blocks_bytes +
-                    frame.trailer.size();
+  stats.out_bytes =
+      LZMA_STREAM_HEADER_SIZE + frame.blocks_bytes + frame.trailer.size();
   MPI_Bcast(&stats.out_bytes, 1, MPI_UINT64_T, 0, comm);
   return stats;
 }
@@ -324,7 +319,8 @@ CollectiveStats CompressFileCollective(MPI_Comm comm, const std::string& input,
 
   EncodedBlocks encoded;
   for (uint64_t round = 0; round < rounds; ++round) {
-    const uint64_t first = std::min(owned.last, owned.first + round * per_round);
+    const uint64_t first =
+        std::min(owned.last, owned.first + round * per_round);
     const uint64_t last = std::min(owned.last, first + per_round);
     const uint64_t from = first * bs;
     const uint64_t bytes = last > first ? std::min(size, last * bs) - from : 0;

@@ -44,8 +44,8 @@ std::vector<IndexedBlockInfo> ReadIndexAtRank0(MPI_File file) {
   uint64_t pos = 0;
   for (;;) {
     if (s->avail_in == 0) {
-      const int want = static_cast<int>(std::min<uint64_t>(
-          kPiece, size > pos ? size - pos : 0));
+      const int want = static_cast<int>(
+          std::min<uint64_t>(kPiece, size > pos ? size - pos : 0));
       MPI_Status status;
       ThrowIfMpiError(MPI_File_read_at(file, static_cast<MPI_Offset>(pos),
                                        buf.data(), want, MPI_BYTE, &status),
@@ -65,8 +65,8 @@ std::vector<IndexedBlockInfo> ReadIndexAtRank0(MPI_File file) {
     if (ret == LZMA_STREAM_END) break;
     if (ret == LZMA_SEEK_NEEDED) {
       if (s->seek_pos > size) {
-        throw Error(ErrorCode::kTruncated, "read index",
-                    "seek beyond the file", pos);
+        throw Error(ErrorCode::kTruncated, "read index", "seek beyond the file",
+                    pos);
       }
       pos = s->seek_pos;
       s->avail_in = 0;
@@ -100,8 +100,8 @@ void DecodeBlock(const IndexedBlockInfo& b, std::span<const uint8_t> bytes,
     throw DecodeError(LZMA_DATA_ERROR, Where(b), b.offset, kOp);
   }
   BlockHead head;
-  lzma_ret ret = ParseBlockHeader(bytes.data(), static_cast<lzma_check>(b.check),
-                                  UINT64_MAX, &head);
+  lzma_ret ret = ParseBlockHeader(
+      bytes.data(), static_cast<lzma_check>(b.check), UINT64_MAX, &head);
   if (ret == LZMA_OK) {
     ret = lzma_block_compressed_size(&head.block, b.unpadded_size);
   }
@@ -112,15 +112,14 @@ void DecodeBlock(const IndexedBlockInfo& b, std::span<const uint8_t> bytes,
       ret = LZMA_DATA_ERROR;
     }
   }
-  if (ret != LZMA_OK) throw DecodeError(ret, Where(b), b.offset + header_size, kOp);
-  const BlockResult r =
-      decoder.Decode(&head, bytes.subspan(header_size), out);
+  if (ret != LZMA_OK)
+    throw DecodeError(ret, Where(b), b.offset + header_size, kOp);
+  const BlockResult r = decoder.Decode(&head, bytes.subspan(header_size), out);
   if (r.ret != LZMA_STREAM_END || r.consumed != b.total_size - header_size ||
       r.produced != b.uncompressed_size) {
-    throw DecodeError(r.ret == LZMA_STREAM_END || r.ret == LZMA_OK
-                          ? LZMA_DATA_ERROR
-                          : r.ret,
-                      Where(b), b.offset + header_size + r.consumed, kOp);
+    throw DecodeError(
+        r.ret == LZMA_STREAM_END || r.ret == LZMA_OK ? LZMA_DATA_ERROR : r.ret,
+        Where(b), b.offset + header_size + r.consumed, kOp);
   }
 }
 
@@ -141,8 +140,8 @@ void DecodeBlocks(const std::vector<IndexedBlockInfo>& blocks, size_t first,
       std::unique_ptr<BlockDecoder> d = pool.Acquire();
       errors[i - first] = Try([&] {
         const uint64_t lo = std::max(from, b.uncompressed_offset);
-        const uint64_t hi = std::min(to, b.uncompressed_offset +
-                                             b.uncompressed_size);
+        const uint64_t hi =
+            std::min(to, b.uncompressed_offset + b.uncompressed_size);
         const std::span<const uint8_t> in(compressed + (b.offset - base),
                                           b.total_size);
         uint8_t* out = dest(lo);
@@ -294,13 +293,11 @@ CollectiveStats DecompressFileCollective(MPI_Comm comm,
   std::optional<File> out;
   std::exception_ptr failure;
   if (!output.empty()) {
-    failure = Try([&] {
-      out.emplace(comm, output, MPI_MODE_CREATE | MPI_MODE_WRONLY);
-    });
+    failure = Try(
+        [&] { out.emplace(comm, output, MPI_MODE_CREATE | MPI_MODE_WRONLY); });
     Agree(comm, failure);
-    failure = Try([&] {
-      ThrowIfMpiError(MPI_File_set_size(out->get(), 0), "truncate");
-    });
+    failure = Try(
+        [&] { ThrowIfMpiError(MPI_File_set_size(out->get(), 0), "truncate"); });
   }
   tbb::task_arena arena(static_cast<int>(nthreads));
   BlockDecoderPool pool;
@@ -314,7 +311,8 @@ CollectiveStats DecompressFileCollective(MPI_Comm comm,
         base = blocks[a].offset;
         span = blocks[b - 1].offset + blocks[b - 1].total_size - base;
         from = blocks[a].uncompressed_offset;
-        to = blocks[b - 1].uncompressed_offset + blocks[b - 1].uncompressed_size;
+        to =
+            blocks[b - 1].uncompressed_offset + blocks[b - 1].uncompressed_size;
         compressed.reset(new uint8_t[span]);
         plain.reset(new uint8_t[to - from + 1]);
       });
@@ -361,9 +359,8 @@ CollectiveStats DecompressFileCollective(MPI_Comm comm,
     throw;
   }
   CollectiveStats stats;
-  stats.in_bytes = blocks.empty() ? 0
-                                  : blocks.back().offset +
-                                        blocks.back().total_size;
+  stats.in_bytes =
+      blocks.empty() ? 0 : blocks.back().offset + blocks.back().total_size;
   stats.out_bytes = TotalOf(blocks);
   stats.blocks = blocks.size();
   return stats;

@@ -40,8 +40,7 @@ struct IndexedBlockInfo {
 };
 
 // Collective: rank 0 reads the Index of `file`, every rank gets the table.
-std::vector<IndexedBlockInfo> ReadIndexCollective(MPI_Comm comm,
-                                                  MPI_File file);
+std::vector<IndexedBlockInfo> ReadIndexCollective(MPI_Comm comm, MPI_File file);
 
 // Collective: the uncompressed size of the .xz file at `path`.
 uint64_t UncompressedSizeCollective(MPI_Comm comm, const std::string& path);

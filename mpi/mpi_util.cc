@@ -168,20 +168,20 @@ void WriteAtAll(MPI_File file, uint64_t offset,
                 const std::vector<std::span<const uint8_t>>& pieces) {
   MemoryType t(pieces);
   MPI_Status status;
-  ThrowIfMpiError(MPI_File_write_at_all(file, static_cast<MPI_Offset>(offset),
-                                        MPI_BOTTOM, t.count(), t.type(),
-                                        &status),
-                  "write");
+  ThrowIfMpiError(
+      MPI_File_write_at_all(file, static_cast<MPI_Offset>(offset), MPI_BOTTOM,
+                            t.count(), t.type(), &status),
+      "write");
 }
 
 void ReadAtAll(MPI_File file, uint64_t offset,
                const std::vector<std::span<uint8_t>>& pieces) {
   MemoryType t(pieces);
   MPI_Status status;
-  ThrowIfMpiError(MPI_File_read_at_all(file, static_cast<MPI_Offset>(offset),
-                                       MPI_BOTTOM, t.count(), t.type(),
-                                       &status),
-                  "read");
+  ThrowIfMpiError(
+      MPI_File_read_at_all(file, static_cast<MPI_Offset>(offset), MPI_BOTTOM,
+                           t.count(), t.type(), &status),
+      "read");
   // A short read (the file ended) is not an MPI error: count what came.
   MPI_Count got = 0;
   MPI_Get_elements_x(&status, MPI_BYTE, &got);
@@ -195,8 +195,8 @@ void ReadAtAll(MPI_File file, uint64_t offset,
 }
 
 File::File(MPI_Comm comm, const std::string& path, int amode) {
-  const int rc = MPI_File_open(comm, MpiPath(path).c_str(), amode,
-                               MPI_INFO_NULL, &file_);
+  const int rc =
+      MPI_File_open(comm, MpiPath(path).c_str(), amode, MPI_INFO_NULL, &file_);
   if (rc != MPI_SUCCESS) {
     file_ = MPI_FILE_NULL;
     throw Error(ErrorCode::kIo, path, FileErrorText(rc));
@@ -207,9 +207,7 @@ File::~File() {
   if (file_ != MPI_FILE_NULL) MPI_File_close(&file_);
 }
 
-void File::Close() {
-  ThrowIfMpiError(MPI_File_close(&file_), "close");
-}
+void File::Close() { ThrowIfMpiError(MPI_File_close(&file_), "close"); }
 
 uint64_t File::Size() const {
   MPI_Offset size = 0;

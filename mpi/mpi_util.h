@@ -3,8 +3,9 @@
 // reads and writes of any size, and a file handle that closes itself.
 //
 //   std::exception_ptr failure;
-//   try { ... local work ... } catch (...) { failure = std::current_exception(); }
-//   Agree(comm, failure);   // throws the first failing rank's Error on every rank
+//   try { ... local work ... } catch (...) { failure =
+//   std::current_exception(); } Agree(comm, failure);   // throws the first
+//   failing rank's Error on every rank
 //
 // Internal to mpi/. Only the thread that called MPI_Init uses these (oneTBB's
 // workers never call MPI), so MPI_THREAD_SINGLE/FUNNELED is enough.

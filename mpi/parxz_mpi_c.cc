@@ -1,8 +1,6 @@
 // The C API of libparxz_mpi (parxz_mpi.h) over mpi/'s C++ calls. Each entry
 // point turns what it throws into a code and a thread-local message; the
 // collective calls already made every rank throw the same Error.
-#include "parxz_mpi.h"
-
 #include <cstdio>
 #include <exception>
 #include <new>
@@ -12,6 +10,7 @@
 #include "core/error.h"
 #include "mpi/collective_compress.h"
 #include "mpi/collective_read.h"
+#include "parxz_mpi.h"
 
 namespace {
 
@@ -33,8 +32,7 @@ int Guard(const char* op, Body&& body) noexcept {
                   op, e.what());
     return PARXZ_MPI_E_INTERNAL;
   } catch (...) {
-    std::snprintf(g_message, sizeof g_message, "%s failed: internal error",
-                  op);
+    std::snprintf(g_message, sizeof g_message, "%s failed: internal error", op);
     return PARXZ_MPI_E_INTERNAL;
   }
 }
@@ -75,9 +73,9 @@ int parxz_mpi_compress(MPI_Comm comm, const char* path, const void* data,
   return Guard("parxz_mpi_compress", [&] {
     Require(path != nullptr, "path is NULL");
     Require(data != nullptr || size == 0, "data is NULL");
-    parxz::mpi::CompressCollective(
-        comm, {static_cast<const uint8_t*>(data), size}, path,
-        ToOptions(options));
+    parxz::mpi::CompressCollective(comm,
+                                   {static_cast<const uint8_t*>(data), size},
+                                   path, ToOptions(options));
   });
 }
 
@@ -89,8 +87,8 @@ int parxz_mpi_uncompressed_size(MPI_Comm comm, const char* path,
   });
 }
 
-int parxz_mpi_read(MPI_Comm comm, const char* path, uint64_t offset,
-                   void* out, size_t size, size_t* got, uint32_t threads) {
+int parxz_mpi_read(MPI_Comm comm, const char* path, uint64_t offset, void* out,
+                   size_t size, size_t* got, uint32_t threads) {
   return Guard("parxz_mpi_read", [&] {
     Require(path != nullptr && got != nullptr, "path or got is NULL");
     Require(out != nullptr || size == 0, "out is NULL");

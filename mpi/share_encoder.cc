@@ -17,7 +17,8 @@ uint64_t EncodedBlocks::bytes() const {
 
 std::vector<std::span<const uint8_t>> EncodedBlocks::pieces() const {
   std::vector<std::span<const uint8_t>> out;
-  for (size_t i = 0; i < data.size(); ++i) out.emplace_back(data[i].get(), sizes[i]);
+  for (size_t i = 0; i < data.size(); ++i)
+    out.emplace_back(data[i].get(), sizes[i]);
   return out;
 }
 
@@ -55,8 +56,8 @@ void ShareEncoder::Encode(const std::vector<std::span<const uint8_t>>& blocks,
       }
       if (hook_) hook_(first_block + i);
       MemoryBlockInput in(blocks[i]);
-      out.records[base + i] = w->encoder.Encode(in, w->scratch, &cancel,
-                                                options_.live);
+      out.records[base + i] =
+          w->encoder.Encode(in, w->scratch, &cancel, options_.live);
       // Keep only the compressed bytes; the scratch serves the next Block.
       out.data[base + i].reset(new uint8_t[w->scratch.size]);
       std::memcpy(out.data[base + i].get(), w->scratch.data.get(),

@@ -44,8 +44,7 @@ void CheckPlan(const std::vector<uint64_t>& sizes, uint64_t bs) {
       next += p.size;
     }
     if (owned.count() > 0) {
-      EXPECT_EQ(next, std::max(plan.end(r),
-                               std::min(total, owned.last * bs)));
+      EXPECT_EQ(next, std::max(plan.end(r), std::min(total, owned.last * bs)));
     }
   }
   EXPECT_EQ(blocks_seen, plan.blocks());

@@ -50,8 +50,8 @@ void Expect(bool ok, const std::string& what) {
 // Compressible but not trivial bytes: words from a small vocabulary with a
 // pseudo-random walk, the same on every rank for the same seed.
 std::vector<uint8_t> MakeData(uint64_t size, uint32_t seed) {
-  static const char* kWords[] = {"alpha ", "beta ", "gamma ", "delta ",
-                                 "rank ", "block ", "xz ", "\n", "0123 "};
+  static const char* kWords[] = {"alpha ", "beta ", "gamma ", "delta ", "rank ",
+                                 "block ", "xz ",   "\n",     "0123 "};
   std::vector<uint8_t> out;
   out.reserve(size);
   uint32_t x = seed * 2654435761u + 1;
@@ -77,10 +77,14 @@ struct Case {
 
 const char* CheckName(Check c) {
   switch (c) {
-    case Check::kNone: return "none";
-    case Check::kCrc32: return "crc32";
-    case Check::kCrc64: return "crc64";
-    default: return "sha256";
+    case Check::kNone:
+      return "none";
+    case Check::kCrc32:
+      return "crc32";
+    case Check::kCrc64:
+      return "crc64";
+    default:
+      return "sha256";
   }
 }
 
@@ -91,8 +95,8 @@ std::vector<Case> Cases() {
   std::vector<Case> cases;
   auto add = [&](std::string name, uint32_t preset, Check check,
                  uint64_t block_size, std::vector<uint64_t> sizes) {
-    cases.push_back({std::move(name), preset, check, block_size,
-                     std::move(sizes)});
+    cases.push_back(
+        {std::move(name), preset, check, block_size, std::move(sizes)});
   };
   std::vector<uint64_t> s(n);
   // Uneven slabs, Blocks straddling every boundary.
@@ -112,7 +116,8 @@ std::vector<Case> Cases() {
   for (int r = 0; r < n; ++r) s[r] = B;
   add("exact_block_p0_sha256", 0, Check::kSha256, B, s);
   // A mix: a rank inside one Block, then one spanning several.
-  for (int r = 0; r < n; ++r) s[r] = (r % 3 == 0) ? 5 : (r % 3 == 1) ? 4 * B + 9 : B - 1;
+  for (int r = 0; r < n; ++r)
+    s[r] = (r % 3 == 0) ? 5 : (r % 3 == 1) ? 4 * B + 9 : B - 1;
   add("mixed_p0_none", 0, Check::kNone, B, s);
   // Nothing at all.
   for (int r = 0; r < n; ++r) s[r] = 0;
@@ -180,8 +185,7 @@ void Write(const std::string& dir) {
       total += c.sizes[r];
     }
     const std::vector<uint8_t> all = MakeData(total, seed++);
-    const std::span<const uint8_t> mine(all.data() + my_start,
-                                        c.sizes[g_rank]);
+    const std::span<const uint8_t> mine(all.data() + my_start, c.sizes[g_rank]);
     ParallelOptions o;
     o.preset = c.preset;
     o.check = c.check;
@@ -213,8 +217,7 @@ bool Exists(const std::string& path) {
 
 // `call` must throw on every rank with `code`; `path` must not exist after.
 void ExpectFailure(const std::string& what, ErrorCode code,
-                   const std::string& path,
-                   const std::function<void()>& call) {
+                   const std::string& path, const std::function<void()>& call) {
   try {
     call();
     Expect(false, what + ": no error");
@@ -254,9 +257,9 @@ void Faults(const std::string& dir) {
       .write(reinterpret_cast<const char*>(data.data()), data.size());
   const std::string local_files = Join(dir, "local_files.xz");
   ExpectFailure("unreadable input", ErrorCode::kIo, local_files, [&] {
-    pm::CompressLocalFilesCollective(
-        MPI_COMM_WORLD, g_rank == last ? mine + ".missing" : mine,
-        local_files, o);
+    pm::CompressLocalFilesCollective(MPI_COMM_WORLD,
+                                     g_rank == last ? mine + ".missing" : mine,
+                                     local_files, o);
   });
   // ... and the same readable everywhere works.
   try {
@@ -274,7 +277,8 @@ void Faults(const std::string& dir) {
 
   // A corrupt Block: only the ranks reading it see it, all report it.
   if (g_rank == 0) {
-    std::fstream f(local_files, std::ios::in | std::ios::out | std::ios::binary);
+    std::fstream f(local_files,
+                   std::ios::in | std::ios::out | std::ios::binary);
     f.seekp(40);
     f.put('\x55');
   }
@@ -289,11 +293,10 @@ void Faults(const std::string& dir) {
            std::string("corrupt block read: ") + e.what());
   }
   const std::string restored = Join(dir, "restored");
-  ExpectFailure("corrupt block decompress", ErrorCode::kCorruptData, restored,
-                [&] {
-                  pm::DecompressFileCollective(MPI_COMM_WORLD, local_files,
-                                               restored, 1);
-                });
+  ExpectFailure(
+      "corrupt block decompress", ErrorCode::kCorruptData, restored, [&] {
+        pm::DecompressFileCollective(MPI_COMM_WORLD, local_files, restored, 1);
+      });
   // Not an .xz file at all.
   ExpectFailure("not xz", ErrorCode::kCorruptData, restored, [&] {
     pm::DecompressFileCollective(MPI_COMM_WORLD, mine, restored, 1);
@@ -307,7 +310,8 @@ int main(int argc, char** argv) {
   MPI_Comm_rank(MPI_COMM_WORLD, &g_rank);
   MPI_Comm_size(MPI_COMM_WORLD, &g_size);
   if (argc != 3) {
-    if (g_rank == 0) std::fprintf(stderr, "usage: %s write|faults DIR\n", argv[0]);
+    if (g_rank == 0)
+      std::fprintf(stderr, "usage: %s write|faults DIR\n", argv[0]);
     MPI_Finalize();
     return 2;
   }

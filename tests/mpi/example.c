@@ -41,9 +41,8 @@ int main(int argc, char **argv) {
     status = 1;
   }
   size_t got = 0;
-  if (status == 0 &&
-      parxz_mpi_read(MPI_COMM_WORLD, argv[1], start, back, len, &got, 1) !=
-          PARXZ_MPI_OK) {
+  if (status == 0 && parxz_mpi_read(MPI_COMM_WORLD, argv[1], start, back, len,
+                                    &got, 1) != PARXZ_MPI_OK) {
     fprintf(stderr, "rank %d: %s\n", rank, parxz_mpi_last_error_message());
     status = 1;
   }
@@ -51,7 +50,8 @@ int main(int argc, char **argv) {
     fprintf(stderr, "rank %d: slab read back differs\n", rank);
     status = 1;
   }
-  if (status == 0) printf("rank %d: %zu bytes written and read back\n", rank, len);
+  if (status == 0)
+    printf("rank %d: %zu bytes written and read back\n", rank, len);
   free(slab);
   free(back);
   MPI_Finalize();

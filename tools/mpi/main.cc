@@ -91,10 +91,9 @@ class FileRunner {
     Precheck p;
     if (g_rank == 0) {
       try {
-        in.emplace(cli::InputFile::Open(
-            name, {.follow_links = o_.force,
-                   .allow_odd_regular = o_.force,
-                   .allow_special = false}));
+        in.emplace(cli::InputFile::Open(name, {.follow_links = o_.force,
+                                               .allow_odd_regular = o_.force,
+                                               .allow_special = false}));
         if (!testing) {
           std::string why;
           bool is_error = false;
@@ -137,8 +136,8 @@ class FileRunner {
       }
       // Every rank succeeded and the data is synced: rank 0 makes it final.
       pm::Agree(comm_, pm::Try([&] {
-        if (g_rank == 0 && out) out->Commit(&in->stat());
-      }));
+                  if (g_rank == 0 && out) out->Commit(&in->stat());
+                }));
     } catch (const Error& e) {
       if (o_.verbosity >= cli::kErrors)
         Print(name + ": " + (e.operation() == name ? e.detail() : e.what()));

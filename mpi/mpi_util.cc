@@ -199,7 +199,7 @@ File::File(MPI_Comm comm, const std::string& path, int amode) {
       MPI_File_open(comm, MpiPath(path).c_str(), amode, MPI_INFO_NULL, &file_);
   if (rc != MPI_SUCCESS) {
     file_ = MPI_FILE_NULL;
-    throw Error(ErrorCode::kIo, path, FileErrorText(rc));
+    throw Error(ErrorCode::kIo, "open", path + ": " + FileErrorText(rc));
   }
 }
 

@@ -62,7 +62,7 @@ void ReadAtAll(MPI_File file, uint64_t offset,
 // An open MPI file, closed (collectively) by Close() or the destructor.
 class File {
  public:
-  // Collective over `comm`. Throws Error(kIo) naming `path`, on the ranks
+  // Collective over `comm`. Throws Error(kIo, "open", "PATH: why") on the ranks
   // where opening failed (callers Agree() afterwards).
   File(MPI_Comm comm, const std::string& path, int amode);
   ~File();

@@ -119,28 +119,35 @@ mpi_run 2 "$pm" -t bad.xz 2> /dev/null && fail "-t accepted a corrupt file" \
 
 # An output directory that cannot be written: a read-only directory, as a
 # user without rights there (root ignores permissions: run as nobody).
-mkdir ro && cp data ro/data && chmod 555 ro && chmod 644 ro/data
-# The user must be able to run it: a copy outside Bazel's root-only cache.
-cp "$pm" ./parxz-mpi-copy && chmod 755 ./parxz-mpi-copy
+# Everything the other user touches lives under /tmp (Bazel's test
+# directories are inside root's home, which others cannot enter).
 as_user=()
-if [[ $(id -u) -eq 0 ]]; then
-  if command -v setpriv > /dev/null; then
-    as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-  fi
+if [[ $(id -u) -eq 0 ]] && command -v setpriv > /dev/null; then
+  as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 fi
 if [[ $(id -u) -ne 0 || ${#as_user[@]} -gt 0 ]]; then
-  tmp=$work/tmp && mkdir -m 1777 "$tmp"
-  TMPDIR=$tmp "${as_user[@]}" env TMPDIR="$tmp" \
+  outside=$(mktemp -d -p /tmp parxz-mpi-ro.XXXXXX)
+  chmod 755 "$outside"
+  mkdir "$outside/ro" "$outside/tmp"
+  chmod 1777 "$outside/tmp"
+  cp data "$outside/ro/data" && chmod 644 "$outside/ro/data"
+  chmod 555 "$outside/ro"
+  # The user must be able to run it: a copy outside Bazel's root-only cache.
+  cp "$pm" "$outside/parxz-mpi" && chmod 755 "$outside/parxz-mpi"
+  (cd "$outside" && "${as_user[@]}" env TMPDIR="$outside/tmp" \
     timeout --kill-after=10 120 mpirun --oversubscribe --bind-to none -np 2 \
-    ./parxz-mpi-copy -0 ro/data 2> err
+    ./parxz-mpi -0 ro/data) 2> err
   status=$?
   n=$(grep -c 'Permission denied' err)
-  left=$(ls -A ro)
-  if [[ $status -eq 1 && $n -eq 2 && $left == data ]] && cmp -s ro/data data; then
+  left=$(ls -A "$outside/ro")
+  if [[ $status -eq 1 && $n -eq 2 && $left == data ]] &&
+      cmp -s "$outside/ro/data" data; then
     ok "unwritable directory: 2 ranks report, nothing left, input kept"
   else
     fail "unwritable directory: status $status, $n reports, left: $left; $(cat err)"
   fi
+  chmod 755 "$outside/ro"
+  rm -rf "$outside"
 else
   echo "SKIP: unwritable directory (root without setpriv)"
 fi

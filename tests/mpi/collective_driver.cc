@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <new>
 #include <span>
 #include <string>
 #include <vector>
@@ -250,6 +251,27 @@ void Faults(const std::string& dir) {
           }
         });
   });
+
+  // Out of memory on one rank (what a failed allocation throws).
+  ExpectFailure("out of memory", ErrorCode::kOutOfMemory, hooked, [&] {
+    pm::CompressCollective(MPI_COMM_WORLD, data, hooked, o, [&](uint64_t) {
+      if (g_rank == last) throw std::bad_alloc();
+    });
+  });
+
+  // Options: invalid on every rank, or a Block size that differs.
+  ExpectFailure("bad preset", ErrorCode::kBadOptions, hooked, [&] {
+    ParallelOptions bad = o;
+    bad.preset = 12;
+    pm::CompressCollective(MPI_COMM_WORLD, data, hooked, bad);
+  });
+  if (g_size > 1) {
+    ExpectFailure("block size differs", ErrorCode::kBadOptions, hooked, [&] {
+      ParallelOptions mixed = o;
+      mixed.block_size = g_rank == last ? 4096 : 8192;
+      pm::CompressCollective(MPI_COMM_WORLD, data, hooked, mixed);
+    });
+  }
 
   // One rank's input cannot be read.
   const std::string mine = Join(dir, "input." + std::to_string(g_rank));

@@ -112,7 +112,7 @@ class FileRunner {
       } catch (const cli::SkipFile& e) {
         p = {1, name, e.what(), ""};
       } catch (const Error& e) {
-        p = {2, name, e.operation() == name ? e.detail() : e.what(), ""};
+        p = {2, name, e.what(), ""};
       }
     }
     MPI_Bcast(&p.verdict, 1, MPI_INT, 0, comm_);
@@ -139,8 +139,7 @@ class FileRunner {
                   if (g_rank == 0 && out) out->Commit(&in->stat());
                 }));
     } catch (const Error& e) {
-      if (o_.verbosity >= cli::kErrors)
-        Print(name + ": " + (e.operation() == name ? e.detail() : e.what()));
+      if (o_.verbosity >= cli::kErrors) Print(name + ": " + e.what());
       return 1;  // `out` removes the temporary file; the input stays
     }
     if (g_rank == 0 && !testing && !o_.keep) {

@@ -19,6 +19,15 @@ namespace {
 
 constexpr size_t kMessage = size_t{1} << 30;  // point-to-point piece limit
 
+// The Index records travel in one MPI_Gatherv, whose counts are ints. Every
+// rank sees the same plan, so all refuse alike, before any work.
+void CheckBlockCount(const BlockPlan& plan) {
+  if (plan.blocks() > INT_MAX) {
+    throw Error(ErrorCode::kUnsupported, "compress",
+                "more than 2^31 Blocks; use a larger block size");
+  }
+}
+
 // Every rank's byte count and Block size, and the plan they give. A Block
 // size that differs between ranks would write a broken file: refused on
 // every rank alike (each sees all sizes, so no agreement is needed).
@@ -38,22 +47,34 @@ BlockPlan GatherPlan(MPI_Comm comm, uint64_t local, uint64_t block_size) {
           "block_size differs between ranks (rank " + std::to_string(r) + ")");
     }
   }
-  return BlockPlan(sizes, block_size);
+  BlockPlan plan(sizes, block_size);
+  CheckBlockCount(plan);
+  return plan;
 }
 
-// Posts the point-to-point transfers of [data, data + size) in pieces that
-// fit an int count; tags number the pieces.
-void Post(bool send, uint8_t* data, uint64_t size, int peer, MPI_Comm comm,
-          std::vector<MPI_Request>& requests) {
+// Posts the point-to-point transfers of `size` bytes in pieces that fit an
+// int count; tags number the pieces, so sender and receiver cut alike.
+void PostSend(const uint8_t* data, uint64_t size, int peer, MPI_Comm comm,
+              std::vector<MPI_Request>& requests) {
   int tag = 0;
   for (uint64_t at = 0; at < size; at += kMessage, ++tag) {
     const int n = static_cast<int>(std::min<uint64_t>(kMessage, size - at));
-    MPI_Request req;
-    const int rc =
-        send ? MPI_Isend(data + at, n, MPI_BYTE, peer, tag, comm, &req)
-             : MPI_Irecv(data + at, n, MPI_BYTE, peer, tag, comm, &req);
-    ThrowIfMpiError(rc, send ? "MPI_Isend" : "MPI_Irecv", ErrorCode::kInternal);
-    requests.push_back(req);
+    requests.emplace_back();
+    ThrowIfMpiError(
+        MPI_Isend(data + at, n, MPI_BYTE, peer, tag, comm, &requests.back()),
+        "MPI_Isend", ErrorCode::kInternal);
+  }
+}
+
+void PostReceive(uint8_t* data, uint64_t size, int peer, MPI_Comm comm,
+                 std::vector<MPI_Request>& requests) {
+  int tag = 0;
+  for (uint64_t at = 0; at < size; at += kMessage, ++tag) {
+    const int n = static_cast<int>(std::min<uint64_t>(kMessage, size - at));
+    requests.emplace_back();
+    ThrowIfMpiError(
+        MPI_Irecv(data + at, n, MPI_BYTE, peer, tag, comm, &requests.back()),
+        "MPI_Irecv", ErrorCode::kInternal);
   }
 }
 
@@ -92,13 +113,7 @@ CollectiveStats WriteStream(MPI_Comm comm, const BlockPlan& plan,
   std::vector<uint64_t> all_records;
   std::vector<int> counts, displs;
   if (rank == 0) {
-    if (plan.blocks() > INT_MAX) {
-      failure = std::make_exception_ptr(
-          Error(ErrorCode::kUnsupported, "compress",
-                "more than 2^31 Blocks; use a larger block size"));
-    }
-    all_records.resize(
-        2 * static_cast<size_t>(std::min<uint64_t>(plan.blocks(), INT_MAX)));
+    all_records.resize(2 * static_cast<size_t>(plan.blocks()));
     int at = 0;
     for (int r = 0; r < n; ++r) {
       counts.push_back(static_cast<int>(plan.owned(r).count()));
@@ -217,13 +232,12 @@ CollectiveStats CompressPrepared(MPI_Comm comm, std::span<const uint8_t> local,
   {
     std::vector<MPI_Request> requests;
     for (const Piece& p : incoming) {
-      Post(false, tail.get() + (p.offset - tail_start), p.size, p.peer, comm,
-           requests);
+      PostReceive(tail.get() + (p.offset - tail_start), p.size, p.peer, comm,
+                  requests);
     }
     const Piece out = plan.send(rank);
     if (out.peer >= 0) {
-      Post(true, const_cast<uint8_t*>(local.data()), out.size, out.peer, comm,
-           requests);
+      PostSend(local.data(), out.size, out.peer, comm, requests);
     }
     ThrowIfMpiError(MPI_Waitall(static_cast<int>(requests.size()),
                                 requests.data(), MPI_STATUSES_IGNORE),
@@ -300,6 +314,7 @@ CollectiveStats CompressFileCollective(MPI_Comm comm, const std::string& input,
   MPI_Bcast(&size, 1, MPI_UINT64_T, 0, comm);
   const uint64_t bs = resolved.block_size;
   const BlockPlan plan(EvenBlockShares(size, bs, Size(comm)), bs);
+  CheckBlockCount(plan);
   const BlockPlan::Range owned = plan.owned(rank);
 
   // Rounds of whole Blocks, the same number on every rank (read_at_all is

@@ -146,7 +146,14 @@ CollectiveStats WriteStream(MPI_Comm comm, const BlockPlan& plan,
       })) {
     if (!failure) failure = e;
   }
-  Agree(comm, failure);
+  try {
+    Agree(comm, failure);
+  } catch (...) {
+    // The file may have been created (rank 0's trailer failed): remove it.
+    file.reset();
+    if (rank == 0) MPI_File_delete(MpiPath(path).c_str(), MPI_INFO_NULL);
+    throw;
+  }
 
   // From here every rank makes every collective call, failed or not, and
   // the outcome is agreed once at the end.

@@ -46,8 +46,8 @@ compare() {
   local xzopts=("$@")
   # -T is threads per rank for parxz-mpi; the references use -T2.
   xzopts=("${xzopts[@]/-T1/-T2}")
-  xz -T2 "${xzopts[@]}" -c < "$src" > ref.xz
-  "$parxz" -T2 "${xzopts[@]}" -c < "$src" > ref2.xz
+  xz -T2 "${xzopts[@]}" -c "$src" > ref.xz
+  "$parxz" -T2 "${xzopts[@]}" -c "$src" > ref2.xz
   cmp -s ref.xz "in$np.xz" || fail "np=$np $src $*: differs from xz -T2"
   cmp -s ref2.xz "in$np.xz" || fail "np=$np $src $*: differs from parxz -T2"
   xz -t "in$np.xz" || fail "np=$np $src $*: xz -t"

@@ -155,6 +155,11 @@ CollectiveStats WriteStream(MPI_Comm comm, const BlockPlan& plan,
     throw;
   }
 
+  // The file's final size, for the check that all ranks wrote one file.
+  uint64_t file_size =
+      LZMA_STREAM_HEADER_SIZE + frame.blocks_bytes + frame.trailer.size();
+  MPI_Bcast(&file_size, 1, MPI_UINT64_T, 0, comm);
+
   // From here every rank makes every collective call, failed or not, and
   // the outcome is agreed once at the end.
   auto note = [&](const std::exception_ptr& e) {
@@ -183,6 +188,8 @@ CollectiveStats WriteStream(MPI_Comm comm, const BlockPlan& plan,
                pieces);
   }));
   note(Try([&] { ThrowIfMpiError(MPI_File_sync(file->get()), "sync"); }));
+  MPI_Barrier(comm);  // every rank's bytes are in before sizes are compared
+  note(Try([&] { CheckSharedSize(file->get(), file_size, path); }));
   note(Try([&] { file->Close(); }));
   file.reset();
   try {
@@ -194,9 +201,7 @@ CollectiveStats WriteStream(MPI_Comm comm, const BlockPlan& plan,
   CollectiveStats stats;
   stats.in_bytes = plan.total();
   stats.blocks = plan.blocks();
-  stats.out_bytes =
-      LZMA_STREAM_HEADER_SIZE + frame.blocks_bytes + frame.trailer.size();
-  MPI_Bcast(&stats.out_bytes, 1, MPI_UINT64_T, 0, comm);
+  stats.out_bytes = file_size;
   return stats;
 }
 

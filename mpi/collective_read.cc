@@ -345,6 +345,10 @@ CollectiveStats DecompressFileCollective(MPI_Comm comm,
   };
   if (out) {
     note(Try([&] { ThrowIfMpiError(MPI_File_sync(out->get()), "sync"); }));
+    MPI_Barrier(comm);
+    if (!failure) {
+      note(Try([&] { CheckSharedSize(out->get(), TotalOf(blocks), output); }));
+    }
     note(Try([&] { out->Close(); }));
     out.reset();
   }

@@ -194,6 +194,18 @@ void ReadAtAll(MPI_File file, uint64_t offset,
   }
 }
 
+void CheckSharedSize(MPI_File file, uint64_t expected,
+                     const std::string& path) {
+  MPI_Offset size = 0;
+  ThrowIfMpiError(MPI_File_get_size(file, &size), "stat");
+  if (static_cast<uint64_t>(size) != expected) {
+    throw Error(ErrorCode::kIo, "write",
+                path + " has " + std::to_string(size) + " bytes here but " +
+                    std::to_string(expected) +
+                    " were written: is it on a file system all ranks share?");
+  }
+}
+
 File::File(MPI_Comm comm, const std::string& path, int amode) {
   const int rc =
       MPI_File_open(comm, MpiPath(path).c_str(), amode, MPI_INFO_NULL, &file_);

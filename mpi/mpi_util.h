@@ -59,6 +59,11 @@ void WriteAtAll(MPI_File file, uint64_t offset,
 void ReadAtAll(MPI_File file, uint64_t offset,
                const std::vector<std::span<uint8_t>>& pieces);
 
+// Throws Error(kIo) unless `file` has `expected` bytes as this rank sees it:
+// a path on storage the ranks do not share (node-local /tmp) gives each node
+// its own file, which no MPI call reports; the sizes then disagree.
+void CheckSharedSize(MPI_File file, uint64_t expected, const std::string& path);
+
 // An open MPI file, closed (collectively) by Close() or the destructor.
 class File {
  public:

@@ -27,7 +27,7 @@ constexpr uint64_t kRoundBytes = uint64_t{256} << 20;
 // Footer, then seeks back to each Index and Stream Header before it. The
 // memory allowed is what a file of this size can need (as parallel/'s
 // DecodeFileIndex allows), so a corrupt count fails instead of allocating.
-std::vector<IndexedBlockInfo> ReadIndexAtRank0(MPI_File file) {
+std::vector<uint64_t> ReadIndexAtRank0(MPI_File file) {
   MPI_Offset file_size = 0;
   ThrowIfMpiError(MPI_File_get_size(file, &file_size), "stat");
   const uint64_t size = static_cast<uint64_t>(file_size);
@@ -75,14 +75,43 @@ std::vector<IndexedBlockInfo> ReadIndexAtRank0(MPI_File file) {
     if (ret != LZMA_OK) throw LzmaError(ret, "read index", pos);
   }
   index.reset(raw);
-  std::vector<IndexedBlockInfo> blocks;
+  // The table as it travels (see Unpack): 16 bytes a Block, not 48.
+  std::vector<uint64_t> words{lzma_index_stream_count(index.get()),
+                              lzma_index_block_count(index.get())};
   lzma_index_iter it;
   lzma_index_iter_init(&it, index.get());
+  while (!lzma_index_iter_next(&it, LZMA_INDEX_ITER_STREAM)) {
+    words.push_back(it.stream.compressed_offset);
+    words.push_back(static_cast<uint64_t>(it.stream.flags->check));
+    words.push_back(it.stream.block_count);
+  }
+  lzma_index_iter_init(&it, index.get());
   while (!lzma_index_iter_next(&it, LZMA_INDEX_ITER_BLOCK)) {
-    blocks.push_back({it.block.compressed_file_offset, it.block.total_size,
-                      it.block.unpadded_size, it.block.uncompressed_file_offset,
-                      it.block.uncompressed_size,
-                      static_cast<uint64_t>(it.stream.flags->check)});
+    words.push_back(it.block.unpadded_size);
+    words.push_back(it.block.uncompressed_size);
+  }
+  return words;
+}
+
+// The Block table from its travelling form: the number of Streams and of
+// Blocks, per Stream (offset of its Stream Header, check, Blocks), per Block
+// (unpadded size, uncompressed size). Offsets follow from the sizes: Blocks
+// follow their Stream Header back to back, padded to four bytes.
+std::vector<IndexedBlockInfo> Unpack(const std::vector<uint64_t>& w) {
+  const uint64_t streams = w[0], count = w[1];
+  std::vector<IndexedBlockInfo> blocks;
+  blocks.reserve(count);
+  size_t q = 2 + 3 * streams;
+  uint64_t uncompressed = 0;
+  for (uint64_t s = 0; s < streams; ++s) {
+    uint64_t offset = w[2 + 3 * s] + LZMA_STREAM_HEADER_SIZE;
+    const uint64_t check = w[3 + 3 * s];
+    for (uint64_t b = 0; b < w[4 + 3 * s]; ++b, q += 2) {
+      const uint64_t total = (w[q] + 3) & ~uint64_t{3};
+      blocks.push_back({offset, total, w[q], uncompressed, w[q + 1], check});
+      offset += total;
+      uncompressed += w[q + 1];
+    }
   }
   return blocks;
 }
@@ -175,25 +204,22 @@ uint64_t TotalOf(const std::vector<IndexedBlockInfo>& blocks) {
 
 std::vector<IndexedBlockInfo> ReadIndexCollective(MPI_Comm comm,
                                                   MPI_File file) {
-  std::vector<IndexedBlockInfo> blocks;
+  std::vector<uint64_t> words;
   std::exception_ptr failure;
-  if (Rank(comm) == 0) failure = Try([&] { blocks = ReadIndexAtRank0(file); });
+  if (Rank(comm) == 0) failure = Try([&] { words = ReadIndexAtRank0(file); });
   Agree(comm, failure);
-  // The table as uint64 words: 6 per Block, in pieces an int can count.
-  uint64_t count = blocks.size();
-  MPI_Bcast(&count, 1, MPI_UINT64_T, 0, comm);
-  blocks.resize(count);
-  static_assert(sizeof(IndexedBlockInfo) == 6 * sizeof(uint64_t));
-  auto* words = reinterpret_cast<uint64_t*>(blocks.data());
-  const uint64_t total = 6 * count;
+  // In pieces an int can count.
+  uint64_t total = words.size();
+  MPI_Bcast(&total, 1, MPI_UINT64_T, 0, comm);
+  words.resize(total);
   constexpr uint64_t kMaxWords = uint64_t{1} << 27;  // 1 GiB per broadcast
   for (uint64_t at = 0; at < total; at += kMaxWords) {
-    ThrowIfMpiError(
-        MPI_Bcast(words + at, static_cast<int>(std::min(kMaxWords, total - at)),
-                  MPI_UINT64_T, 0, comm),
-        "MPI_Bcast", ErrorCode::kInternal);
+    ThrowIfMpiError(MPI_Bcast(words.data() + at,
+                              static_cast<int>(std::min(kMaxWords, total - at)),
+                              MPI_UINT64_T, 0, comm),
+                    "MPI_Bcast", ErrorCode::kInternal);
   }
-  return blocks;
+  return Unpack(words);
 }
 
 uint64_t UncompressedSizeCollective(MPI_Comm comm, const std::string& path) {

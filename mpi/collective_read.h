@@ -7,7 +7,7 @@
 //
 // Rank 0 reads the Index once (Stream Footers and Indexes at the end of the
 // file, liblzma's lzma_file_info_decoder over MPI_File_read_at) and
-// broadcasts the Block table (48 bytes per Block); each rank then reads the
+// broadcasts the Block table (16 bytes per Block); each rank then reads the
 // compressed bytes of only the Blocks its range touches with one
 // MPI_File_read_at_all and decodes them on `threads` threads, verifying
 // every Block's sizes and Check. Any .xz with an Index works (several

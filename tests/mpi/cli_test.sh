@@ -74,8 +74,9 @@ compare 3 data -0 --block-size=1MiB -C none  # fewer Blocks than ranks
 # Streams and Stream Padding, decoded through the combined Index.
 head -c 200000 data > part
 xz -T1 -c part > multi.xz
-xz -T2 -0 --block-size=30000 -C sha256 -c part >> multi.xz
 printf '\0\0\0\0' >> multi.xz
+xz -T2 -0 --block-size=30000 -C sha256 -c part >> multi.xz
+printf '\0\0\0\0\0\0\0\0' >> multi.xz
 xz -dc multi.xz > multi.expect
 if mpi_run 3 "$pm" -d -k multi.xz && cmp -s multi multi.expect; then
   ok "-d of xz -T1 output, two Streams and padding"

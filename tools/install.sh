@@ -11,6 +11,8 @@
 #   PREFIX/bin/parxz                    the command line (and the links
 #                                       unparxz, parxzcat)
 #   PREFIX/share/man/man1/parxz.1       its manual page
+#   PREFIX/lib/libparxz_mpi.*, include/parxz_mpi.h, lib/pkgconfig/
+#     parxz_mpi.pc, bin/parxz-mpi       with Open MPI only (mpi/)
 # and, where python/install_python.sh exists, the Python package.
 # Usage: tools/install.sh PREFIX
 #   then: PKG_CONFIG_PATH=PREFIX/lib/pkgconfig \
@@ -39,6 +41,14 @@ install -m 0755 "$bin/tools/parxz" "$prefix/bin/parxz"
 ln -sf parxz "$prefix/bin/unparxz"
 ln -sf parxz "$prefix/bin/parxzcat"
 install -m 0644 tools/parxz.1 "$prefix/share/man/man1/parxz.1"
+
+# --- MPI (mpi/, tools/mpi/), only where Open MPI is installed:
+# libparxz_mpi.{so,a}, parxz_mpi.h, parxz_mpi.pc and bin/parxz-mpi.
+if pkg-config --exists ompi-c 2> /dev/null; then
+  bazel build //mpi:libparxz_mpi.so //mpi:libparxz_mpi_a //tools/mpi:parxz-mpi
+  mpi/install_files.sh "$prefix" "$bin/mpi/libparxz_mpi.so" \
+    "$bin/mpi/libparxz_mpi.a" mpi/parxz_mpi.h "$bin/tools/mpi/parxz-mpi"
+fi
 
 if [[ -f python/install_python.sh ]]; then
   bash python/install_python.sh "$prefix"

@@ -44,6 +44,7 @@ struct DecoderRun {
   std::string unused;  // unused_data() + input never fed (at eof)
   Check check = Check::kUnknown;
   size_t calls = 0;
+  bool capped = false;  // stopped at max_calls: final state not compared
 };
 
 struct Comparison {

@@ -49,11 +49,13 @@ CXX=${CXX:-clang++-14}
 flags=(-std=c++20 -g -O1 -fno-omit-frame-pointer -I. -I"$work/gen"
        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
 
-# Rebuild only what changed (one object per source).
+# Rebuild only what changed (one object per source); a changed header
+# rebuilds everything (struct layouts must agree between objects).
+newest_h=$(ls -t core/*.h parallel/*.h tests/fuzz/*.h tests/parallel_decode/*.h | head -1)
 objs=()
 for src in "${srcs[@]}" "tests/fuzz/${target}_fuzz.cc"; do
   obj="$work/obj/$(echo "$src" | tr / _).o"
-  if [[ ! -e $obj || $src -nt $obj || tests/fuzz/fuzz_util.h -nt $obj ]]; then
+  if [[ ! -e $obj || $src -nt $obj || $newest_h -nt $obj ]]; then
     echo "compiling $src" >&2
     # -fsanitize=fuzzer only at link time for the library sources, so that
     # they carry coverage instrumentation but no second main().

@@ -87,8 +87,7 @@ struct ThreadedDecompressor::State {
   explicit State(const ThreadedDecompressOptions& o) : options(o) {
     ValidateDecompressOptions(o.base);
     threads = ResolveThreads(o.threads);
-    limits =
-        ResolveMemoryLimits(o.memlimit_soft, o.base.memlimit, lzma_physmem());
+    limits = ResolveMemoryLimits(o.memlimit_soft, o.base.memlimit);
     hard = std::max<uint64_t>(1, o.base.memlimit.value_or(UINT64_MAX));
     if (threads <= 1 || o.base.format == Format::kAlone ||
         o.base.format == Format::kRaw) {

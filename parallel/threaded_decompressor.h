@@ -111,7 +111,8 @@ struct ThreadedDecompressOptions {
   // 1 = purely sequential (exactly core's Decompressor).
   unsigned threads = 0;
   // Bound on the planned memory of the Blocks in flight (see above);
-  // nullopt = DefaultSoftLimit (run_planner.h). Never causes an error.
+  // nullopt = DefaultSoftLimit (system_memory.h: a quarter of the smallest
+  // of RAM, cgroup limit, RLIMIT_AS/DATA). Never causes an error.
   std::optional<uint64_t> memlimit_soft;
 };
 

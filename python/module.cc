@@ -184,13 +184,14 @@ int ModuleExec(PyObject* module) {
 }
 
 // The objects the state holds a reference to.
-std::array<PyObject**, 5> StateObjects(PyObject* module) {
+std::array<PyObject**, 6> StateObjects(PyObject* module) {
   ModuleState* state = StateOf(module);
   auto object = [](PyTypeObject** type) {
     return reinterpret_cast<PyObject**>(type);
   };
   return {&state->error, &state->empty_tuple, object(&state->compressor_type),
           object(&state->decompressor_type),
+          object(&state->decompressor_base_type),
           object(&state->parallel_compressor_type)};
 }
 
@@ -211,6 +212,8 @@ PyModuleDef_Slot module_slots[] = {
     {0, nullptr},
 };
 
+}  // namespace
+
 PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT,
     "parxz._parxz",
@@ -224,7 +227,6 @@ PyModuleDef module_def = {
     ModuleFree,
 };
 
-}  // namespace
 }  // namespace parxz::python
 
 PyMODINIT_FUNC PyInit__parxz() {

@@ -13,9 +13,11 @@ this module in place of `lzma`). The additions are keyword-only:
 
   threads     LZMACompressor, compress(), LZMAFile/open() for writing:
               compress .xz Blocks on this many threads (0 = all cores).
-              decompress(): decode the Blocks of multi-Block .xz input in
-              parallel. None (the default) = the standard single-threaded
-              behaviour and output.
+              decompress(), LZMADecompressor, LZMAFile/open() for reading:
+              decode the Blocks of multi-Block .xz input in parallel, ahead
+              of the reader, with the standard results and exceptions.
+              None (the default) = the standard single-threaded behaviour
+              and output.
   block_size  with threads: uncompressed bytes per Block (default: xz's,
               max(3 x dict_size, 1 MiB), 24 MiB at preset 6).
 
@@ -23,11 +25,17 @@ With threads or block_size the output is one .xz stream of independent
 Blocks; it depends only on the data and the settings, never on the thread
 count, and equals what `xz -T2 --block-size=B` writes for the same preset,
 check and filters. Only FORMAT_XZ can be written that way.
+
+install(threads=0) makes the standard `lzma` module itself (as pandas,
+tarfile, numcodecs, shutil... use it) compress and decompress this way;
+uninstall() undoes it.
 """
 
 import builtins
 import io
+import operator
 import os
+import sys
 
 import _compression
 
@@ -45,6 +53,7 @@ __all__ = [
     "MODE_FAST", "MODE_NORMAL", "PRESET_DEFAULT", "PRESET_EXTREME",
     "LZMACompressor", "LZMADecompressor", "LZMAFile", "LZMAError",
     "open", "compress", "decompress", "is_check_supported",
+    "install", "uninstall",
 ]
 
 
@@ -106,6 +115,31 @@ def decompress(data, format=FORMAT_AUTO, memlimit=None, filters=None, *,
 
 _CLOSED, _READ, _WRITE = 0, 1, 2
 
+# Compressed bytes read at a time by a threaded reader: whole Blocks arrive
+# in a few calls, so that workers get them early.
+_THREADED_READ_SIZE = 1 << 20
+
+
+class _LargeReads:
+    """The compressed file as _compression.DecompressReader sees it: each
+    read() asks for at least _THREADED_READ_SIZE bytes."""
+
+    __slots__ = ("_fp",)
+
+    def __init__(self, fp):
+        self._fp = fp
+
+    def read(self, size=-1):
+        if size >= 0:
+            size = max(size, _THREADED_READ_SIZE)
+        return self._fp.read(size)
+
+    def seek(self, *args):
+        return self._fp.seek(*args)
+
+    def seekable(self):
+        return self._fp.seekable()
+
 
 class LZMAFile(_compression.BaseStream):
     """LZMAFile(filename=None, mode="r", *, format=None, check=-1,
@@ -114,7 +148,11 @@ class LZMAFile(_compression.BaseStream):
     A file object for .xz/.lzma data, as lzma.LZMAFile. filename is a path
     (str, bytes, PathLike) or a file object. mode is "r", "w", "x" or "a"
     (optionally with "b"). For writing, threads and block_size compress in
-    parallel (see LZMACompressor).
+    parallel (see LZMACompressor). For reading, threads decodes the Blocks
+    of multi-Block .xz files ahead on that many threads (0 = all cores);
+    the file is then read in 1 MiB pieces instead of 8 KiB ones, and what
+    is returned, multi-stream files, trailing junk, seek() and errors are
+    as without threads.
     """
 
     def __init__(self, filename=None, mode="r", *, format=None, check=-1,
@@ -159,9 +197,17 @@ class LZMAFile(_compression.BaseStream):
         self._mode = mode_code
 
         if self._mode == _READ:
-            raw = _compression.DecompressReader(
-                self._fp, LZMADecompressor, trailing_error=LZMAError,
-                format=format, filters=filters)
+            if threads is None:
+                raw = _compression.DecompressReader(
+                    self._fp, LZMADecompressor, trailing_error=LZMAError,
+                    format=format, filters=filters)
+            else:
+                # The standard reader, so that streams, trailing junk and
+                # seeking follow its rules; only its reads are larger.
+                raw = _compression.DecompressReader(
+                    _LargeReads(self._fp), LZMADecompressor,
+                    trailing_error=LZMAError, format=format, filters=filters,
+                    threads=threads)
             self._buffer = io.BufferedReader(raw)
 
     def close(self):
@@ -265,6 +311,14 @@ def open(filename, mode="rb", *, format=None, check=-1, preset=None,
          threads=None, block_size=None):
     """Open a .xz/.lzma file in binary or text mode, as lzma.open();
     threads and block_size as LZMAFile's."""
+    return _open(LZMAFile, filename, mode, format, check, preset, filters,
+                 encoding, errors, newline, threads, block_size)
+
+
+def _open(file_class, filename, mode, format, check, preset, filters,
+          encoding, errors, newline, threads, block_size):
+    """open() with file_class in place of LZMAFile (install() passes its
+    own)."""
     if "t" in mode:
         if "b" in mode:
             raise ValueError(f"Invalid mode: {mode!r}")
@@ -276,10 +330,13 @@ def open(filename, mode="rb", *, format=None, check=-1, preset=None,
         if newline is not None:
             raise ValueError("Argument 'newline' not supported in binary mode")
 
-    binary_file = LZMAFile(filename, mode.replace("t", ""), format=format,
-                           check=check, preset=preset, filters=filters,
-                           threads=threads, block_size=block_size)
+    binary_file = file_class(filename, mode.replace("t", ""), format=format,
+                             check=check, preset=preset, filters=filters,
+                             threads=threads, block_size=block_size)
     if "t" in mode:
         encoding = io.text_encoding(encoding)
         return io.TextIOWrapper(binary_file, encoding, errors, newline)
     return binary_file
+
+
+from parxz._install import install, uninstall  # noqa: E402

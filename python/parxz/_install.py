@@ -139,19 +139,7 @@ del _object
 
 
 def install(threads=0, block_size=None):
-    """Make the standard `lzma` module compress and decompress with parxz.
-
-    threads: worker threads (0 = all cores, the default); block_size:
-    uncompressed bytes per .xz Block when compressing (None = xz's default
-    for the preset, 24 MiB at -6; smaller Blocks give the threads work on
-    smaller inputs). Imports lzma if needed and replaces compress,
-    decompress, LZMACompressor, LZMADecompressor, LZMAFile and open on it
-    (see parxz._install for each one's default), so code
-    that reaches them as `lzma.<name>` at call time (pandas, tarfile,
-    numcodecs, shutil) runs on parxz. Output stays standard .xz. Calling it
-    again changes the defaults for new objects; uninstall() restores the
-    standard module. Returns the lzma module.
-    """
+    """parxz.lzma.install()'s work (documented there)."""
     global _saved, _threads, _block_size
     threads = operator.index(threads)
     if not 0 <= threads <= 4096:

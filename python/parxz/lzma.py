@@ -339,4 +339,31 @@ def _open(file_class, filename, mode, format, check, preset, filters,
     return binary_file
 
 
-from parxz._install import install, uninstall  # noqa: E402
+def install(threads=0, block_size=None):
+    """Make the standard `lzma` module compress and decompress with parxz.
+
+    threads: worker threads (0 = all cores, the default); block_size:
+    uncompressed bytes per .xz Block when compressing (None = xz's default
+    for the preset, 24 MiB at -6; smaller Blocks give the threads work on
+    smaller inputs). Imports lzma if needed and replaces compress,
+    decompress, LZMACompressor, LZMADecompressor, LZMAFile and open on it,
+    so that code reaching them as `lzma.<name>` at call time (pandas,
+    tarfile, numcodecs, shutil) runs on parxz with these defaults:
+    compressing FORMAT_XZ with threads and block_size (standard .xz, Blocks
+    as xz -T writes them; other formats stay single-threaded), decompressing
+    with threads (standard results and exceptions). threads=None passed
+    explicitly still means the standard behaviour. LZMAError stays the
+    standard class: parxz's derives from it. Calling install() again changes
+    the defaults of new objects; uninstall() restores the standard objects.
+    Names bound before install() (`from lzma import LZMAFile`) keep the
+    standard objects. Returns the lzma module.
+    """
+    from parxz import _install
+    return _install.install(threads, block_size)
+
+
+def uninstall():
+    """Undo install(): the standard lzma module's own objects are back
+    (nothing happens if install() was not called)."""
+    from parxz import _install
+    _install.uninstall()

@@ -246,5 +246,41 @@ class UninstallTest(unittest.TestCase):
         self.assertEqual(blocks_of(blob), 1)
 
 
+class EnvironmentTest(unittest.TestCase):
+    """PARXZ_LZMA_THREADS through the .pth file pip installs, in a site
+    directory of a fresh interpreter."""
+
+    PTH = os.path.join(os.path.dirname(os.path.dirname(
+        os.path.abspath(plzma.__file__))), "parxz-lzma-threads.pth")
+    PROBE = ("import site, sys; site.addsitedir(sys.argv[1]); import lzma; "
+             "from parxz import _install; "
+             "print(lzma.LZMAFile is _install.LZMAFile, _install._threads, "
+             "_install._block_size)")
+
+    def probe(self, **env_vars):
+        with tempfile.TemporaryDirectory() as site_dir:
+            shutil.copy(self.PTH, site_dir)
+            env = {k: v for k, v in os.environ.items()
+                   if not k.startswith("PARXZ_LZMA")}
+            env.update(env_vars)
+            proc = subprocess.run([sys.executable, "-c", self.PROBE,
+                                   site_dir], env=env, text=True,
+                                  capture_output=True, check=True)
+            return proc.stdout.split(), proc.stderr
+
+    def test_variable(self):
+        self.assertEqual(self.probe(), (["False", "0", "None"], ""))
+        self.assertEqual(self.probe(PARXZ_LZMA_THREADS="3"),
+                         (["True", "3", "None"], ""))
+        self.assertEqual(self.probe(PARXZ_LZMA_THREADS="0",
+                                    PARXZ_LZMA_BLOCK_SIZE="1048576"),
+                         (["True", "0", "1048576"], ""))
+        self.assertEqual(self.probe(PARXZ_LZMA_THREADS="")[0],
+                         ["False", "0", "None"])
+        out, err = self.probe(PARXZ_LZMA_THREADS="many")
+        self.assertEqual(out, ["False", "0", "None"])
+        self.assertIn("ignored", err)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=1)

@@ -110,17 +110,32 @@ void SyncDecompressorMembers(DecompressorObject* self) {
 int Decompressor_init(PyObject* py_self, PyObject* args, PyObject* kwargs) {
   auto* self = reinterpret_cast<DecompressorObject*>(py_self);
   ModuleState* state = StateOfType(Py_TYPE(py_self));
+  // threads= is taken out of the keywords first, so that the rest is parsed,
+  // and refused, with CPython's very format and messages.
+  PyObject* threads_obj = Py_None;
+  PyObject* rest = nullptr;  // kwargs without "threads"
+  if (kwargs != nullptr) {
+    threads_obj = PyDict_GetItemString(kwargs, "threads");
+    if (threads_obj == nullptr) {
+      threads_obj = Py_None;
+    } else {
+      rest = PyDict_Copy(kwargs);
+      if (rest == nullptr || PyDict_DelItemString(rest, "threads") < 0) {
+        Py_XDECREF(rest);
+        return -1;
+      }
+    }
+  }
   static const char* const kNames[] = {"format", "memlimit", "filters",
-                                       "threads", nullptr};
+                                       nullptr};
   PyObject* format_obj = nullptr;
   PyObject* memlimit_obj = Py_None;
   PyObject* filters_obj = Py_None;
-  PyObject* threads_obj = Py_None;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|OOO$O:LZMADecompressor",
-                                   const_cast<char**>(kNames), &format_obj,
-                                   &memlimit_obj, &filters_obj, &threads_obj)) {
-    return -1;
-  }
+  const int parsed = PyArg_ParseTupleAndKeywords(
+      args, rest != nullptr ? rest : kwargs, "|OOO:LZMADecompressor",
+      const_cast<char**>(kNames), &format_obj, &memlimit_obj, &filters_obj);
+  Py_XDECREF(rest);  // the parsed objects are borrowed from args and kwargs
+  if (!parsed) return -1;
   int format = kFormatAuto;
   if (format_obj != nullptr && !AsInt(format_obj, &format)) return -1;
   // CPython's checks first, in its order; threads= is ours and comes last.

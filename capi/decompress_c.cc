@@ -1,6 +1,6 @@
 // The decompression half of the C API (parxz.h): the one-shot call (Python's
 // lzma.decompress rules, sequential or block-parallel) and the streaming
-// handle on core's Decompressor.
+// handle on ThreadedDecompressor (core's Decompressor when threads is 1).
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -9,6 +9,7 @@
 #include "capi/c_support.h"
 #include "core/decompressor.h"
 #include "parallel/parallel_decompressor.h"
+#include "parallel/threaded_decompressor.h"
 
 namespace {
 
@@ -33,7 +34,8 @@ parxz::DecompressOptions ToDecompressOptions(
 }  // namespace
 
 struct parxz_decompressor {
-  std::optional<parxz::Decompressor> dec;
+  // threads 1 is core's Decompressor inside: one code path for both.
+  std::optional<parxz::ThreadedDecompressor> dec;
   int error = PARXZ_OK;  // sticky
   parxz::capi::Message message;
 };
@@ -87,7 +89,10 @@ int parxz_decompressor_new(const parxz_decompress_options* options,
     Require(out != nullptr, "out is NULL");
     *out = nullptr;
     auto d = std::make_unique<parxz_decompressor>();
-    d->dec.emplace(ToDecompressOptions(options));
+    parxz::ThreadedDecompressOptions o;
+    o.base = ToDecompressOptions(options);
+    o.threads = options != nullptr ? options->threads : 1;
+    d->dec.emplace(o);
     *out = d.release();
   });
 }

@@ -260,11 +260,13 @@ typedef struct parxz_decompress_options {
                         std::nullopt memlimit); not with RAW */
   const parxz_filter *filters; /* RAW only (required there); NULL */
   size_t num_filters;          /* 0 */
-  uint32_t threads;            /* 1 (default): sequential; otherwise the
-                                  whole-buffer call decodes .xz Blocks on
-                                  this many threads (0 = all cores), same
-                                  output and errors; the streaming
-                                  decompressor is always sequential */
+  uint32_t threads;            /* 1 (default): sequential; otherwise .xz
+                                  Blocks are decoded on this many threads
+                                  (0 = all cores), with the same output and
+                                  errors: by the whole-buffer call, and by
+                                  the streaming decompressor for Blocks
+                                  whose headers record their sizes (see
+                                  parxz_decompressor_decompress) */
 } parxz_decompress_options;
 
 PARXZ_API void parxz_decompress_options_init(parxz_decompress_options *options);
@@ -279,7 +281,15 @@ PARXZ_API int parxz_decompress_buffer(const parxz_decompress_options *options,
 
 typedef struct parxz_decompressor parxz_decompressor;
 
-/* Creates a decompressor for one stream (options NULL: defaults). */
+/* Creates a decompressor for one stream (options NULL: defaults).
+ * With threads != 1, a multi-Block .xz stream whose Block Headers record
+ * their sizes (xz -T, parxz) is decoded ahead on worker threads: each Block
+ * as soon as all its compressed bytes have been given, at most 2 x threads
+ * Blocks at once, and those within the default soft memory limit (a quarter
+ * of RAM) counting per Block its decoder memory + uncompressed size +
+ * compressed size. Peak memory is about that limit plus one Block's input.
+ * Everything else (.lzma, .lz, raw, Blocks without sizes) is decoded on the
+ * calling thread exactly as with threads 1. */
 PARXZ_API int parxz_decompressor_new(const parxz_decompress_options *options,
                                      parxz_decompressor **out);
 
@@ -288,7 +298,17 @@ PARXZ_API int parxz_decompressor_new(const parxz_decompress_options *options,
  * most max_length decompressed bytes to out; *out_len gets the count. When
  * the output limit was hit, more output may be ready: call again with
  * in_len 0 while parxz_decompressor_needs_input() is 0 and eof is 0. After
- * the end of the stream it is PARXZ_E_END_OF_STREAM. */
+ * the end of the stream it is PARXZ_E_END_OF_STREAM.
+ * With threads != 1 a call may return less than the sequential decoder would
+ * (Blocks still decoding on workers) but never other bytes: the output so far
+ * is always a prefix of the sequential output, and for a whole stream a
+ * caller that gives input only while needs_input is 1 and otherwise calls
+ * with in_len 0 gets the same bytes, eof, unused data, check and error codes
+ * (a truncated stream may ask for input before returning its last complete
+ * Blocks; a call with max_length SIZE_MAX returns them). A call made while
+ * needs_input is 0 waits for the next Block; one made while it is 1 does not
+ * wait. A corrupt Block is reported when the output reaches it, and none of
+ * its bytes are returned. */
 PARXZ_API int parxz_decompressor_decompress(parxz_decompressor *d,
                                             const void *in, size_t in_len,
                                             void *out, size_t max_length,
@@ -297,7 +317,10 @@ PARXZ_API int parxz_decompressor_decompress(parxz_decompressor *d,
 /* 1 once the end of the stream was reached (0 for NULL). */
 PARXZ_API int parxz_decompressor_eof(const parxz_decompressor *d);
 /* 1 if the decompressor wants more input before it can produce output; 0
- * when output is pending (limit hit) or at the end of the stream. */
+ * when output is pending (limit hit) or at the end of the stream. With
+ * threads != 1 also 0 while the decode-ahead window is full or once the
+ * Stream Footer has arrived with output still to come; 1 while there is
+ * room for more Blocks, even if Blocks are decoding on workers. */
 PARXZ_API int parxz_decompressor_needs_input(const parxz_decompressor *d);
 /* The bytes that followed the end of the stream (empty until eof); *len gets
  * their count. The pointer lives until the next call on the handle. */

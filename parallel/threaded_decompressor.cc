@@ -1,14 +1,445 @@
 #include "parallel/threaded_decompressor.h"
 
+#include <lzma.h>
+
+#include <algorithm>
+#include <cstring>
+#include <deque>
 #include <utility>
+
+#include "parallel/block_decoder.h"
+#include "parallel/block_window.h"
+#include "parallel/run_planner.h"
+#include "parallel/threads.h"
+#include "parallel/xz_parser.h"
 
 namespace parxz {
 
-// First version: every stream goes the sequential path.
-struct ThreadedDecompressor::State {
-  explicit State(const ThreadedDecompressOptions& o) : seq(o.base) {}
-  Decompressor seq;
+namespace {
+
+constexpr char kOp[] = "decompress";
+constexpr size_t kFirstChunk = 32 << 10;
+
+// Where one call's output goes: a string grown up to `limit` bytes, or a
+// caller's fixed buffer.
+struct Out {
+  std::string* str = nullptr;
+  uint8_t* fixed = nullptr;
+  size_t limit = 0;  // SIZE_MAX: unlimited
+  size_t size = 0;   // bytes written
+
+  size_t room() const { return limit - size; }
+  uint8_t* base() {
+    return str != nullptr ? reinterpret_cast<uint8_t*>(str->data()) : fixed;
+  }
+  void Append(const char* p, size_t n) {
+    if (str != nullptr) {
+      if (str->size() < size + n) str->resize(size + n);
+    }
+    std::memcpy(base() + size, p, n);
+    size += n;
+  }
+  // Writable space for a decoder, at least some bytes unless full.
+  std::span<uint8_t> Space() {
+    if (str != nullptr && str->size() == size && room() > 0) {
+      str->resize(size + std::min(room(), std::max(kFirstChunk, size)));
+    }
+    const size_t end = str != nullptr ? str->size() : limit;
+    return {base() + size, end - size};
+  }
 };
+
+// What the caller receives, in stream order.
+struct Item {
+  enum Kind { kJob, kInline, kError, kEnd } kind;
+  explicit Item(Kind k) : kind(k) {}
+  WindowJob job;                          // kJob
+  BlockHead head;                         // kInline
+  std::unique_ptr<BlockDecoder> decoder;  // kInline, once started
+  std::optional<Error> error;             // kError
+  uint64_t end_offset = 0;                // kEnd: after the Stream Footer
+};
+
+}  // namespace
+
+struct ThreadedDecompressor::State {
+  enum class Mode { kUndecided, kCore, kXz };
+  // Where the parser is in the .xz stream.
+  enum class Parse {
+    kStreamHeader,
+    kBlockStart,   // a Block Header or the Index comes next
+    kBlockData,    // head_ parsed; collecting its bytes
+    kInline,       // an inline Block is being decoded: wait for it
+    kIndex,
+    kFooter,
+    kDone,         // Stream Footer verified: the rest is trailing data
+    kFailed,
+  };
+
+  explicit State(const ThreadedDecompressOptions& o) : options(o) {
+    ValidateDecompressOptions(o.base);
+    threads = ResolveThreads(o.threads);
+    limits = ResolveMemoryLimits(o.memlimit_soft, o.base.memlimit,
+                                 lzma_physmem());
+    hard = std::max<uint64_t>(1, o.base.memlimit.value_or(UINT64_MAX));
+    if (threads <= 1 || o.base.format == Format::kAlone ||
+        o.base.format == Format::kRaw) {
+      StartCore();
+    } else if (o.base.format == Format::kXz) {
+      StartXz();
+    }
+  }
+  ~State() {
+    // Workers reference the jobs in items: stop them first.
+    if (window) window->Cancel();
+  }
+
+  void StartCore() {
+    mode = Mode::kCore;
+    core.emplace(options.base);
+  }
+  void StartXz() {
+    mode = Mode::kXz;
+    window = std::make_unique<BlockWindow>(threads);
+    checker = std::make_unique<StreamChecker>();
+  }
+
+  ThreadedDecompressOptions options;
+  unsigned threads = 1;
+  MemoryLimits limits{};
+  uint64_t hard = UINT64_MAX;
+  Mode mode = Mode::kUndecided;
+  std::optional<Decompressor> core;
+  std::string undecided;  // kAuto input before its first byte decides
+
+  // The .xz path.
+  std::unique_ptr<BlockWindow> window;
+  std::unique_ptr<StreamChecker> checker;
+  Parse parse = Parse::kStreamHeader;
+  std::string input;      // unparsed input is input[pos..]
+  size_t pos = 0;
+  uint64_t offset = 0;    // stream offset of input[pos]
+  std::unique_ptr<BlockHead> head;  // kBlockData
+  uint64_t block_number = 0;
+  std::deque<std::unique_ptr<Item>> items;
+  size_t jobs = 0;              // kJob items
+  uint64_t job_memory = 0;      // their planned memory
+  bool window_full = false;     // the parser waits for room
+  bool inline_wants_input = true;
+  std::string trailing;
+
+  bool eof = false;
+  std::optional<Error> error;
+  std::string unused_data;
+  Check check = Check::kUnknown;
+  uint64_t total_in = 0;
+  uint64_t total_out = 0;
+  ThreadedDecodeStats stats;
+
+  size_t avail() const { return input.size() - pos; }
+  const uint8_t* at() const {
+    return reinterpret_cast<const uint8_t*>(input.data()) + pos;
+  }
+  void Consume(size_t n) {
+    pos += n;
+    offset += n;
+  }
+  void AddInput(std::string_view data) {
+    if (parse == Parse::kDone) {
+      trailing.append(data);
+      return;
+    }
+    if (parse == Parse::kFailed) return;
+    if (pos > 0 && pos >= input.size() / 2) {
+      input.erase(0, pos);
+      pos = 0;
+    }
+    input.append(data);
+  }
+  // The parser stops here; the error reaches the caller after the output
+  // before it, as in the sequential decoder.
+  void Fail(lzma_ret ret) {
+    auto item = std::make_unique<Item>(Item::kError);
+    item->error = LzmaError(ret, kOp, offset);
+    items.push_back(std::move(item));
+    parse = Parse::kFailed;
+    std::string().swap(input);
+    pos = 0;
+  }
+
+  void RunParser();
+  bool ParseBlockHeaderHere();
+  void SubmitBlock();
+  size_t Decode(std::string_view data, int64_t max_length, Out& out);
+  size_t DecodeXz(bool may_wait, bool wait_all, Out& out);
+  bool StepInline(Item& item, Out& out);
+  bool NeedsInput() const;
+};
+
+void ThreadedDecompressor::State::RunParser() {
+  window_full = false;
+  for (;;) {
+    switch (parse) {
+      case Parse::kStreamHeader: {
+        if (avail() < LZMA_STREAM_HEADER_SIZE) return;
+        const lzma_ret ret = checker->ParseHeader(at());
+        if (ret != LZMA_OK) return Fail(ret);
+        check = static_cast<Check>(checker->check());
+        Consume(LZMA_STREAM_HEADER_SIZE);
+        if (items.empty()) total_in = offset;
+        parse = Parse::kBlockStart;
+        break;
+      }
+      case Parse::kBlockStart:
+        if (avail() < 1) return;
+        if (at()[0] == 0x00) {
+          parse = Parse::kIndex;
+          break;
+        }
+        if (avail() < lzma_block_header_size_decode(at()[0])) return;
+        if (!ParseBlockHeaderHere()) return;
+        break;
+      case Parse::kBlockData: {
+        const uint64_t size = head->total_size();
+        const uint64_t memory = head->memusage +
+                                head->block.uncompressed_size + size;
+        // Room in the window: Blocks and planned memory (the header says).
+        if (jobs >= 2 * threads ||
+            (jobs > 0 && job_memory + memory > limits.soft)) {
+          window_full = true;
+          return;
+        }
+        if (avail() < size) return;
+        SubmitBlock();
+        break;
+      }
+      case Parse::kInline:
+        return;
+      case Parse::kIndex: {
+        if (avail() == 0) return;  // lzma_index_hash_decode: no empty calls
+        size_t p = 0;
+        const lzma_ret ret = checker->DecodeIndex(at(), &p, avail());
+        Consume(p);
+        if (ret == LZMA_OK) return;
+        if (ret != LZMA_STREAM_END) return Fail(ret);
+        parse = Parse::kFooter;
+        break;
+      }
+      case Parse::kFooter: {
+        if (avail() < LZMA_STREAM_HEADER_SIZE) return;
+        const lzma_ret ret = checker->CheckFooter(at());
+        if (ret != LZMA_OK) return Fail(ret);
+        Consume(LZMA_STREAM_HEADER_SIZE);
+        auto item = std::make_unique<Item>(Item::kEnd);
+        item->end_offset = offset;
+        items.push_back(std::move(item));
+        parse = Parse::kDone;
+        trailing.assign(input, pos);
+        std::string().swap(input);
+        pos = 0;
+        return;
+      }
+      case Parse::kDone:
+      case Parse::kFailed:
+        return;
+    }
+  }
+}
+
+// The Block Header at input[pos] (all of it available): a Block for the
+// window (kBlockData) or one decoded inline (kInline). False on an error.
+bool ThreadedDecompressor::State::ParseBlockHeaderHere() {
+  auto h = std::make_unique<BlockHead>();
+  const lzma_ret ret = ParseBlockHeader(at(), checker->check(), hard, h.get());
+  if (ret != LZMA_OK) {
+    Fail(ret);
+    return false;
+  }
+  h->block.ignore_check = options.base.ignore_check;
+  h->offset = offset;
+  h->stream = 1;
+  h->number = ++block_number;
+  const uint64_t size = h->total_size();
+  const bool sized = size > 0 &&
+                     h->block.uncompressed_size != LZMA_VLI_UNKNOWN;
+  // A Block whose planned memory alone is over the soft limit is decoded
+  // inline too: it streams to the caller and needs no buffers.
+  if (sized && h->memusage + h->block.uncompressed_size + size <=
+                   limits.soft) {
+    head = std::move(h);
+    parse = Parse::kBlockData;
+    return true;
+  }
+  stats.sequential = true;
+  auto item = std::make_unique<Item>(Item::kInline);
+  // BlockHead does not move (its block points at its filters): parse again
+  // into the item's own.
+  ParseBlockHeader(at(), checker->check(), hard, &item->head);
+  item->head.block.ignore_check = options.base.ignore_check;
+  Consume(item->head.block.header_size);
+  items.push_back(std::move(item));
+  parse = Parse::kInline;
+  return true;
+}
+
+void ThreadedDecompressor::State::SubmitBlock() {
+  auto item = std::make_unique<Item>(Item::kJob);
+  WindowJob& job = item->job;
+  ParseBlockHeader(at(), checker->check(), hard, &job.head);
+  job.head.block.ignore_check = options.base.ignore_check;
+  const uint64_t size = head->total_size();
+  const uint32_t header = head->block.header_size;
+  job.in.assign(reinterpret_cast<const char*>(at()) + header,
+                static_cast<size_t>(size - header));
+  job.out_size = head->block.uncompressed_size;
+  job.memory = head->memusage + job.out_size + size;
+  Consume(static_cast<size_t>(size));
+  job.end_offset = offset;
+  head.reset();
+  ++jobs;
+  job_memory += job.memory;
+  stats.max_blocks_in_flight =
+      std::max<uint64_t>(stats.max_blocks_in_flight, jobs);
+  stats.max_memory_in_flight =
+      std::max(stats.max_memory_in_flight, job_memory);
+  window->Submit(&job);
+  const lzma_ret ret = checker->AddBlock(job.head.block);
+  items.push_back(std::move(item));
+  parse = Parse::kBlockStart;
+  if (ret != LZMA_OK) Fail(ret);
+}
+
+// Decodes the inline Block at the front into `out` from the input; true
+// when it ended (and was removed).
+bool ThreadedDecompressor::State::StepInline(Item& item, Out& out) {
+  if (!item.decoder) {
+    item.decoder = std::make_unique<BlockDecoder>();
+    const lzma_ret ret = item.decoder->Start(&item.head);
+    if (ret != LZMA_OK) throw LzmaError(ret, kOp, offset);
+  }
+  for (;;) {
+    const std::span<uint8_t> space = out.Space();
+    const BlockResult r = item.decoder->Code({at(), avail()}, space);
+    Consume(r.consumed);
+    out.size += static_cast<size_t>(r.produced);
+    total_in = offset;
+    if (r.ret == LZMA_STREAM_END) {
+      const lzma_ret ret = checker->AddBlock(item.head.block);
+      if (ret != LZMA_OK) throw LzmaError(ret, kOp, offset);
+      items.pop_front();
+      parse = Parse::kBlockStart;
+      return true;
+    }
+    if (r.ret != LZMA_OK) throw LzmaError(r.ret, kOp, offset);
+    if (r.consumed == 0 && r.produced == 0) {
+      inline_wants_input = out.room() > 0;
+      return false;
+    }
+  }
+}
+
+size_t ThreadedDecompressor::State::DecodeXz(bool may_wait, bool wait_all,
+                                             Out& out) {
+  RunParser();
+  while (!items.empty()) {
+    Item& front = *items.front();
+    if (front.kind == Item::kError) throw *front.error;
+    if (front.kind == Item::kEnd) {
+      eof = true;
+      total_in = front.end_offset;
+      unused_data = std::move(trailing);
+      trailing.clear();
+      items.clear();
+      // Nothing in flight: free the decoders and the arena.
+      stats.blocks_on_workers = window->on_workers();
+      stats.blocks_on_caller = window->on_caller();
+      window.reset();
+      break;
+    }
+    if (front.kind == Item::kInline) {
+      if (!StepInline(front, out)) break;
+      RunParser();
+      continue;
+    }
+    WindowJob& job = front.job;
+    if (!BlockWindow::Done(job)) {
+      if (!(wait_all || (may_wait && out.size == 0 && out.room() > 0))) break;
+      window->Wait(&job);
+    }
+    if (job.ret != LZMA_STREAM_END) throw LzmaError(job.ret, kOp, job.end_offset);
+    const size_t n = std::min(out.room(), job.out.size() - job.returned);
+    out.Append(job.out.data() + job.returned, n);
+    job.returned += n;
+    if (job.returned < job.out.size()) break;  // output full
+    total_in = job.end_offset;
+    --jobs;
+    job_memory -= job.memory;
+    items.pop_front();
+    RunParser();
+  }
+  return out.size;
+}
+
+size_t ThreadedDecompressor::State::Decode(std::string_view data,
+                                           int64_t max_length, Out& out) {
+  if (error) throw *error;
+  if (eof) throw Error(ErrorCode::kEndOfStream, kOp, "Already at end of stream");
+  if (mode == Mode::kUndecided) {
+    undecided.append(data);
+    if (undecided.empty()) return 0;
+    // As lzma_auto_decoder: 0xFD starts .xz, anything else is another format.
+    if (static_cast<uint8_t>(undecided[0]) == 0xFD) {
+      StartXz();
+    } else {
+      StartCore();
+    }
+    std::string first = std::move(undecided);
+    undecided.clear();
+    return Decode(first, max_length, out);
+  }
+  size_t n = 0;
+  if (mode == Mode::kCore) {
+    if (out.str != nullptr) {
+      *out.str = core->decompress(data, max_length);
+      n = out.str->size();
+    } else {
+      n = core->decompress_into(data, {out.fixed, out.limit});
+    }
+    out.size = n;
+    return n;
+  }
+  const bool waiting_ok = !NeedsInput();
+  AddInput(data);
+  try {
+    n = DecodeXz(waiting_ok, max_length < 0, out);
+  } catch (const Error& e) {
+    error = e;
+    if (window) window->Cancel();
+    throw;
+  }
+  total_out += n;
+  return n;
+}
+
+bool ThreadedDecompressor::State::NeedsInput() const {
+  if (mode == Mode::kCore) return core->needs_input();
+  if (mode == Mode::kUndecided) return true;
+  if (eof || error) return false;
+  if (items.empty()) return true;
+  const Item& front = *items.front();
+  switch (front.kind) {
+    case Item::kError:
+    case Item::kEnd:
+      return false;
+    case Item::kInline:
+      return inline_wants_input;
+    case Item::kJob:
+      if (BlockWindow::Done(front.job)) return false;
+      break;
+  }
+  return !(window_full || parse == Parse::kInline || parse == Parse::kDone ||
+           parse == Parse::kFailed);
+}
 
 ThreadedDecompressor::ThreadedDecompressor(const ThreadedDecompressOptions& o)
     : state_(std::make_unique<State>(o)) {}
@@ -20,29 +451,53 @@ ThreadedDecompressor& ThreadedDecompressor::operator=(
 
 std::string ThreadedDecompressor::decompress(std::string_view data,
                                              int64_t max_length) {
-  return state_->seq.decompress(data, max_length);
+  std::string result;
+  Out out;
+  out.str = &result;
+  out.limit = max_length < 0 ? SIZE_MAX : static_cast<size_t>(max_length);
+  result.resize(state_->Decode(data, max_length, out));
+  return result;
 }
+
 size_t ThreadedDecompressor::decompress_into(std::string_view data,
                                              std::span<uint8_t> out) {
-  return state_->seq.decompress_into(data, out);
+  Out o;
+  o.fixed = out.data();
+  o.limit = out.size();
+  return state_->Decode(data, static_cast<int64_t>(out.size()), o);
 }
-bool ThreadedDecompressor::eof() const { return state_->seq.eof(); }
-bool ThreadedDecompressor::needs_input() const {
-  return state_->seq.needs_input();
+
+bool ThreadedDecompressor::eof() const {
+  return state_->mode == State::Mode::kCore ? state_->core->eof()
+                                            : state_->eof;
 }
+bool ThreadedDecompressor::needs_input() const { return state_->NeedsInput(); }
 const std::string& ThreadedDecompressor::unused_data() const {
-  return state_->seq.unused_data();
+  return state_->mode == State::Mode::kCore ? state_->core->unused_data()
+                                            : state_->unused_data;
 }
-Check ThreadedDecompressor::check() const { return state_->seq.check(); }
+Check ThreadedDecompressor::check() const {
+  return state_->mode == State::Mode::kCore ? state_->core->check()
+                                            : state_->check;
+}
 uint64_t ThreadedDecompressor::total_in() const {
-  return state_->seq.total_in();
+  return state_->mode == State::Mode::kCore ? state_->core->total_in()
+                                            : state_->total_in;
 }
 uint64_t ThreadedDecompressor::total_out() const {
-  return state_->seq.total_out();
+  return state_->mode == State::Mode::kCore ? state_->core->total_out()
+                                            : state_->total_out;
 }
+
 ThreadedDecodeStats ThreadedDecompressor::stats() const {
-  ThreadedDecodeStats s;
-  s.sequential = true;
+  ThreadedDecodeStats s = state_->stats;
+  if (state_->window) {
+    s.blocks_on_workers = state_->window->on_workers();
+    s.blocks_on_caller = state_->window->on_caller();
+  }
+  s.block_limit = state_->mode == State::Mode::kCore ? 0 : 2 * state_->threads;
+  s.memory_limit = state_->limits.soft;
+  if (state_->mode == State::Mode::kCore) s.sequential = true;
   return s;
 }
 

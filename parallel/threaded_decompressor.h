@@ -39,15 +39,19 @@
 // (decoder_memory: lzma_raw_decoder_memusage() of the Block's filters; the
 // sizes are those the Block Header records, run_planner.h's per-Block
 // formula with the compressed bytes held, BufferUse{.in_memory = false})
-// stays within memlimit_soft. The oldest Block is always admitted, so a
-// single Block larger than the soft limit is decoded alone (never an error,
-// as in liblzma's threaded decoder). A Block whose filters need more than the
-// hard limit (base.memlimit) fails with kMemLimit where the sequential
-// decoder fails: when its header is parsed. Peak memory of one object is
-// therefore about max(memlimit_soft, one Block's cost) plus the input the
-// caller handed in that is not yet part of a complete Block (at most one
-// Block's compressed bytes plus one call's data) plus 1 MiB of scratch per
-// worker decoder.
+// stays within memlimit_soft. A Block whose planned memory alone is over the
+// soft limit is decoded inline instead, streaming to the caller (never an
+// error, as liblzma's threaded decoder falls back to one thread). A Block
+// whose filters need more than the hard limit (base.memlimit) fails with
+// kMemLimit where the sequential decoder fails: when its header is parsed.
+// Peak memory of one object is therefore about
+//   memlimit_soft (the Blocks in flight)
+//   + the input handed in and not yet part of a complete Block (at most one
+//     Block's compressed bytes plus one call's data)
+//   + (threads + 1) × decoder_memory for the idle decoders kept between
+//     Blocks (their dictionaries).
+// Output is allocated as it is decoded, so a header that lies about its
+// sizes costs only what its data really decodes to.
 //
 // needs_input() (the decode-ahead rule) is false
 //   - when decoded output is ready to return (the front Block has finished
@@ -104,7 +108,8 @@ struct ThreadedDecompressOptions {
 // Counters for tests and benchmarks: what went to workers, and the largest
 // decode-ahead seen.
 struct ThreadedDecodeStats {
-  uint64_t blocks_parallel = 0;      // Blocks decoded by worker tasks
+  uint64_t blocks_on_workers = 0;  // Blocks decoded by the arena's tasks
+  uint64_t blocks_on_caller = 0;   // Blocks decoded by a waiting caller
   uint64_t max_blocks_in_flight = 0;
   uint64_t max_memory_in_flight = 0;  // planned bytes, formula above
   uint64_t block_limit = 0;           // 2 × threads (0 when sequential)

@@ -1,0 +1,73 @@
+// Drives parxz::ThreadedDecompressor and core's sequential Decompressor with
+// the same schedule of (chunk, max_length) calls and checks the contract of
+// parallel/threaded_decompressor.h between them. Shared by
+// threaded_decompressor_test and the threaded_decoder fuzz target; reports
+// failures as text so that either can assert on it.
+#ifndef PARXZ_TESTS_PARALLEL_DECODE_THREADED_COMPARE_H_
+#define PARXZ_TESTS_PARALLEL_DECODE_THREADED_COMPARE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+#include "core/options.h"
+#include "parallel/threaded_decompressor.h"
+
+namespace parxz::testing {
+
+// One call: feed `chunk` more bytes, ask for at most `max_length` bytes
+// (decompress_into with a buffer of that size when `into`).
+struct Step {
+  size_t chunk = 0;
+  int64_t max_length = -1;
+  bool into = false;
+};
+
+// Chunk sizes and max_length values for a schedule: a fixed value, or
+// random ones below the value (kRandom) from `seed`.
+enum class Pick { kFixed, kRandom };
+std::vector<Step> MakeSchedule(size_t input_size, size_t chunk, Pick chunks,
+                               int64_t max_length, Pick lengths,
+                               uint64_t seed = 1);
+
+// What one decoder did.
+struct DecoderRun {
+  std::string out;
+  std::optional<ErrorCode> error;
+  std::string error_what;
+  bool eof = false;
+  bool needs_input = false;
+  std::string unused;  // unused_data() + input never fed (at eof)
+  Check check = Check::kUnknown;
+  size_t calls = 0;
+};
+
+struct Comparison {
+  std::string failure;  // empty when every invariant held
+  DecoderRun sequential;
+  DecoderRun threaded;
+  // The threaded decoder after one more decompress("", -1) when it stopped
+  // without eof or error (truncated input): all complete Blocks returned.
+  std::string threaded_flushed;
+  ThreadedDecodeStats stats;
+};
+
+// Runs both decoders over `input` with `schedule` (the sequential one with
+// `options.base`), then, all input given, keeps calling decompress("",
+// drain) while !needs_input() && !eof() (at most `max_calls` calls in all).
+// Checks: every threaded call returns <= max_length; its output so far is a
+// prefix of the sequential output; totals; errors stick; the final
+// output, eof, unused_data and check equal; the same ErrorCode.
+Comparison CompareCallByCall(std::string_view input,
+                             const std::vector<Step>& schedule,
+                             const ThreadedDecompressOptions& options,
+                             int64_t drain = 64 << 10,
+                             size_t max_calls = 4'000'000);
+
+}  // namespace parxz::testing
+
+#endif  // PARXZ_TESTS_PARALLEL_DECODE_THREADED_COMPARE_H_

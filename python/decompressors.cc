@@ -238,8 +238,10 @@ PyObject* Decompressor_threaded_stats(PyObject* py_self, PyObject*) {
     stats = self->threaded->stats();
   }
   return Py_BuildValue(
-      "{sKsKsKsKsKsO}", "blocks_parallel",
-      static_cast<unsigned long long>(stats.blocks_parallel),
+      "{sKsKsKsKsKsKsO}", "blocks_on_workers",
+      static_cast<unsigned long long>(stats.blocks_on_workers),
+      "blocks_on_caller",
+      static_cast<unsigned long long>(stats.blocks_on_caller),
       "max_blocks_in_flight",
       static_cast<unsigned long long>(stats.max_blocks_in_flight),
       "max_memory_in_flight",

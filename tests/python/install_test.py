@@ -98,7 +98,8 @@ class Spy:
     def parallel_blocks(self):
         assert self.made, "no parxz decompressor was created"
         assert all(d._threaded_stats() is not None for d in self.made)
-        return sum((d._threaded_stats() or {}).get("blocks_parallel", 0)
+        return sum(d._threaded_stats()["blocks_on_workers"]
+                   + d._threaded_stats()["blocks_on_caller"]
                    for d in self.made)
 
 

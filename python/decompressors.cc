@@ -174,8 +174,9 @@ int Decompressor_init(PyObject* py_self, PyObject* args, PyObject* kwargs) {
     SetError(state->error, failure);
     return -1;
   }
-  self->check = WithEngine(
-      self, [](const auto& engine) { return static_cast<int>(engine.check()); });
+  self->check = WithEngine(self, [](const auto& engine) {
+    return static_cast<int>(engine.check());
+  });
   return 0;
 }
 
@@ -334,8 +335,7 @@ PyObject* Decompress(PyObject* module, PyObject* args, PyObject* kwargs) {
   PyObject* threads_obj = Py_None;
   if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|iOOO:decompress",
                                    const_cast<char**>(kNames), &data, &format,
-                                   &memlimit_obj, &filters_obj,
-                                   &threads_obj)) {
+                                   &memlimit_obj, &filters_obj, &threads_obj)) {
     return nullptr;
   }
   InputBuffer input;

@@ -207,7 +207,9 @@ std::array<PyObject**, 6> StateObjects(PyObject* module) {
   auto object = [](PyTypeObject** type) {
     return reinterpret_cast<PyObject**>(type);
   };
-  return {&state->error, &state->empty_tuple, object(&state->compressor_type),
+  return {&state->error,
+          &state->empty_tuple,
+          object(&state->compressor_type),
           object(&state->decompressor_type),
           object(&state->decompressor_base_type),
           object(&state->parallel_compressor_type)};

@@ -17,7 +17,11 @@
 // calling while !needs_input() && !eof(), the final output, eof(),
 // unused_data(), check() and any error's ErrorCode are the sequential ones.
 // (On corrupt input the sequential decoder may have emitted part of the bad
-// Block; this one emits no byte of a Block whose check did not verify.)
+// Block; this one emits no byte of a Block whose check did not verify.
+// Input that is both truncated and corrupt may end with needs_input() true
+// before the bad Block was reached; a call with max_length < 0 then reports
+// its error, unless the bad bytes are in a Block that is not complete: only
+// the sequential decoder decodes such a Block in part.)
 //
 // What runs where:
 //   - A Block whose Block Header records its Compressed Size is handed to a

@@ -3,7 +3,8 @@
 # ASan+UBSan (no Bazel) and runs a campaign.
 #
 # Usage: tools/fuzz.sh TARGET SECONDS [extra libFuzzer flags]
-#   TARGET: decompressor | round_trip | parallel_decoder | args
+#   TARGET: decompressor | round_trip | parallel_decoder | threaded_decoder |
+#           args
 # The seed corpus tests/fuzz/corpus/TARGET is copied to a scratch corpus
 # ($FUZZ_WORK, default /tmp/parxz-fuzz/TARGET) that grows there; crash inputs
 # land in $FUZZ_WORK/artifacts/. To keep one as a regression seed, copy it
@@ -12,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [[ $# -lt 2 ]]; then
-  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 target=$1
@@ -26,6 +27,8 @@ parallel_srcs=(parallel/*.cc)
 case "$target" in
   decompressor) srcs=("${core_srcs[@]}") ;;
   round_trip|parallel_decoder) srcs=("${core_srcs[@]}" "${parallel_srcs[@]}") ;;
+  threaded_decoder) srcs=("${core_srcs[@]}" "${parallel_srcs[@]}"
+                          tests/parallel_decode/threaded_compare.cc) ;;
   args) srcs=("${core_srcs[@]}" tools/args.cc tools/filter_args.cc
               tools/help.cc) ;;
   *) echo "fuzz.sh: unknown target '$target'" >&2; exit 2 ;;
@@ -46,11 +49,13 @@ CXX=${CXX:-clang++-14}
 flags=(-std=c++20 -g -O1 -fno-omit-frame-pointer -I. -I"$work/gen"
        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
 
-# Rebuild only what changed (one object per source).
+# Rebuild only what changed (one object per source); a changed header
+# rebuilds everything (struct layouts must agree between objects).
+newest_h=$(ls -t core/*.h parallel/*.h tests/fuzz/*.h tests/parallel_decode/*.h | head -1)
 objs=()
 for src in "${srcs[@]}" "tests/fuzz/${target}_fuzz.cc"; do
   obj="$work/obj/$(echo "$src" | tr / _).o"
-  if [[ ! -e $obj || $src -nt $obj || tests/fuzz/fuzz_util.h -nt $obj ]]; then
+  if [[ ! -e $obj || $src -nt $obj || $newest_h -nt $obj ]]; then
     echo "compiling $src" >&2
     # -fsanitize=fuzzer only at link time for the library sources, so that
     # they carry coverage instrumentation but no second main().

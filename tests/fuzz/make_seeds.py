@@ -111,6 +111,34 @@ def parallel_decoder_seeds():
         write("parallel_decoder", name, bytes([i * 37 % 128, i]) + data)
 
 
+def threaded_decoder_seeds():
+    # Byte 0: format, threads, limits; byte 1: schedule seed; byte 2: payload
+    # use (bit 7: plain data to compress). See threaded_decoder_fuzz.cc.
+    plain = text(6000, 7)
+    def xz(*args, data=plain):
+        return subprocess.run(["xz", "-c"] + list(args), input=data,
+                              stdout=subprocess.PIPE, check=True).stdout
+    files = {
+        "xz-T2-blocks": xz("-T2", "--block-size=700", "-0"),
+        "xz-T1-blocks-nosizes": xz("-T1", "--block-size=1000", "-0"),
+        "xz-T2-sha256": xz("-T2", "--block-size=1500", "-0", "--check=sha256"),
+        "xz-T2-crc32-delta": xz("-T2", "--block-size=1200", "--delta=dist=2",
+                                "--lzma2=preset=0"),
+        "xz-T2-none-trailing": xz("-T2", "--block-size=900", "-0",
+                                  "--check=none") + b"junk",
+        "xz-T2-x86": xz("-T2", "--block-size=800", "--x86",
+                        "--lzma2=preset=0"),
+        "two-streams": xz("-T2", "--block-size=1000", "-0") + b"\0" * 4 +
+            xz("-T2", "--block-size=700", "-0", data=plain[:1500]),
+        "lzma": lzma.compress(plain[:800], format=lzma.FORMAT_ALONE),
+    }
+    for i, (name, data) in enumerate(sorted(files.items())):
+        write("threaded_decoder", name, bytes([i * 37 % 128, i, 0]) + data)
+    for i, how in enumerate([0x80, 0x81, 0x82, 0x83]):
+        write("threaded_decoder", "gen-compress-%d" % i,
+              bytes([i * 11, i + 1, how]) + text(3000 + 500 * i, 8 + i))
+
+
 def round_trip_seeds():
     # 5 control bytes (see round_trip_fuzz.cc) then the data.
     rnd = random.Random(2)
@@ -155,6 +183,7 @@ def main():
         os.environ.get("PARXZ_SHARED", "../shared"), "xz-test-files")
     decompressor_seeds(xz_dir)
     parallel_decoder_seeds()
+    threaded_decoder_seeds()
     round_trip_seeds()
     args_seeds()
 

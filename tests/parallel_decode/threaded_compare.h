@@ -44,6 +44,7 @@ struct DecoderRun {
   std::string unused;  // unused_data() + input never fed (at eof)
   Check check = Check::kUnknown;
   size_t calls = 0;
+  bool capped = false;  // stopped at max_calls: final state not compared
 };
 
 struct Comparison {
@@ -53,6 +54,9 @@ struct Comparison {
   // The threaded decoder after one more decompress("", -1) when it stopped
   // without eof or error (truncated input): all complete Blocks returned.
   std::string threaded_flushed;
+  // The flush's error, if it threw (input both truncated and corrupt).
+  std::optional<ErrorCode> flush_error;
+  std::string flush_error_what;
   ThreadedDecodeStats stats;
 };
 
@@ -61,7 +65,11 @@ struct Comparison {
 // drain) while !needs_input() && !eof() (at most `max_calls` calls in all).
 // Checks: every threaded call returns <= max_length; its output so far is a
 // prefix of the sequential output; totals; errors stick; the final
-// output, eof, unused_data and check equal; the same ErrorCode.
+// output, eof, unused_data and check equal; the same ErrorCode. One
+// exception, for input that is both truncated and corrupt: the threaded
+// decoder may stop asking for input (needs_input()) before the Block the
+// sequential decoder failed on; then the flush (max_length -1) must fail
+// the same way, or the failing Block is incomplete and never decoded.
 Comparison CompareCallByCall(std::string_view input,
                              const std::vector<Step>& schedule,
                              const ThreadedDecompressOptions& options,

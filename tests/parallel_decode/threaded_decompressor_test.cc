@@ -213,6 +213,8 @@ TEST(ThreadedDecompressor, BitFlips) {
                                 Pick::kFixed),
               Threads(2));
           EXPECT_EQ(c.failure, "");
+          // Complete input: the verdict itself, not after a flush.
+          EXPECT_EQ(c.threaded.error, c.sequential.error);
         }
       }
     }

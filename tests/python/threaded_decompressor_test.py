@@ -22,6 +22,7 @@ import os
 import pathlib
 import random
 import subprocess
+import threading
 import unittest
 
 import lzma as stock
@@ -300,6 +301,30 @@ class MultiBlockFiles(Harness):
                 self.assertEqual(kind(ours.error), kind(ref.error))
                 self.assertEqual(str(ours.error), str(ref.error))
                 self.assertTrue(bytes(ref.out).startswith(ours.out))
+
+
+class GilTest(unittest.TestCase):
+    def test_gil_released_while_decoding_and_waiting(self):
+        blob = xz(DATA * 4, "-6", "-T2", "--block-size=256KiB")
+        done = threading.Event()
+        ticks = 0
+        result = []
+
+        def work():
+            d = plzma.LZMADecompressor(threads=2)
+            out = d.decompress(blob, -1)  # decodes and waits for all Blocks
+            result.append((out, d.eof))
+            done.set()
+
+        worker = threading.Thread(target=work)
+        worker.start()
+        while not done.is_set():
+            ticks += 1
+        worker.join()
+        self.assertEqual(result, [(DATA * 4, True)])
+        # Holding the GIL, the decoder would leave this loop only the
+        # interpreter's switch intervals (a few hundred ticks at most).
+        self.assertGreater(ticks, 10_000)
 
 
 class Arguments(unittest.TestCase):

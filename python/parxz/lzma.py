@@ -120,25 +120,83 @@ _CLOSED, _READ, _WRITE = 0, 1, 2
 _THREADED_READ_SIZE = 1 << 20
 
 
-class _LargeReads:
-    """The compressed file as _compression.DecompressReader sees it: each
-    read() asks for at least _THREADED_READ_SIZE bytes."""
+class _ThreadedReader(_compression.DecompressReader):
+    """The standard reader of LZMAFile (one decompressor per stream, EOFError
+    on truncation, emulated seek) with a threaded decompressor and larger
+    reads of the file.
 
-    __slots__ = ("_fp",)
+    What follows a stream is another stream unless the standard reader's
+    first call on it would raise LZMAError: then it is trailing junk and
+    reading ends there, as in the standard module. That call sees the bytes
+    up to the end of the 8 KiB piece of the file the standard reader would
+    hold (it reads in pieces of _compression.BUFFER_SIZE), so the same
+    sequential call is made on the same bytes here to decide; the threaded
+    decompressor then takes the stream without the decision hanging on
+    when its workers find an error.
+    """
 
-    def __init__(self, fp):
-        self._fp = fp
+    def __init__(self, fp, threads, format, filters):
+        self._read_total = 0  # bytes read from fp since the (re)start
+        super().__init__(fp, LZMADecompressor, format=format,
+                         filters=filters, threads=threads)
+        self._probe_args = {"format": format, "filters": filters}
+
+    def _read_raw(self):
+        data = self._fp.read(_THREADED_READ_SIZE)
+        self._read_total += len(data)
+        return data
+
+    def _rewind(self):
+        super()._rewind()
+        self._read_total = 0
+
+    def _next_stream(self, size):
+        """Starts the stream after the current one's end, if there is one
+        by the standard rule; returns its first output, or None."""
+        rest = self._decompressor.unused_data
+        start = self._read_total - len(rest)
+        piece = _compression.BUFFER_SIZE
+        end = (start // piece + 1) * piece  # of the standard reader's piece
+        while len(rest) < end - start:
+            more = self._read_raw()
+            if not more:
+                break
+            rest += more
+        if not rest:
+            return None
+        probe = LZMADecompressor(**self._probe_args)
+        try:
+            probe.decompress(rest[:end - start], size)
+        except LZMAError:
+            return None
+        self._decompressor = self._decomp_factory(**self._decomp_args)
+        return self._decompressor.decompress(rest, size)
 
     def read(self, size=-1):
-        if size >= 0:
-            size = max(size, _THREADED_READ_SIZE)
-        return self._fp.read(size)
-
-    def seek(self, *args):
-        return self._fp.seek(*args)
-
-    def seekable(self):
-        return self._fp.seekable()
+        if size < 0:
+            return self.readall()
+        if not size or self._eof:
+            return b""
+        while True:
+            decompressor = self._decompressor
+            if decompressor.eof:
+                data = self._next_stream(size)
+                if data is None:
+                    break
+            elif decompressor.needs_input:
+                raw = self._read_raw()
+                if not raw:
+                    raise EOFError("Compressed file ended before the "
+                                   "end-of-stream marker was reached")
+                data = decompressor.decompress(raw, size)
+            else:
+                data = decompressor.decompress(b"", size)
+            if data:
+                self._pos += len(data)
+                return data
+        self._eof = True
+        self._size = self._pos
+        return b""
 
 
 class LZMAFile(_compression.BaseStream):
@@ -202,12 +260,7 @@ class LZMAFile(_compression.BaseStream):
                     self._fp, LZMADecompressor, trailing_error=LZMAError,
                     format=format, filters=filters)
             else:
-                # The standard reader, so that streams, trailing junk and
-                # seeking follow its rules; only its reads are larger.
-                raw = _compression.DecompressReader(
-                    _LargeReads(self._fp), LZMADecompressor,
-                    trailing_error=LZMAError, format=format, filters=filters,
-                    threads=threads)
+                raw = _ThreadedReader(self._fp, threads, format, filters)
             self._buffer = io.BufferedReader(raw)
 
     def close(self):

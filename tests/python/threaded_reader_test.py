@@ -162,6 +162,22 @@ class ReaderTest(unittest.TestCase):
                 self.both(XZ_DATA + junk, lambda f: f.read())
                 self.both(XZ_DATA + XZ_DATA2 + junk, lambda f: f.read())
 
+    def test_damaged_later_stream(self):
+        # The standard reader takes a later stream that fails in its first
+        # call for trailing junk (and reads on otherwise): where that call
+        # ends depends on its 8 KiB reads, which parxz follows.
+        tiny = xz(os.urandom(5000), "-0")
+        for first in (XZ_DATA2, tiny, tiny + XZ_DATA2):
+            for spot in (12, 14, 30, 60, 200, 1000, 5000, 9000, 20000):
+                bad = bytearray(XZ_DATA2)
+                bad[spot] ^= 0x40
+                with self.subTest(first=len(first), spot=spot):
+                    self.both(first + bytes(bad), lambda f: len(f.read()))
+                    if spot in (60, 9000):
+                        self.both(first + bytes(bad),
+                                  lambda f: [len(f.read(10_000))
+                                             for _ in range(50)])
+
     def test_truncated(self):
         for cut in (1, 11, 12, 5000, len(XZ_DATA) // 2, len(XZ_DATA) - 30,
                     len(XZ_DATA) - 1):

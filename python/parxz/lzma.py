@@ -33,9 +33,7 @@ uninstall() undoes it.
 
 import builtins
 import io
-import operator
 import os
-import sys
 
 import _compression
 

@@ -243,6 +243,22 @@ class MultiBlockFiles(Harness):
         self.assertLessEqual(stats["max_blocks_in_flight"], 4, stats)
         self.assertGreater(stats["max_blocks_in_flight"], 1, stats)
 
+    def test_parxz_made(self):
+        blob = plzma.compress(DATA, threads=2, block_size=48 << 10,
+                              check=plzma.CHECK_SHA256)
+        self.compare(blob, chunk_kinds=(4096, "random"), expect_parallel=True)
+
+    def test_random_schedules(self):
+        # Random chunk sizes and a random max_length for every call (a long
+        # random cycle), several seeds.
+        for seed in range(8):
+            rng = random.Random(seed)
+            cycle = tuple(rng.choice((-1, 0, 1, 2, 100, 4095, 65536, 200000))
+                          for _ in range(997))
+            with self.subTest(seed=seed):
+                self.compare_one(self.big, chunker(self.big, "random", seed),
+                                 cycle, 2, True)
+
     def test_threads_1_and_0(self):
         for threads in (1, 0):
             self.compare(self.big, chunk_kinds=(4096, "random"),

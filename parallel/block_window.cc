@@ -96,8 +96,8 @@ void BlockWindow::Decode(WindowJob* job) {
           reinterpret_cast<const uint8_t*>(job->in.data()), job->in.size());
       size_t consumed = 0;
       size_t produced = 0;
-      job->out.resize(static_cast<size_t>(
-          std::min<uint64_t>(job->out_size, kFirstOut)));
+      job->out.resize(
+          static_cast<size_t>(std::min<uint64_t>(job->out_size, kFirstOut)));
       for (;;) {
         if (cancel_.load(std::memory_order_relaxed)) {
           job->ret = LZMA_PROG_ERROR;

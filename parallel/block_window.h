@@ -13,6 +13,10 @@
 // the caller (task_arena's default), so `threads` Blocks decode at once when
 // the caller waits, `threads - 1` while it is away feeding input.
 //
+// The caller waits for one particular Block while helping, which TBB's
+// primitives do not offer (task_group::wait waits for all of them): a mutex
+// and a condition variable guard the pending queue and the done signals.
+//
 // Internal to parallel/. Submit, Wait and Cancel are called by one thread
 // (the ThreadedDecompressor's caller); jobs must outlive Cancel() or their
 // Done().
@@ -38,11 +42,11 @@ namespace parxz {
 // thread that decodes it sets ret and out; the caller reads them once
 // Done().
 struct WindowJob {
-  BlockHead head;             // parsed, sizes recorded, ignore_check set
-  std::string in;             // after the header, to the end of the Check
-  uint64_t out_size = 0;      // Uncompressed Size from the header
-  uint64_t memory = 0;        // planned bytes (threaded_decompressor.h)
-  uint64_t end_offset = 0;    // input offset after the Block
+  BlockHead head;           // parsed, sizes recorded, ignore_check set
+  std::string in;           // after the header, to the end of the Check
+  uint64_t out_size = 0;    // Uncompressed Size from the header
+  uint64_t memory = 0;      // planned bytes (threaded_decompressor.h)
+  uint64_t end_offset = 0;  // input offset after the Block
   // Results: LZMA_STREAM_END with out.size() == out_size, or the error.
   lzma_ret ret = LZMA_OK;
   std::string out;

@@ -67,20 +67,20 @@ struct ThreadedDecompressor::State {
   // Where the parser is in the .xz stream.
   enum class Parse {
     kStreamHeader,
-    kBlockStart,   // a Block Header or the Index comes next
-    kBlockData,    // head_ parsed; collecting its bytes
-    kInline,       // an inline Block is being decoded: wait for it
+    kBlockStart,  // a Block Header or the Index comes next
+    kBlockData,   // head_ parsed; collecting its bytes
+    kInline,      // an inline Block is being decoded: wait for it
     kIndex,
     kFooter,
-    kDone,         // Stream Footer verified: the rest is trailing data
+    kDone,  // Stream Footer verified: the rest is trailing data
     kFailed,
   };
 
   explicit State(const ThreadedDecompressOptions& o) : options(o) {
     ValidateDecompressOptions(o.base);
     threads = ResolveThreads(o.threads);
-    limits = ResolveMemoryLimits(o.memlimit_soft, o.base.memlimit,
-                                 lzma_physmem());
+    limits =
+        ResolveMemoryLimits(o.memlimit_soft, o.base.memlimit, lzma_physmem());
     hard = std::max<uint64_t>(1, o.base.memlimit.value_or(UINT64_MAX));
     if (threads <= 1 || o.base.format == Format::kAlone ||
         o.base.format == Format::kRaw) {
@@ -116,15 +116,15 @@ struct ThreadedDecompressor::State {
   std::unique_ptr<BlockWindow> window;
   std::unique_ptr<StreamChecker> checker;
   Parse parse = Parse::kStreamHeader;
-  std::string input;      // unparsed input is input[pos..]
+  std::string input;  // unparsed input is input[pos..]
   size_t pos = 0;
-  uint64_t offset = 0;    // stream offset of input[pos]
+  uint64_t offset = 0;              // stream offset of input[pos]
   std::unique_ptr<BlockHead> head;  // kBlockData
   uint64_t block_number = 0;
   std::deque<std::unique_ptr<Item>> items;
-  size_t jobs = 0;              // kJob items
-  uint64_t job_memory = 0;      // their planned memory
-  bool window_full = false;     // the parser waits for room
+  size_t jobs = 0;           // kJob items
+  uint64_t job_memory = 0;   // their planned memory
+  bool window_full = false;  // the parser waits for room
   bool inline_wants_input = true;
   std::string trailing;
 
@@ -201,8 +201,8 @@ void ThreadedDecompressor::State::RunParser() {
         break;
       case Parse::kBlockData: {
         const uint64_t size = head->total_size();
-        const uint64_t memory = head->memusage +
-                                head->block.uncompressed_size + size;
+        const uint64_t memory =
+            head->memusage + head->block.uncompressed_size + size;
         // Room in the window: Blocks and planned memory (the header says).
         if (jobs >= 2 * threads ||
             (jobs > 0 && job_memory + memory > limits.soft)) {
@@ -260,12 +260,10 @@ bool ThreadedDecompressor::State::ParseBlockHeaderHere() {
   h->stream = 1;
   h->number = ++block_number;
   const uint64_t size = h->total_size();
-  const bool sized = size > 0 &&
-                     h->block.uncompressed_size != LZMA_VLI_UNKNOWN;
+  const bool sized = size > 0 && h->block.uncompressed_size != LZMA_VLI_UNKNOWN;
   // A Block whose planned memory alone is over the soft limit is decoded
   // inline too: it streams to the caller and needs no buffers.
-  if (sized && h->memusage + h->block.uncompressed_size + size <=
-                   limits.soft) {
+  if (sized && h->memusage + h->block.uncompressed_size + size <= limits.soft) {
     head = std::move(h);
     parse = Parse::kBlockData;
     return true;
@@ -300,10 +298,12 @@ void ThreadedDecompressor::State::SubmitBlock() {
   job_memory += job.memory;
   stats.max_blocks_in_flight =
       std::max<uint64_t>(stats.max_blocks_in_flight, jobs);
-  stats.max_memory_in_flight =
-      std::max(stats.max_memory_in_flight, job_memory);
-  window->Submit(&job);
+  stats.max_memory_in_flight = std::max(stats.max_memory_in_flight, job_memory);
+  // Into the Index hash before a worker owns job.head (its decoder writes
+  // the sizes back into the lzma_block); an overflow is reported after the
+  // Block, where the sequential decoder reports it.
   const lzma_ret ret = checker->AddBlock(job.head.block);
+  window->Submit(&job);
   items.push_back(std::move(item));
   parse = Parse::kBlockStart;
   if (ret != LZMA_OK) Fail(ret);
@@ -366,7 +366,8 @@ size_t ThreadedDecompressor::State::DecodeXz(bool may_wait, bool wait_all,
       if (!(wait_all || (may_wait && out.size == 0 && out.room() > 0))) break;
       window->Wait(&job);
     }
-    if (job.ret != LZMA_STREAM_END) throw LzmaError(job.ret, kOp, job.end_offset);
+    if (job.ret != LZMA_STREAM_END)
+      throw LzmaError(job.ret, kOp, job.end_offset);
     const size_t n = std::min(out.room(), job.out.size() - job.returned);
     out.Append(job.out.data() + job.returned, n);
     job.returned += n;
@@ -383,7 +384,8 @@ size_t ThreadedDecompressor::State::DecodeXz(bool may_wait, bool wait_all,
 size_t ThreadedDecompressor::State::Decode(std::string_view data,
                                            int64_t max_length, Out& out) {
   if (error) throw *error;
-  if (eof) throw Error(ErrorCode::kEndOfStream, kOp, "Already at end of stream");
+  if (eof)
+    throw Error(ErrorCode::kEndOfStream, kOp, "Already at end of stream");
   if (mode == Mode::kUndecided) {
     undecided.append(data);
     if (undecided.empty()) return 0;
@@ -468,8 +470,7 @@ size_t ThreadedDecompressor::decompress_into(std::string_view data,
 }
 
 bool ThreadedDecompressor::eof() const {
-  return state_->mode == State::Mode::kCore ? state_->core->eof()
-                                            : state_->eof;
+  return state_->mode == State::Mode::kCore ? state_->core->eof() : state_->eof;
 }
 bool ThreadedDecompressor::needs_input() const { return state_->NeedsInput(); }
 const std::string& ThreadedDecompressor::unused_data() const {

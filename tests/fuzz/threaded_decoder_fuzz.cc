@@ -55,9 +55,8 @@ std::vector<testing::Step> PickSchedule(size_t size, Rng& rng) {
   size_t left = size;
   do {
     testing::Step s;
-    s.chunk = static_cast<size_t>(
-        std::min<uint64_t>(left, rng.Below(3) == 0 ? left
-                                                   : 1 + rng.Below(chunk_scale)));
+    s.chunk = static_cast<size_t>(std::min<uint64_t>(
+        left, rng.Below(3) == 0 ? left : 1 + rng.Below(chunk_scale)));
     switch (rng.Below(6)) {
       case 0:
         s.max_length = -1;

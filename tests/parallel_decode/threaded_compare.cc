@@ -1,11 +1,11 @@
 #include "tests/parallel_decode/threaded_compare.h"
 
+#include <lzma.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <span>
 #include <utility>
-
-#include <lzma.h>
 
 #include "core/decompressor.h"
 
@@ -27,8 +27,8 @@ std::string Call(D& d, std::string_view in, const Step& s) {
   if (s.into && s.max_length >= 0) {
     std::string buf(static_cast<size_t>(s.max_length), '\xAA');
     const size_t n = d.decompress_into(
-        in, std::span<uint8_t>(reinterpret_cast<uint8_t*>(buf.data()),
-                               buf.size()));
+        in,
+        std::span<uint8_t>(reinterpret_cast<uint8_t*>(buf.data()), buf.size()));
     buf.resize(n);
     return buf;
   }
@@ -38,9 +38,9 @@ std::string Call(D& d, std::string_view in, const Step& s) {
 // Feeds `d` the schedule, then drains; `check` sees each call's output
 // (and returns a failure text or "").
 template <typename D, typename Check>
-DecoderRun Drive(D& d, std::string_view input, const std::vector<Step>& schedule,
-          int64_t drain, size_t max_calls, std::string* failure,
-          Check check) {
+DecoderRun Drive(D& d, std::string_view input,
+                 const std::vector<Step>& schedule, int64_t drain,
+                 size_t max_calls, std::string* failure, Check check) {
   DecoderRun r;
   size_t fed = 0;
   auto one = [&](std::string_view in, const Step& s) -> bool {
@@ -69,8 +69,8 @@ DecoderRun Drive(D& d, std::string_view input, const std::vector<Step>& schedule
     }
     r.out += got;
     if (d.total_out() != r.out.size() && failure->empty())
-      *failure = "total_out " + std::to_string(d.total_out()) + " != " +
-                 std::to_string(r.out.size());
+      *failure = "total_out " + std::to_string(d.total_out()) +
+                 " != " + std::to_string(r.out.size());
     const std::string c = check(r.out);
     if (!c.empty() && failure->empty())
       *failure = "call " + std::to_string(r.calls) + ": " + c;
@@ -111,10 +111,17 @@ std::optional<std::string> LiblzmaOutput(std::string_view input,
   const uint32_t flags = o.ignore_check ? LZMA_IGNORE_CHECK : 0;
   lzma_ret ret = LZMA_PROG_ERROR;
   switch (o.format) {
-    case Format::kAuto: ret = lzma_auto_decoder(&s, limit, flags); break;
-    case Format::kXz: ret = lzma_stream_decoder(&s, limit, flags); break;
-    case Format::kAlone: ret = lzma_alone_decoder(&s, limit); break;
-    default: return std::nullopt;
+    case Format::kAuto:
+      ret = lzma_auto_decoder(&s, limit, flags);
+      break;
+    case Format::kXz:
+      ret = lzma_stream_decoder(&s, limit, flags);
+      break;
+    case Format::kAlone:
+      ret = lzma_alone_decoder(&s, limit);
+      break;
+    default:
+      return std::nullopt;
   }
   std::string out;
   if (ret == LZMA_OK) {
@@ -169,24 +176,22 @@ Comparison CompareCallByCall(std::string_view input,
   }
   // The prefix every threaded output must be of: all the sequential decoder
   // decoded, including what a call that failed decoded before failing.
-  const std::string want = LiblzmaOutput(input, options.base)
-                               .value_or(c.sequential.out);
-  if (!c.sequential.error && want != c.sequential.out &&
-      c.sequential.eof) {
+  const std::string want =
+      LiblzmaOutput(input, options.base).value_or(c.sequential.out);
+  if (!c.sequential.error && want != c.sequential.out && c.sequential.eof) {
     c.failure = "test bug: liblzma and Decompressor disagree";
     return c;
   }
   ThreadedDecompressor thr(options);
-  c.threaded =
-      Drive(thr, input, schedule, drain, max_calls, &c.failure,
-            [&](const std::string& out) -> std::string {
-              if (out.size() > want.size() ||
-                  want.compare(0, out.size(), out) != 0)
-                return "output is not a prefix of the sequential output (" +
-                       std::to_string(out.size()) + " bytes vs " +
-                       std::to_string(want.size()) + ")";
-              return "";
-            });
+  c.threaded = Drive(
+      thr, input, schedule, drain, max_calls, &c.failure,
+      [&](const std::string& out) -> std::string {
+        if (out.size() > want.size() || want.compare(0, out.size(), out) != 0)
+          return "output is not a prefix of the sequential output (" +
+                 std::to_string(out.size()) + " bytes vs " +
+                 std::to_string(want.size()) + ")";
+        return "";
+      });
   c.threaded_flushed = c.threaded.out;
   if (!c.threaded.eof && !c.threaded.error) {
     try {
@@ -203,12 +208,14 @@ Comparison CompareCallByCall(std::string_view input,
   if (s.capped || t.capped) return c;
   auto fail = [&](const std::string& why) {
     c.failure = why + " (sequential: " +
-                (s.error ? s.error_what : std::to_string(s.out.size()) +
-                                              " bytes" + (s.eof ? ", eof" : ""))
-                + "; threaded: " +
-                (t.error ? t.error_what : std::to_string(t.out.size()) +
-                                              " bytes" + (t.eof ? ", eof" : ""))
-                + ")";
+                (s.error ? s.error_what
+                         : std::to_string(s.out.size()) + " bytes" +
+                               (s.eof ? ", eof" : "")) +
+                "; threaded: " +
+                (t.error ? t.error_what
+                         : std::to_string(t.out.size()) + " bytes" +
+                               (t.eof ? ", eof" : "")) +
+                ")";
     return c;
   };
   if (s.error && !t.error) {
@@ -226,8 +233,7 @@ Comparison CompareCallByCall(std::string_view input,
     if (!t.needs_input) return fail("the sequential decoder failed, not this");
     return c;
   }
-  if (c.flush_error)
-    return fail("flush failed: " + c.flush_error_what);
+  if (c.flush_error) return fail("flush failed: " + c.flush_error_what);
   if (s.error.has_value() != t.error.has_value())
     return fail("one decoder failed, the other did not");
   if (s.error) {

@@ -18,6 +18,14 @@ namespace parxz {
 namespace {
 
 constexpr char kOp[] = "decompress";
+
+// What a Block costs while in flight (threaded_decompressor.h): its decoder
+// plus run_planner.h's Block buffers, output kept and compressed bytes held.
+uint64_t PlannedMemory(const BlockHead& h) {
+  return h.memusage +
+         BlockMemory({.in = h.total_size(), .out = h.block.uncompressed_size},
+                     {.keeps_output = true, .in_memory = false});
+}
 constexpr size_t kFirstChunk = 32 << 10;
 
 // Where one call's output goes: a string grown up to `limit` bytes, or a
@@ -201,8 +209,7 @@ void ThreadedDecompressor::State::RunParser() {
         break;
       case Parse::kBlockData: {
         const uint64_t size = head->total_size();
-        const uint64_t memory =
-            head->memusage + head->block.uncompressed_size + size;
+        const uint64_t memory = PlannedMemory(*head);
         // Room in the window: Blocks and planned memory (the header says).
         if (jobs >= 2 * threads ||
             (jobs > 0 && job_memory + memory > limits.soft)) {
@@ -263,7 +270,7 @@ bool ThreadedDecompressor::State::ParseBlockHeaderHere() {
   const bool sized = size > 0 && h->block.uncompressed_size != LZMA_VLI_UNKNOWN;
   // A Block whose planned memory alone is over the soft limit is decoded
   // inline too: it streams to the caller and needs no buffers.
-  if (sized && h->memusage + h->block.uncompressed_size + size <= limits.soft) {
+  if (sized && PlannedMemory(*h) <= limits.soft) {
     head = std::move(h);
     parse = Parse::kBlockData;
     return true;
@@ -290,7 +297,7 @@ void ThreadedDecompressor::State::SubmitBlock() {
   job.in.assign(reinterpret_cast<const char*>(at()) + header,
                 static_cast<size_t>(size - header));
   job.out_size = head->block.uncompressed_size;
-  job.memory = head->memusage + job.out_size + size;
+  job.memory = PlannedMemory(*head);
   Consume(static_cast<size_t>(size));
   job.end_offset = offset;
   head.reset();

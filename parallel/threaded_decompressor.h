@@ -28,12 +28,15 @@
 //     worker (its own lzma Block decoder, parallel/block_decoder.h) as soon
 //     as all its compressed bytes have arrived. Decoded Blocks are returned
 //     in order, at most max_length bytes per call; the rest is kept.
-//   - Everything else is decoded on the calling thread by core's
-//     Decompressor with identical results: .lzma, .lz, raw, and a Block
-//     whose header lacks its Compressed Size (the rest of the stream then
-//     stays sequential too). A stream whose first Block is its only one
-//     gains nothing from workers but is still decoded through them when the
-//     Block has sizes; the results are the same.
+//   - A Block whose header lacks its sizes (single-threaded xz
+//     --block-size) is decoded inline, on the calling thread, as the
+//     sequential decoder decodes it (part of it per call, as max_length
+//     allows), once every Block before it has been returned; later Blocks
+//     with sizes go to workers again.
+//   - .lzma, .lz, raw input and threads == 1 are core's Decompressor itself:
+//     identical results by construction.
+//   A single-Block .xz gains nothing from workers but goes through them
+//   when its header has sizes; the results are the same.
 //
 // Decode-ahead is bounded. A Block is "in flight" from the moment it is
 // handed to a worker until its last byte has been returned by decompress().
@@ -78,7 +81,10 @@
 // returned), not when a worker finds it.
 //
 // One thread at a time per object. Workers run in the object's own
-// tbb::task_arena of ResolveThreads(threads) slots; the destructor (and
+// tbb::task_arena of ResolveThreads(threads) slots, one of them kept for the
+// caller: a call that waits for a Block decodes pending Blocks meanwhile
+// (parallel/block_window.h), so `threads` Blocks decode at once while the
+// caller waits, threads - 1 while it is away. The destructor (and
 // move-assignment over a live object) cancels pending Blocks and waits for
 // the workers, so no thread outlives the object.
 #ifndef PARXZ_PARALLEL_THREADED_DECOMPRESSOR_H_

@@ -1,8 +1,12 @@
 // The module's decompressors:
 //
-//   _lzma.LZMADecompressor(format=FORMAT_AUTO, memlimit=None, filters=None)
+//   _lzma.LZMADecompressor(format=FORMAT_AUTO, memlimit=None, filters=None,
+//                          *, threads=None)
 //     core/'s Decompressor: CPython 3.11's type, with its argument handling,
 //     exception types and messages; the GIL is released while liblzma works.
+//     With threads, parallel/'s ThreadedDecompressor (same results, Blocks
+//     decoded ahead on workers). LZMADecompressorBase: the same type, open
+//     to subclasses (parxz.lzma.install()).
 //   decompress(data, format=FORMAT_AUTO, memlimit=None, filters=None,
 //              threads=None)
 //     lzma.decompress() (concatenated streams, trailing junk), behind
@@ -15,6 +19,7 @@
 
 #include "core/decompressor.h"
 #include "parallel/parallel_decompressor.h"
+#include "parallel/threaded_decompressor.h"
 #include "python/cpython_args.h"
 #include "python/module.h"
 #include "python/py_support.h"
@@ -24,61 +29,143 @@
 namespace parxz::python {
 namespace {
 
+// The parallel decoder names the Block in its messages ("Corrupt input data
+// in Block 3 of Stream 1 ..."); Python users match on liblzma's text as
+// CPython reports it, so that is what is raised.
+PyObject* SetDecodeError(PyObject* lzma_error, const Failure& failure) {
+  static const char* const kPythonTexts[] = {
+      "Compressed data ended before the end-of-stream marker was reached",
+      "Input format not supported by decoder",
+      "Memory usage limit exceeded",
+      "Unsupported integrity check",
+      "Invalid or unsupported options",
+      "Corrupt input data",
+      "Insufficient buffer space",
+      "Internal error",
+  };
+  if (failure.error) {
+    const Error& e = *failure.error;
+    for (const char* text : kPythonTexts) {
+      if (e.detail().rfind(text, 0) == 0 && e.detail() != text) {
+        return SetError(lzma_error,
+                        Error(e.code(), e.operation(), text, e.offset()));
+      }
+    }
+  }
+  return SetError(lzma_error, failure);
+}
+
 // ---------------------------------------------------------------------------
 // LZMADecompressor
 
+// One of `impl` (threads=None: core's sequential Decompressor, CPython's
+// object) and `threaded` (threads=N: parallel/'s ThreadedDecompressor, same
+// surface and results, Blocks decoded ahead on workers) is set once __init__
+// succeeded. Both are only touched with `lock` held.
 struct DecompressorObject {
-  PyObject ob_base;    // PyObject_HEAD
-  Decompressor* impl;  // owned; null until __init__ succeeded
+  PyObject ob_base;  // PyObject_HEAD
+  Decompressor* impl;
+  ThreadedDecompressor* threaded;
   PyThread_type_lock lock;
-  // Mirrors of the core object's state, exposed as read-only members.
+  // Mirrors of the engine's state, exposed as read-only members.
   int check;
   char eof;
   char needs_input;
   PyObject* unused_data;  // bytes
 };
 
+// Calls `f` with whichever engine the object holds.
+template <typename F>
+decltype(auto) WithEngine(DecompressorObject* self, F&& f) {
+  return self->threaded != nullptr ? f(*self->threaded) : f(*self->impl);
+}
+
+const void* Engine(const DecompressorObject* self) {
+  return self->threaded != nullptr ? static_cast<const void*>(self->threaded)
+                                   : static_cast<const void*>(self->impl);
+}
+
+// Joining the workers of a ThreadedDecompressor may wait for a Block being
+// decoded: without the GIL, so that other Python threads run meanwhile.
+void DeleteEngines(Decompressor* impl, ThreadedDecompressor* threaded) {
+  delete impl;
+  if (threaded == nullptr) return;
+  Py_BEGIN_ALLOW_THREADS delete threaded;
+  Py_END_ALLOW_THREADS
+}
+
 void SyncDecompressorMembers(DecompressorObject* self) {
-  self->check = static_cast<int>(self->impl->check());
-  self->eof = self->impl->eof();
-  self->needs_input = self->impl->needs_input();
-  if (self->eof && PyBytes_GET_SIZE(self->unused_data) == 0 &&
-      !self->impl->unused_data().empty()) {
-    PyObject* unused = BytesFrom(self->impl->unused_data());
-    if (unused != nullptr) Py_SETREF(self->unused_data, unused);
-  }
+  WithEngine(self, [&](const auto& engine) {
+    self->check = static_cast<int>(engine.check());
+    self->eof = engine.eof();
+    self->needs_input = engine.needs_input();
+    if (self->eof && PyBytes_GET_SIZE(self->unused_data) == 0 &&
+        !engine.unused_data().empty()) {
+      PyObject* unused = BytesFrom(engine.unused_data());
+      if (unused != nullptr) Py_SETREF(self->unused_data, unused);
+    }
+  });
 }
 
 int Decompressor_init(PyObject* py_self, PyObject* args, PyObject* kwargs) {
   auto* self = reinterpret_cast<DecompressorObject*>(py_self);
   ModuleState* state = StateOfType(Py_TYPE(py_self));
+  // threads= is taken out of the keywords first, so that the rest is parsed,
+  // and refused, with CPython's very format and messages.
+  PyObject* threads_obj = Py_None;
+  PyObject* rest = nullptr;  // kwargs without "threads"
+  if (kwargs != nullptr) {
+    threads_obj = PyDict_GetItemString(kwargs, "threads");
+    if (threads_obj == nullptr) {
+      threads_obj = Py_None;
+    } else {
+      rest = PyDict_Copy(kwargs);
+      if (rest == nullptr || PyDict_DelItemString(rest, "threads") < 0) {
+        Py_XDECREF(rest);
+        return -1;
+      }
+    }
+  }
   static const char* const kNames[] = {"format", "memlimit", "filters",
                                        nullptr};
   PyObject* format_obj = nullptr;
   PyObject* memlimit_obj = Py_None;
   PyObject* filters_obj = Py_None;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|OOO:LZMADecompressor",
-                                   const_cast<char**>(kNames), &format_obj,
-                                   &memlimit_obj, &filters_obj)) {
-    return -1;
-  }
+  const int parsed = PyArg_ParseTupleAndKeywords(
+      args, rest != nullptr ? rest : kwargs, "|OOO:LZMADecompressor",
+      const_cast<char**>(kNames), &format_obj, &memlimit_obj, &filters_obj);
+  Py_XDECREF(rest);  // the parsed objects are borrowed from args and kwargs
+  if (!parsed) return -1;
   int format = kFormatAuto;
   if (format_obj != nullptr && !AsInt(format_obj, &format)) return -1;
-  DecompressOptions options;
+  // CPython's checks first, in its order; threads= is ours and comes last.
+  ThreadedDecompressOptions options;
   if (!ToDecompressOptions(*state, format, memlimit_obj, filters_obj,
-                           &options) ||
+                           &options.base) ||
+      (threads_obj != Py_None && !ToThreads(threads_obj, &options.threads)) ||
       !ObjectLock::Ensure(&self->lock)) {
     return -1;
   }
   PyObject* empty = PyBytes_FromStringAndSize(nullptr, 0);
   if (empty == nullptr) return -1;
   std::unique_ptr<Decompressor> fresh;
+  std::unique_ptr<ThreadedDecompressor> fresh_threaded;
   Failure failure;
-  CallWithoutGil([&] { fresh = std::make_unique<Decompressor>(options); },
-                 failure);
+  CallWithoutGil(
+      [&] {
+        if (threads_obj == Py_None) {
+          fresh = std::make_unique<Decompressor>(options.base);
+        } else {
+          fresh_threaded = std::make_unique<ThreadedDecompressor>(options);
+        }
+      },
+      failure);
   ObjectLock lock(self->lock);
-  delete self->impl;
+  Decompressor* old_impl = self->impl;
+  ThreadedDecompressor* old_threaded = self->threaded;
   self->impl = fresh.release();
+  self->threaded = fresh_threaded.release();
+  DeleteEngines(old_impl, old_threaded);
   Py_XSETREF(self->unused_data, empty);
   self->check = kCheckUnknown;
   self->eof = 0;
@@ -87,14 +174,16 @@ int Decompressor_init(PyObject* py_self, PyObject* args, PyObject* kwargs) {
     SetError(state->error, failure);
     return -1;
   }
-  self->check = static_cast<int>(self->impl->check());
+  self->check = WithEngine(self, [](const auto& engine) {
+    return static_cast<int>(engine.check());
+  });
   return 0;
 }
 
 void Decompressor_dealloc(PyObject* py_self) {
   auto* self = reinterpret_cast<DecompressorObject*>(py_self);
   PyTypeObject* type = Py_TYPE(py_self);
-  delete self->impl;
+  DeleteEngines(self->impl, self->threaded);
   if (self->lock != nullptr) PyThread_free_lock(self->lock);
   Py_CLEAR(self->unused_data);
   type->tp_free(py_self);
@@ -115,7 +204,9 @@ PyObject* Decompressor_decompress(PyObject* py_self, PyObject* args,
   }
   InputBuffer input;
   if (!input.Get(data, "decompress", "argument 'data'")) return nullptr;
-  if (!CheckInitialized(self->impl, self->lock, state->error)) return nullptr;
+  if (!CheckInitialized(Engine(self), self->lock, state->error)) {
+    return nullptr;
+  }
   ObjectLock lock(self->lock);
   if (self->eof) {
     PyErr_SetString(PyExc_EOFError, "Already at end of stream");
@@ -123,15 +214,47 @@ PyObject* Decompressor_decompress(PyObject* py_self, PyObject* args,
   }
   std::string out;
   Failure failure;
+  // Waiting for the workers happens in here too, without the GIL.
   CallWithoutGil(
-      [&] { out = self->impl->decompress(input.view(), max_length); }, failure);
+      [&] {
+        out = WithEngine(self, [&](auto& engine) {
+          return engine.decompress(input.view(), max_length);
+        });
+      },
+      failure);
   SyncDecompressorMembers(self);
-  if (failure.failed()) return SetError(state->error, failure);
+  if (failure.failed()) return SetDecodeError(state->error, failure);
   if (PyErr_Occurred()) return nullptr;  // unused_data could not be built
   return BytesFrom(out);
 }
 
+// parxz's tests check that Blocks really went to workers: the counters of a
+// threaded object as a dict, None without threads.
+PyObject* Decompressor_threaded_stats(PyObject* py_self, PyObject*) {
+  auto* self = reinterpret_cast<DecompressorObject*>(py_self);
+  if (self->threaded == nullptr) Py_RETURN_NONE;
+  ThreadedDecodeStats stats;
+  {
+    ObjectLock lock(self->lock);
+    stats = self->threaded->stats();
+  }
+  return Py_BuildValue(
+      "{sKsKsKsKsKsKsO}", "blocks_on_workers",
+      static_cast<unsigned long long>(stats.blocks_on_workers),
+      "blocks_on_caller",
+      static_cast<unsigned long long>(stats.blocks_on_caller),
+      "max_blocks_in_flight",
+      static_cast<unsigned long long>(stats.max_blocks_in_flight),
+      "max_memory_in_flight",
+      static_cast<unsigned long long>(stats.max_memory_in_flight),
+      "block_limit", static_cast<unsigned long long>(stats.block_limit),
+      "memory_limit", static_cast<unsigned long long>(stats.memory_limit),
+      "sequential", stats.sequential ? Py_True : Py_False);
+}
+
 PyMethodDef decompressor_methods[] = {
+    {"_threaded_stats", Decompressor_threaded_stats, METH_NOARGS,
+     "parxz's decode-ahead counters (dict), None without threads."},
     {"decompress",
      reinterpret_cast<PyCFunction>(
          reinterpret_cast<void (*)()>(Decompressor_decompress)),
@@ -160,12 +283,20 @@ PyMemberDef decompressor_members[] = {
 };
 
 const char kDecompressorDoc[] =
-    "LZMADecompressor(format=FORMAT_AUTO, memlimit=None, filters=None)\n\n"
+    "LZMADecompressor(format=FORMAT_AUTO, memlimit=None, filters=None, *,\n"
+    "                 threads=None)\n\n"
     "Create a decompressor object for decompressing data incrementally.\n\n"
     "format is FORMAT_AUTO (default: detects .xz and .lzma), FORMAT_XZ,\n"
     "FORMAT_ALONE or FORMAT_RAW. memlimit limits the memory the decoder may\n"
     "use (not with FORMAT_RAW). filters (a list of filter specifier dicts) is\n"
     "required with FORMAT_RAW and refused otherwise.\n\n"
+    "threads (parxz only; None = the standard single-threaded object): the\n"
+    "Blocks of multi-Block .xz input that record their sizes (xz -T, parxz)\n"
+    "are decoded ahead on this many threads (0 = all cores) as soon as their\n"
+    "input has arrived. Results, attributes and exceptions are the same;\n"
+    "needs_input turns False while the decode-ahead window is full or once\n"
+    "the end of the stream has arrived and output remains. Other input is\n"
+    "decoded as without threads.\n\n"
     "One object decodes one stream; use lzma.decompress() for concatenated\n"
     "streams. (parxz implementation on liblzma.)";
 
@@ -182,34 +313,16 @@ PyType_Slot decompressor_slots[] = {
 PyType_Spec decompressor_spec = TypeSpec(
     "_lzma.LZMADecompressor", sizeof(DecompressorObject), decompressor_slots);
 
+// CPython's type cannot be subclassed; parxz.lzma.install() needs a class
+// whose threads= default differs, so the same type is offered once more,
+// open to subclasses, under its own name.
+PyType_Spec decompressor_base_spec = {
+    "parxz._parxz.LZMADecompressorBase", sizeof(DecompressorObject), 0,
+    Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_IMMUTABLETYPE,
+    decompressor_slots};
+
 // ---------------------------------------------------------------------------
 // decompress()
-
-// The parallel decoder names the Block in its messages ("Corrupt input data
-// in Block 3 of Stream 1 ..."); lzma.decompress() users match on liblzma's
-// text as CPython reports it, so that is what is raised.
-PyObject* SetDecodeError(PyObject* lzma_error, const Failure& failure) {
-  static const char* const kPythonTexts[] = {
-      "Compressed data ended before the end-of-stream marker was reached",
-      "Input format not supported by decoder",
-      "Memory usage limit exceeded",
-      "Unsupported integrity check",
-      "Invalid or unsupported options",
-      "Corrupt input data",
-      "Insufficient buffer space",
-      "Internal error",
-  };
-  if (failure.error) {
-    const Error& e = *failure.error;
-    for (const char* text : kPythonTexts) {
-      if (e.detail().rfind(text, 0) == 0 && e.detail() != text) {
-        return SetError(lzma_error,
-                        Error(e.code(), e.operation(), text, e.offset()));
-      }
-    }
-  }
-  return SetError(lzma_error, failure);
-}
 
 PyObject* Decompress(PyObject* module, PyObject* args, PyObject* kwargs) {
   ModuleState* state = StateOf(module);
@@ -222,8 +335,7 @@ PyObject* Decompress(PyObject* module, PyObject* args, PyObject* kwargs) {
   PyObject* threads_obj = Py_None;
   if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|iOOO:decompress",
                                    const_cast<char**>(kNames), &data, &format,
-                                   &memlimit_obj, &filters_obj,
-                                   &threads_obj)) {
+                                   &memlimit_obj, &filters_obj, &threads_obj)) {
     return nullptr;
   }
   InputBuffer input;
@@ -274,7 +386,9 @@ PyMethodDef functions[] = {
 
 bool AddDecompressors(PyObject* module, ModuleState* state) {
   if (PyModule_AddFunctions(module, functions) < 0) return false;
-  return AddType(module, &decompressor_spec, &state->decompressor_type);
+  return AddType(module, &decompressor_spec, &state->decompressor_type) &&
+         AddType(module, &decompressor_base_spec,
+                 &state->decompressor_base_type);
 }
 
 }  // namespace parxz::python

@@ -20,6 +20,9 @@ install -m 0644 python/parxz/*.py "$dest/"
 # An earlier install's _lzma.so would be imported instead of _lzma.py.
 rm -f "$dest/_parallel.so" "$dest/_lzma.so"
 install -m 0755 "$bin/_parxz.so" "$dest/"
+# PARXZ_LZMA_THREADS=N: lzma.install() at start (parxz/_autoinstall.py). site
+# reads .pth files only in site directories (/usr/local and ~/.local are).
+install -m 0644 python/parxz-lzma-threads.pth "$prefix/lib/python3.11/site-packages/"
 # Smoke test of what was installed, with the interpreter it is for.
 PYTHONPATH="$prefix/lib/python3.11/site-packages" /usr/bin/python3 -c '
 import parxz.lzma as lzma

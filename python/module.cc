@@ -122,6 +122,22 @@ int AddConstant(PyObject* module, const char* name, unsigned long long value) {
   return status;
 }
 
+// The standard _lzma's LZMAError (a new reference), or null (no error set)
+// where it cannot be imported. parxz's LZMAError derives from it, so that
+// `except lzma.LZMAError` in code written for the standard module catches
+// what parxz raises (parxz.lzma.install() relies on it).
+PyObject* StockLzmaError() {
+  PyObject* stock = PyImport_ImportModule("_lzma");
+  PyObject* error =
+      stock != nullptr ? PyObject_GetAttrString(stock, "LZMAError") : nullptr;
+  Py_XDECREF(stock);
+  if (error == nullptr || !PyExceptionClass_Check(error)) {
+    PyErr_Clear();
+    Py_CLEAR(error);
+  }
+  return error;
+}
+
 int ModuleExec(PyObject* module) {
   ModuleState* state = StateOf(module);
   const std::pair<const char*, unsigned long long> constants[] = {
@@ -157,8 +173,10 @@ int ModuleExec(PyObject* module) {
   for (const auto& [name, value] : constants) {
     if (AddConstant(module, name, value) < 0) return -1;
   }
+  PyObject* base = StockLzmaError();
   state->error = PyErr_NewExceptionWithDoc(
-      "_lzma.LZMAError", "Call to liblzma failed.", nullptr, nullptr);
+      "_lzma.LZMAError", "Call to liblzma failed.", base, nullptr);
+  Py_XDECREF(base);
   if (state->error == nullptr ||
       PyModule_AddObjectRef(module, "LZMAError", state->error) < 0) {
     return -1;
@@ -184,13 +202,16 @@ int ModuleExec(PyObject* module) {
 }
 
 // The objects the state holds a reference to.
-std::array<PyObject**, 5> StateObjects(PyObject* module) {
+std::array<PyObject**, 6> StateObjects(PyObject* module) {
   ModuleState* state = StateOf(module);
   auto object = [](PyTypeObject** type) {
     return reinterpret_cast<PyObject**>(type);
   };
-  return {&state->error, &state->empty_tuple, object(&state->compressor_type),
+  return {&state->error,
+          &state->empty_tuple,
+          object(&state->compressor_type),
           object(&state->decompressor_type),
+          object(&state->decompressor_base_type),
           object(&state->parallel_compressor_type)};
 }
 
@@ -211,6 +232,8 @@ PyModuleDef_Slot module_slots[] = {
     {0, nullptr},
 };
 
+}  // namespace
+
 PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT,
     "parxz._parxz",
@@ -224,7 +247,6 @@ PyModuleDef module_def = {
     ModuleFree,
 };
 
-}  // namespace
 }  // namespace parxz::python
 
 PyMODINIT_FUNC PyInit__parxz() {

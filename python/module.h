@@ -7,7 +7,8 @@
 //                     _encode/_decode_filter_properties
 //   compressors.cc    _lzma.LZMACompressor (core/) and ParallelCompressor
 //                     (parallel/, behind parxz.lzma's threads=)
-//   decompressors.cc  _lzma.LZMADecompressor (core/) and decompress()
+//   decompressors.cc  _lzma.LZMADecompressor (core/, or parallel/'s
+//                     ThreadedDecompressor with threads=) and decompress()
 //                     (parallel/, behind parxz.lzma.decompress(threads=))
 #ifndef PARXZ_PYTHON_MODULE_H_
 #define PARXZ_PYTHON_MODULE_H_
@@ -31,6 +32,9 @@ struct ModuleState {
   PyObject* empty_tuple;  // (), for parsing filter specifier dicts
   PyTypeObject* compressor_type;
   PyTypeObject* decompressor_type;
+  // The same type under parxz's name, subclassable: parxz.lzma.install()
+  // derives the lzma module's LZMADecompressor (threads=N by default) from it.
+  PyTypeObject* decompressor_base_type;
   PyTypeObject* parallel_compressor_type;
 };
 
@@ -38,8 +42,13 @@ inline ModuleState* StateOf(PyObject* module) {
   return static_cast<ModuleState*>(PyModule_GetState(module));
 }
 
+// The module's definition (module.cc).
+extern PyModuleDef module_def;
+
+// The state of the module that defined `type` or, for a Python subclass of
+// one of its types, of the nearest such base.
 inline ModuleState* StateOfType(PyTypeObject* type) {
-  return static_cast<ModuleState*>(PyType_GetModuleState(type));
+  return StateOf(PyType_GetModuleByDef(type, &module_def));
 }
 
 // The spec of one of the module's types: immutable and not subclassable,

@@ -94,6 +94,9 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
         raise RuntimeError(f"parxz_build: no extension built under {built}")
     for so in extensions:
         files[f"{NAME}/{so.name}"] = so.read_bytes()
+    # PARXZ_LZMA_THREADS support (parxz/_autoinstall.py): site runs it.
+    pth = PYTHON_DIR / "parxz-lzma-threads.pth"
+    files[pth.name] = pth.read_bytes()
     dist_info = f"{NAME}-{version}.dist-info"
     files[f"{dist_info}/METADATA"] = _metadata(version).encode()
     files[f"{dist_info}/WHEEL"] = (

@@ -13,9 +13,11 @@ this module in place of `lzma`). The additions are keyword-only:
 
   threads     LZMACompressor, compress(), LZMAFile/open() for writing:
               compress .xz Blocks on this many threads (0 = all cores).
-              decompress(): decode the Blocks of multi-Block .xz input in
-              parallel. None (the default) = the standard single-threaded
-              behaviour and output.
+              decompress(), LZMADecompressor, LZMAFile/open() for reading:
+              decode the Blocks of multi-Block .xz input in parallel, ahead
+              of the reader, with the standard results and exceptions.
+              None (the default) = the standard single-threaded behaviour
+              and output.
   block_size  with threads: uncompressed bytes per Block (default: xz's,
               max(3 x dict_size, 1 MiB), 24 MiB at preset 6).
 
@@ -23,6 +25,10 @@ With threads or block_size the output is one .xz stream of independent
 Blocks; it depends only on the data and the settings, never on the thread
 count, and equals what `xz -T2 --block-size=B` writes for the same preset,
 check and filters. Only FORMAT_XZ can be written that way.
+
+install(threads=0) makes the standard `lzma` module itself (as pandas,
+tarfile, numcodecs, shutil... use it) compress and decompress this way;
+uninstall() undoes it.
 """
 
 import builtins
@@ -45,6 +51,7 @@ __all__ = [
     "MODE_FAST", "MODE_NORMAL", "PRESET_DEFAULT", "PRESET_EXTREME",
     "LZMACompressor", "LZMADecompressor", "LZMAFile", "LZMAError",
     "open", "compress", "decompress", "is_check_supported",
+    "install", "uninstall",
 ]
 
 
@@ -106,6 +113,89 @@ def decompress(data, format=FORMAT_AUTO, memlimit=None, filters=None, *,
 
 _CLOSED, _READ, _WRITE = 0, 1, 2
 
+# Compressed bytes read at a time by a threaded reader: whole Blocks arrive
+# in a few calls, so that workers get them early.
+_THREADED_READ_SIZE = 1 << 20
+
+
+class _ThreadedReader(_compression.DecompressReader):
+    """The standard reader of LZMAFile (one decompressor per stream, EOFError
+    on truncation, emulated seek) with a threaded decompressor and larger
+    reads of the file.
+
+    What follows a stream is another stream unless the standard reader's
+    first call on it would raise LZMAError: then it is trailing junk and
+    reading ends there, as in the standard module. That call sees the bytes
+    up to the end of the 8 KiB piece of the file the standard reader would
+    hold (it reads in pieces of _compression.BUFFER_SIZE), so the same
+    sequential call is made on the same bytes here to decide; the threaded
+    decompressor then takes the stream without the decision hanging on
+    when its workers find an error.
+    """
+
+    def __init__(self, fp, threads, format, filters):
+        self._read_total = 0  # bytes read from fp since the (re)start
+        super().__init__(fp, LZMADecompressor, format=format,
+                         filters=filters, threads=threads)
+        self._probe_args = {"format": format, "filters": filters}
+
+    def _read_raw(self):
+        data = self._fp.read(_THREADED_READ_SIZE)
+        self._read_total += len(data)
+        return data
+
+    def _rewind(self):
+        super()._rewind()
+        self._read_total = 0
+
+    def _next_stream(self, size):
+        """Starts the stream after the current one's end, if there is one
+        by the standard rule; returns its first output, or None."""
+        rest = self._decompressor.unused_data
+        start = self._read_total - len(rest)
+        piece = _compression.BUFFER_SIZE
+        end = (start // piece + 1) * piece  # of the standard reader's piece
+        while len(rest) < end - start:
+            more = self._read_raw()
+            if not more:
+                break
+            rest += more
+        if not rest:
+            return None
+        probe = LZMADecompressor(**self._probe_args)
+        try:
+            probe.decompress(rest[:end - start], size)
+        except LZMAError:
+            return None
+        self._decompressor = self._decomp_factory(**self._decomp_args)
+        return self._decompressor.decompress(rest, size)
+
+    def read(self, size=-1):
+        if size < 0:
+            return self.readall()
+        if not size or self._eof:
+            return b""
+        while True:
+            decompressor = self._decompressor
+            if decompressor.eof:
+                data = self._next_stream(size)
+                if data is None:
+                    break
+            elif decompressor.needs_input:
+                raw = self._read_raw()
+                if not raw:
+                    raise EOFError("Compressed file ended before the "
+                                   "end-of-stream marker was reached")
+                data = decompressor.decompress(raw, size)
+            else:
+                data = decompressor.decompress(b"", size)
+            if data:
+                self._pos += len(data)
+                return data
+        self._eof = True
+        self._size = self._pos
+        return b""
+
 
 class LZMAFile(_compression.BaseStream):
     """LZMAFile(filename=None, mode="r", *, format=None, check=-1,
@@ -114,7 +204,11 @@ class LZMAFile(_compression.BaseStream):
     A file object for .xz/.lzma data, as lzma.LZMAFile. filename is a path
     (str, bytes, PathLike) or a file object. mode is "r", "w", "x" or "a"
     (optionally with "b"). For writing, threads and block_size compress in
-    parallel (see LZMACompressor).
+    parallel (see LZMACompressor). For reading, threads decodes the Blocks
+    of multi-Block .xz files ahead on that many threads (0 = all cores);
+    the file is then read in 1 MiB pieces instead of 8 KiB ones, and what
+    is returned, multi-stream files, trailing junk, seek() and errors are
+    as without threads.
     """
 
     def __init__(self, filename=None, mode="r", *, format=None, check=-1,
@@ -159,9 +253,12 @@ class LZMAFile(_compression.BaseStream):
         self._mode = mode_code
 
         if self._mode == _READ:
-            raw = _compression.DecompressReader(
-                self._fp, LZMADecompressor, trailing_error=LZMAError,
-                format=format, filters=filters)
+            if threads is None:
+                raw = _compression.DecompressReader(
+                    self._fp, LZMADecompressor, trailing_error=LZMAError,
+                    format=format, filters=filters)
+            else:
+                raw = _ThreadedReader(self._fp, threads, format, filters)
             self._buffer = io.BufferedReader(raw)
 
     def close(self):
@@ -265,6 +362,14 @@ def open(filename, mode="rb", *, format=None, check=-1, preset=None,
          threads=None, block_size=None):
     """Open a .xz/.lzma file in binary or text mode, as lzma.open();
     threads and block_size as LZMAFile's."""
+    return _open(LZMAFile, filename, mode, format, check, preset, filters,
+                 encoding, errors, newline, threads, block_size)
+
+
+def _open(file_class, filename, mode, format, check, preset, filters,
+          encoding, errors, newline, threads, block_size):
+    """open() with file_class in place of LZMAFile (install() passes its
+    own)."""
     if "t" in mode:
         if "b" in mode:
             raise ValueError(f"Invalid mode: {mode!r}")
@@ -276,10 +381,40 @@ def open(filename, mode="rb", *, format=None, check=-1, preset=None,
         if newline is not None:
             raise ValueError("Argument 'newline' not supported in binary mode")
 
-    binary_file = LZMAFile(filename, mode.replace("t", ""), format=format,
-                           check=check, preset=preset, filters=filters,
-                           threads=threads, block_size=block_size)
+    binary_file = file_class(filename, mode.replace("t", ""), format=format,
+                             check=check, preset=preset, filters=filters,
+                             threads=threads, block_size=block_size)
     if "t" in mode:
         encoding = io.text_encoding(encoding)
         return io.TextIOWrapper(binary_file, encoding, errors, newline)
     return binary_file
+
+
+def install(threads=0, block_size=None):
+    """Make the standard `lzma` module compress and decompress with parxz.
+
+    threads: worker threads (0 = all cores, the default); block_size:
+    uncompressed bytes per .xz Block when compressing (None = xz's default
+    for the preset, 24 MiB at -6; smaller Blocks give the threads work on
+    smaller inputs). Imports lzma if needed and replaces compress,
+    decompress, LZMACompressor, LZMADecompressor, LZMAFile and open on it,
+    so that code reaching them as `lzma.<name>` at call time (pandas,
+    tarfile, numcodecs, shutil) runs on parxz with these defaults:
+    compressing FORMAT_XZ with threads and block_size (standard .xz, Blocks
+    as xz -T writes them; other formats stay single-threaded), decompressing
+    with threads (standard results and exceptions). threads=None passed
+    explicitly still means the standard behaviour. LZMAError stays the
+    standard class: parxz's derives from it. Calling install() again changes
+    the defaults of new objects; uninstall() restores the standard objects.
+    Names bound before install() (`from lzma import LZMAFile`) keep the
+    standard objects. Returns the lzma module.
+    """
+    from parxz import _install
+    return _install.install(threads, block_size)
+
+
+def uninstall():
+    """Undo install(): the standard lzma module's own objects are back
+    (nothing happens if install() was not called)."""
+    from parxz import _install
+    _install.uninstall()

@@ -1,11 +1,13 @@
 #!/usr/bin/python3
 """Runs CPython's own Lib/test/test_lzma.py (the system's copy) on stock
-`_lzma`, on `parxz._lzma` swapped in for `_lzma`, and on `parxz.lzma` swapped
-in for `lzma`, each in a fresh interpreter, and compares the outcomes:
-every test that passes on stock must pass on parxz, and the skip counts must
-be equal. Prints the three summaries; exits 1 on any difference.
+`_lzma`, on `parxz._lzma` swapped in for `_lzma`, on `parxz.lzma` swapped
+in for `lzma`, and on the standard `lzma` module after
+parxz.lzma.install(threads=2) (default Blocks, and 4 KiB Blocks so that the
+suite's inputs span several), each in a fresh interpreter, and compares the
+outcomes: every test that passes on stock must pass on parxz, and the skip
+counts must be equal. Prints the summaries; exits 1 on any difference.
 
-Usage: run_cpython_test_lzma.py [--only stock|parxz_lzma_c|parxz_lzma]
+Usage: run_cpython_test_lzma.py [--only MODE]   (MODE: a key of MODES)
 The package parxz must be importable (PYTHONPATH).
 """
 import json
@@ -20,6 +22,18 @@ MODES = {
     "stock": "stock _lzma and lzma",
     "parxz_lzma_c": "sys.modules['_lzma'] = parxz._lzma, stock lzma.py",
     "parxz_lzma": "sys.modules['lzma'] = parxz.lzma",
+    "installed": "stock lzma after parxz.lzma.install(threads=2)",
+    "installed_4k": "stock lzma after install(threads=2, block_size=4096)",
+}
+
+# Tests whose premise a mode breaks on purpose, with the reason; they may
+# fail there and are reported, not counted.
+KNOWN = {
+    "installed_4k": {
+        "test.test_lzma.FileTestCase.test_decompress_limited":
+            "asserts that 2 MB of zeros compress below 8 KiB, which 489 "
+            "Blocks of 4 KiB do not",
+    },
 }
 
 
@@ -62,10 +76,19 @@ def child(mode, out_path):
     elif mode == "parxz_lzma":
         import parxz.lzma
         sys.modules["lzma"] = parxz.lzma
+    elif mode.startswith("installed"):
+        import parxz.lzma
+        parxz.lzma.install(threads=2,
+                           block_size=4096 if mode == "installed_4k" else None)
     import lzma
     from test import test_lzma
     # Make sure the swap took: the classes under test are ours.
-    if mode != "stock":
+    if mode.startswith("installed"):
+        from parxz import _install
+        assert test_lzma.LZMAFile is _install.LZMAFile
+        assert test_lzma.LZMADecompressor is _install.LZMADecompressor
+        assert lzma.compress is _install.compress
+    elif mode != "stock":
         assert "parxz" in (lzma.__spec__.name if mode == "parxz_lzma"
                            else sys.modules["_lzma"].__spec__.name)
     suite = unittest.defaultTestLoader.loadTestsFromModule(test_lzma)
@@ -126,6 +149,10 @@ def main():
                   f"{sorted(set(ours) ^ set(stock))}")
             ok = False
         for test_id, outcome in sorted(stock.items()):
+            if test_id in KNOWN.get(mode, {}):
+                print(f"{mode}: {test_id}: {ours.get(test_id)} (expected: "
+                      f"{KNOWN[mode][test_id]})")
+                continue
             if outcome == "pass" and ours.get(test_id) != "pass":
                 print(f"{mode}: {test_id}: stock passes, parxz {ours.get(test_id)}")
                 ok = False

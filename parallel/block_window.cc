@@ -18,8 +18,14 @@ constexpr size_t kInPiece = size_t{1} << 20;
 
 }  // namespace
 
-BlockWindow::BlockWindow(unsigned threads)
-    : arena_(static_cast<int>(std::max(1u, threads))) {}
+BlockWindow::BlockWindow(unsigned threads, size_t max_spares)
+    : max_spares_(max_spares), arena_(static_cast<int>(std::max(1u, threads))) {}
+
+void BlockWindow::Recycle(OutBuffer&& buffer) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (spares_.size() < max_spares_ && buffer.capacity() > 0)
+    spares_.push_back(std::move(buffer));
+}
 
 BlockWindow::~BlockWindow() { Cancel(); }
 
@@ -96,6 +102,20 @@ void BlockWindow::Decode(WindowJob* job) {
           reinterpret_cast<const uint8_t*>(job->in.data()), job->in.size());
       size_t consumed = 0;
       size_t produced = 0;
+      {
+        // The largest spare: Blocks are mostly of one size.
+        std::lock_guard<std::mutex> lock(mu_);
+        if (!spares_.empty() && job->out.capacity() == 0) {
+          auto it = std::max_element(
+              spares_.begin(), spares_.end(),
+              [](const OutBuffer& a, const OutBuffer& b) {
+                return a.capacity() < b.capacity();
+              });
+          job->out = std::move(*it);
+          job->out.resize(0);
+          spares_.erase(it);
+        }
+      }
       job->out.resize(
           static_cast<size_t>(std::min<uint64_t>(job->out_size, kFirstOut)));
       for (;;) {
@@ -134,8 +154,7 @@ void BlockWindow::Decode(WindowJob* job) {
     job->ret = LZMA_MEM_ERROR;
   }
   if (job->ret != LZMA_STREAM_END) {
-    job->out.clear();
-    job->out.shrink_to_fit();
+    job->out.release();
   }
   std::string().swap(job->in);  // the input is not needed any more
   decoders_.Release(std::move(decoder));

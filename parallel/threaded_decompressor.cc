@@ -107,7 +107,7 @@ struct ThreadedDecompressor::State {
   }
   void StartXz() {
     mode = Mode::kXz;
-    window = std::make_unique<BlockWindow>(threads);
+    window = std::make_unique<BlockWindow>(threads, 2 * threads);
     checker = std::make_unique<StreamChecker>();
   }
 
@@ -381,6 +381,7 @@ size_t ThreadedDecompressor::State::DecodeXz(bool may_wait, bool wait_all,
     total_in = job.end_offset;
     --jobs;
     job_memory -= job.memory;
+    window->Recycle(std::move(job.out));
     items.pop_front();
     RunParser();
   }

@@ -17,7 +17,10 @@
 // calling while !needs_input() && !eof(), the final output, eof(),
 // unused_data(), check() and any error's ErrorCode are the sequential ones.
 // (On corrupt input the sequential decoder may have emitted part of the bad
-// Block; this one emits no byte of a Block whose check did not verify.
+// Block; this one emits no byte of a Block decoded on a worker whose check
+// did not verify. A Block without sizes in its header is decoded inline,
+// part by part, and may emit bytes before its check fails, exactly as the
+// sequential decoder does.
 // Input that is both truncated and corrupt may end with needs_input() true
 // before the bad Block was reached; a call with max_length < 0 then reports
 // its error, unless the bad bytes are in a Block that is not complete: only
@@ -56,7 +59,12 @@
 //   + the input handed in and not yet part of a complete Block (at most one
 //     Block's compressed bytes plus one call's data)
 //   + (threads + 1) × decoder_memory for the idle decoders kept between
-//     Blocks (their dictionaries).
+//     Blocks (their dictionaries)
+//   + up to 2 × threads output buffers of returned Blocks kept for reuse
+//     (block_window.h's OutBuffer; in a steady stream they are the Blocks in
+//     flight's own output buffers, so they add nothing; only when later
+//     Blocks are smaller do they hold up to 2 × threads × the largest
+//     Block's uncompressed size).
 // Output is allocated as it is decoded, so a header that lies about its
 // sizes costs only what its data really decodes to.
 //

@@ -13,8 +13,10 @@
 //     parxz.lzma.decompress(): core's one-shot decompress(), whose stream
 //     rules are core/stream_rules.h's, or with threads the parallel
 //     decoder's ParallelDecompress (same rules, .xz Blocks on threads).
+#include <algorithm>
 #include <cstddef>
 #include <memory>
+#include <span>
 #include <string>
 
 #include "core/decompressor.h"
@@ -190,6 +192,42 @@ void Decompressor_dealloc(PyObject* py_self) {
   Py_DECREF(type);
 }
 
+// The threaded engine with a limit decodes straight into the bytes object
+// it returns (decompress_into), shrunk to what came: a whole file read
+// through LZMAFile then copies each byte once less (about a tenth of the
+// time of a threaded read, page faults included). Untouched pages of the
+// over-allocation are never faulted in, and realloc gives them back.
+// At most kDirectCap bytes come per call (needs_input stays false when more
+// is ready, as with any max_length).
+constexpr Py_ssize_t kDirectCap = Py_ssize_t{64} << 20;
+
+PyObject* ThreadedDecompressInto(DecompressorObject* self, ModuleState* state,
+                                 const InputBuffer& input,
+                                 Py_ssize_t max_length) {
+  PyObject* bytes =
+      PyBytes_FromStringAndSize(nullptr, std::min(max_length, kDirectCap));
+  if (bytes == nullptr) return nullptr;
+  const std::span<uint8_t> space(
+      reinterpret_cast<uint8_t*>(PyBytes_AS_STRING(bytes)),
+      static_cast<size_t>(PyBytes_GET_SIZE(bytes)));
+  size_t n = 0;
+  Failure failure;
+  CallWithoutGil(
+      [&] { n = self->threaded->decompress_into(input.view(), space); },
+      failure);
+  SyncDecompressorMembers(self);
+  if (failure.failed()) {
+    Py_DECREF(bytes);
+    return SetDecodeError(state->error, failure);
+  }
+  if (PyErr_Occurred()) {
+    Py_DECREF(bytes);
+    return nullptr;
+  }
+  if (_PyBytes_Resize(&bytes, static_cast<Py_ssize_t>(n)) != 0) return nullptr;
+  return bytes;
+}
+
 PyObject* Decompressor_decompress(PyObject* py_self, PyObject* args,
                                   PyObject* kwargs) {
   auto* self = reinterpret_cast<DecompressorObject*>(py_self);
@@ -211,6 +249,9 @@ PyObject* Decompressor_decompress(PyObject* py_self, PyObject* args,
   if (self->eof) {
     PyErr_SetString(PyExc_EOFError, "Already at end of stream");
     return nullptr;
+  }
+  if (self->threaded != nullptr && max_length >= 0) {
+    return ThreadedDecompressInto(self, state, input, max_length);
   }
   std::string out;
   Failure failure;

@@ -116,6 +116,8 @@ _CLOSED, _READ, _WRITE = 0, 1, 2
 # Compressed bytes read at a time by a threaded reader: whole Blocks arrive
 # in a few calls, so that workers get them early.
 _THREADED_READ_SIZE = 1 << 20
+# Decompressed bytes taken per call by a threaded readall().
+_READALL_PIECE = 4 << 20
 
 
 class _ThreadedReader(_compression.DecompressReader):
@@ -169,6 +171,16 @@ class _ThreadedReader(_compression.DecompressReader):
             return None
         self._decompressor = self._decomp_factory(**self._decomp_args)
         return self._decompressor.decompress(rest, size)
+
+    def readall(self):
+        # The standard readall() joins the pieces once all are decoded, on
+        # one core. Here each piece is copied into the BytesIO while the
+        # workers decode the next Blocks, and getvalue() hands over that
+        # buffer without copying it again.
+        out = io.BytesIO()
+        while data := self.read(_READALL_PIECE):
+            out.write(data)
+        return out.getvalue()
 
     def read(self, size=-1):
         if size < 0:

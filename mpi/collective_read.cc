@@ -10,9 +10,9 @@
 #include <optional>
 
 #include "core/error.h"
-#include "core/lzma_stream.h"
 #include "mpi/mpi_util.h"
 #include "parallel/block_decoder.h"
+#include "parallel/file_index.h"
 #include "parallel/threads.h"
 #include "parallel/xz_parser.h"
 
@@ -23,58 +23,31 @@ namespace {
 constexpr char kOp[] = "decompress";
 constexpr uint64_t kRoundBytes = uint64_t{256} << 20;
 
-// Rank 0 alone: the Index through lzma_file_info_decoder, which asks for the
-// Footer, then seeks back to each Index and Stream Header before it. The
-// memory allowed is what a file of this size can need (as parallel/'s
-// DecodeFileIndex allows), so a corrupt count fails instead of allocating.
+// Rank 0 alone: the Index through parallel/'s DecodeFileIndex (liblzma's
+// file info decoder, which asks for the Footer, then seeks back to each Index
+// and Stream Header before it; memory limited to what a file of this size can
+// need), reading through MPI-IO.
 std::vector<uint64_t> ReadIndexAtRank0(MPI_File file) {
   MPI_Offset file_size = 0;
   ThrowIfMpiError(MPI_File_get_size(file, &file_size), "stat");
   const uint64_t size = static_cast<uint64_t>(file_size);
-  const uint64_t most = 2 * lzma_index_memusage(size / 32 + 1, size / 14 + 1);
-  LzmaStream strm;
-  lzma_index* raw = nullptr;
-  lzma_ret ret = lzma_file_info_decoder(strm.get(), &raw, most, size);
-  if (ret != LZMA_OK) throw LzmaError(ret, "read index");
-  std::unique_ptr<lzma_index, void (*)(lzma_index*)> index(
-      nullptr, [](lzma_index* i) { lzma_index_end(i, nullptr); });
-  lzma_stream* s = strm.get();
-  constexpr size_t kPiece = 64 << 10;
-  std::vector<uint8_t> buf(kPiece);
-  uint64_t pos = 0;
-  for (;;) {
-    if (s->avail_in == 0) {
-      const int want = static_cast<int>(
-          std::min<uint64_t>(kPiece, size > pos ? size - pos : 0));
-      MPI_Status status;
-      ThrowIfMpiError(MPI_File_read_at(file, static_cast<MPI_Offset>(pos),
-                                       buf.data(), want, MPI_BYTE, &status),
-                      "read index");
-      int got = 0;
-      MPI_Get_count(&status, MPI_BYTE, &got);
-      if (pos < size && got <= 0) {
-        throw Error(ErrorCode::kTruncated, "read index",
-                    "the file ended early (shrunk while being read?)", pos);
-      }
-      s->next_in = buf.data();
-      s->avail_in = static_cast<size_t>(std::max(got, 0));
-    }
-    const size_t before = s->avail_in;
-    ret = lzma_code(s, pos + before >= size ? LZMA_FINISH : LZMA_RUN);
-    pos += before - s->avail_in;
-    if (ret == LZMA_STREAM_END) break;
-    if (ret == LZMA_SEEK_NEEDED) {
-      if (s->seek_pos > size) {
-        throw Error(ErrorCode::kTruncated, "read index", "seek beyond the file",
-                    pos);
-      }
-      pos = s->seek_pos;
-      s->avail_in = 0;
-      continue;
-    }
-    if (ret != LZMA_OK) throw LzmaError(ret, "read index", pos);
-  }
-  index.reset(raw);
+  const LzmaIndexPtr index = DecodeFileIndex(
+      size,
+      [&](uint64_t offset, size_t n, std::vector<uint8_t>& buf) {
+        const int want = static_cast<int>(
+            std::min<uint64_t>(n, size > offset ? size - offset : 0));
+        buf.resize(static_cast<size_t>(want));
+        MPI_Status status;
+        ThrowIfMpiError(
+            MPI_File_read_at(file, static_cast<MPI_Offset>(offset), buf.data(),
+                             want, MPI_BYTE, &status),
+            "read index");
+        int got = 0;
+        MPI_Get_count(&status, MPI_BYTE, &got);
+        return std::span<const uint8_t>(buf.data(),
+                                        static_cast<size_t>(std::max(got, 0)));
+      },
+      UINT64_MAX);
   // The table as it travels (see Unpack): 16 bytes a Block, not 48.
   std::vector<uint64_t> words{lzma_index_stream_count(index.get()),
                               lzma_index_block_count(index.get())};

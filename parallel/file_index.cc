@@ -11,6 +11,16 @@ namespace parxz {
 LzmaIndexPtr DecodeFileIndex(const ByteSource& file, uint64_t start,
                              uint64_t memlimit) {
   const uint64_t size = file.size() > start ? file.size() - start : 0;
+  return DecodeFileIndex(
+      size,
+      [&](uint64_t offset, size_t n, std::vector<uint8_t>& buf) {
+        return file.Read(start + offset, n, buf);
+      },
+      memlimit);
+}
+
+LzmaIndexPtr DecodeFileIndex(uint64_t size, const IndexReadFn& read,
+                             uint64_t memlimit) {
   // liblzma preallocates for the number of Records an Index claims: never
   // allow more than a file of this size can hold (a Block takes at least
   // 12 bytes and its Index Record 2, a Stream at least 32 bytes), so that a
@@ -35,8 +45,7 @@ LzmaIndexPtr DecodeFileIndex(const ByteSource& file, uint64_t start,
   uint64_t pos = 0;  // offset (from start) of next_in
   for (;;) {
     if (s->avail_in == 0) {
-      const std::span<const uint8_t> piece =
-          file.Read(start + pos, kPiece, buf);
+      const std::span<const uint8_t> piece = read(pos, kPiece, buf);
       if (pos < size && piece.empty()) {
         throw Error(ErrorCode::kTruncated, "read index",
                     "the file ended early (shrunk while being read?)", pos);

@@ -12,7 +12,9 @@
 #include <lzma.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "parallel/decode_input.h"
@@ -31,6 +33,14 @@ using LzmaIndexPtr = std::unique_ptr<lzma_index, LzmaIndexDeleter>;
 // more than `memlimit`. Throws Error (operation "read index", with the
 // offset where liblzma stopped).
 LzmaIndexPtr DecodeFileIndex(const ByteSource& file, uint64_t start,
+                             uint64_t memlimit);
+
+// The same over any storage (mpi/ reads through MPI-IO): a file of `size`
+// bytes whose `n` bytes at `offset` `read` returns (fewer only where the file
+// ends; it may use `buf`).
+using IndexReadFn = std::function<std::span<const uint8_t>(
+    uint64_t offset, size_t n, std::vector<uint8_t>& buf)>;
+LzmaIndexPtr DecodeFileIndex(uint64_t size, const IndexReadFn& read,
                              uint64_t memlimit);
 
 // Where the Index puts a Block.

@@ -137,6 +137,7 @@ class _ThreadedReader(_compression.DecompressReader):
 
     def __init__(self, fp, threads, format, filters):
         self._read_total = 0  # bytes read from fp since the (re)start
+        self._held = b""  # decoded at the end of a truncated file, see read()
         super().__init__(fp, LZMADecompressor, format=format,
                          filters=filters, threads=threads)
         self._probe_args = {"format": format, "filters": filters}
@@ -149,6 +150,7 @@ class _ThreadedReader(_compression.DecompressReader):
     def _rewind(self):
         super()._rewind()
         self._read_total = 0
+        self._held = b""
 
     def _next_stream(self, size):
         """Starts the stream after the current one's end, if there is one
@@ -187,6 +189,10 @@ class _ThreadedReader(_compression.DecompressReader):
             return self.readall()
         if not size or self._eof:
             return b""
+        if self._held:
+            data, self._held = self._held[:size], self._held[size:]
+            self._pos += len(data)
+            return data
         while True:
             decompressor = self._decompressor
             if decompressor.eof:
@@ -196,8 +202,17 @@ class _ThreadedReader(_compression.DecompressReader):
             elif decompressor.needs_input:
                 raw = self._read_raw()
                 if not raw:
-                    raise EOFError("Compressed file ended before the "
-                                   "end-of-stream marker was reached")
+                    # The file ended inside the stream. The standard reader
+                    # decoded every complete Block as its bytes came; here
+                    # some may still be on workers: max_length -1 waits for
+                    # them, so their bytes come first and a corrupt one
+                    # raises LZMAError, as in the standard module, before
+                    # EOFError.
+                    self._held = decompressor.decompress(b"", -1)
+                    if not self._held:
+                        raise EOFError("Compressed file ended before the "
+                                       "end-of-stream marker was reached")
+                    return self.read(size)
                 data = decompressor.decompress(raw, size)
             else:
                 data = decompressor.decompress(b"", size)

@@ -187,6 +187,23 @@ class ReaderTest(unittest.TestCase):
                 self.both(XZ_DATA[:cut], lambda f: [f.read(10_000)
                                                     for _ in range(200)])
 
+    def test_truncated_and_corrupt(self):
+        # A bad Block followed by an early end of file: the standard reader
+        # meets the bad Block first (LZMAError); so must the threaded one,
+        # even when that Block is still on a worker when the file ends.
+        n = len(XZ_DATA)
+        for spot in (200, n // 4, n // 2):
+            for cut in (n - 30, n * 3 // 4, spot + 70_000):
+                if cut <= spot or cut >= n:
+                    continue
+                bad = bytearray(XZ_DATA[:cut])
+                bad[spot] ^= 0x01
+                with self.subTest(spot=spot, cut=cut):
+                    result = self.both(bytes(bad), lambda f: len(f.read()))
+                    self.assertEqual(result, ("raised", "LZMAError"))
+                    self.both(bytes(bad), lambda f: [len(f.read(10_000))
+                                                     for _ in range(200)])
+
     def test_corrupt(self):
         rng = random.Random(9)
         for spot in [100, len(XZ_DATA) // 2, len(XZ_DATA) - 20] + [

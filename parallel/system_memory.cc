@@ -213,7 +213,8 @@ MemorySources ReadCgroupLimits(const std::string& root) {
 }
 
 MemorySources ReadMemorySources() {
-  MemorySources s = ReadCgroupLimits("/");
+  static const MemorySources cgroups = ReadCgroupLimits("/");
+  MemorySources s = cgroups;
   s.physmem = lzma_physmem();
   s.rlimit_as = Rlimit(RLIMIT_AS);
   s.rlimit_data = Rlimit(RLIMIT_DATA);

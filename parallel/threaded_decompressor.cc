@@ -87,6 +87,7 @@ struct ThreadedDecompressor::State {
   explicit State(const ThreadedDecompressOptions& o) : options(o) {
     ValidateDecompressOptions(o.base);
     threads = ResolveThreads(o.threads);
+    max_jobs = 2 * threads;
     limits = ResolveMemoryLimits(o.memlimit_soft, o.base.memlimit);
     hard = std::max<uint64_t>(1, o.base.memlimit.value_or(UINT64_MAX));
     if (threads <= 1 || o.base.format == Format::kAlone ||
@@ -107,12 +108,13 @@ struct ThreadedDecompressor::State {
   }
   void StartXz() {
     mode = Mode::kXz;
-    window = std::make_unique<BlockWindow>(threads, 2 * threads);
+    window = std::make_unique<BlockWindow>(threads, max_jobs);
     checker = std::make_unique<StreamChecker>();
   }
 
   ThreadedDecompressOptions options;
   unsigned threads = 1;
+  size_t max_jobs = 2;  // Blocks in flight at most (threaded_decompressor.h)
   MemoryLimits limits{};
   uint64_t hard = UINT64_MAX;
   Mode mode = Mode::kUndecided;
@@ -210,7 +212,7 @@ void ThreadedDecompressor::State::RunParser() {
         const uint64_t size = head->total_size();
         const uint64_t memory = PlannedMemory(*head);
         // Room in the window: Blocks and planned memory (the header says).
-        if (jobs >= 2 * threads ||
+        if (jobs >= max_jobs ||
             (jobs > 0 && job_memory + memory > limits.soft)) {
           window_full = true;
           return;
@@ -503,7 +505,7 @@ ThreadedDecodeStats ThreadedDecompressor::stats() const {
     s.blocks_on_workers = state_->window->on_workers();
     s.blocks_on_caller = state_->window->on_caller();
   }
-  s.block_limit = state_->mode == State::Mode::kCore ? 0 : 2 * state_->threads;
+  s.block_limit = state_->mode == State::Mode::kCore ? 0 : state_->max_jobs;
   s.memory_limit = state_->limits.soft;
   if (state_->mode == State::Mode::kCore) s.sequential = true;
   return s;

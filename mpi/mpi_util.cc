@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <new>
+#include <optional>
 
 namespace parxz::mpi {
 
@@ -132,15 +133,17 @@ void Agree(MPI_Comm comm, const std::exception_ptr& local_failure) {
   WaitIdle(request);
   if (first.failed == 0) return;
 
-  // The failing rank's error as code, operation and detail.
+  // The failing rank's error as code, operation, detail and offset.
   int code = static_cast<int>(ErrorCode::kInternal);
   std::string text;  // operation '\0' detail
+  std::optional<uint64_t> offset;
   if (mine.rank == first.rank) {
     try {
       std::rethrow_exception(local_failure);
     } catch (const Error& e) {
       code = static_cast<int>(e.code());
       text = e.operation() + '\0' + e.detail();
+      offset = e.offset();
     } catch (const std::bad_alloc&) {
       code = static_cast<int>(ErrorCode::kOutOfMemory);
       text = std::string("allocate") + '\0' + "Cannot allocate memory";
@@ -150,18 +153,21 @@ void Agree(MPI_Comm comm, const std::exception_ptr& local_failure) {
       text = std::string("internal") + '\0' + "unknown error";
     }
   }
-  int length = static_cast<int>(text.size());
-  int header[2] = {code, length};
-  MPI_Bcast(header, 2, MPI_INT, first.rank, comm);
+  // code, text length, whether there is an offset, the offset
+  uint64_t header[4] = {static_cast<uint64_t>(code), text.size(),
+                        offset.has_value(), offset.value_or(0)};
+  MPI_Bcast(header, 4, MPI_UINT64_T, first.rank, comm);
   text.resize(header[1]);
-  MPI_Bcast(text.data(), header[1], MPI_CHAR, first.rank, comm);
+  MPI_Bcast(text.data(), static_cast<int>(header[1]), MPI_CHAR, first.rank,
+            comm);
+  if (header[2] != 0) offset = header[3];
   const size_t nul = text.find('\0');
   std::string operation = text.substr(0, nul);
   std::string detail = nul == std::string::npos ? "" : text.substr(nul + 1);
   // Rank 0 speaks as single-node parxz would; another rank is named.
   if (first.rank != 0) detail += " (rank " + std::to_string(first.rank) + ")";
   throw Error(static_cast<ErrorCode>(header[0]), std::move(operation),
-              std::move(detail));
+              std::move(detail), offset);
 }
 
 void WriteAtAll(MPI_File file, uint64_t offset,

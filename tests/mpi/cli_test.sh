@@ -117,6 +117,12 @@ else
 fi
 mpi_run 2 "$pm" -t bad.xz 2> /dev/null && fail "-t accepted a corrupt file" \
   || ok "-t fails on a corrupt Block"
+# Every rank names the compressed byte, as parxz names it for this file.
+want=$("$parxz" -t bad.xz 2>&1 | grep -o '(at compressed byte [0-9]*)')
+mpi_run 2 "$pm" -t bad.xz 2> err
+n=$(grep -cF -- "$want" err)
+[[ -n $want && $n -eq 2 ]] && ok "corrupt Block: the offset reaches every rank" \
+  || fail "corrupt Block offset: parxz says '$want', parxz-mpi: $(cat err)"
 
 # An output directory that cannot be written: a read-only directory, as a
 # user without rights there (root ignores permissions: run as nobody).

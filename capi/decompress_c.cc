@@ -116,6 +116,15 @@ int parxz_decompressor_decompress(parxz_decompressor* d, const void* in,
   });
 }
 
+int parxz_decompressor_end_input(parxz_decompressor* d) {
+  static const char* const kOp = "end_input";
+  if (d == nullptr) {
+    return Guard(kOp, nullptr, nullptr,
+                 [] { Require(false, "decompressor is NULL"); });
+  }
+  return Guard(kOp, &d->message, &d->error, [&] { d->dec->end_input(); });
+}
+
 int parxz_decompressor_eof(const parxz_decompressor* d) {
   return d && d->dec->eof() ? 1 : 0;
 }

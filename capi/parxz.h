@@ -320,12 +320,23 @@ PARXZ_API int parxz_decompressor_new(const parxz_decompress_options *options,
  * (a truncated stream may ask for input before returning its last complete
  * Blocks; a call with max_length SIZE_MAX returns them). A call made while
  * needs_input is 0 waits for the next Block; one made while it is 1 does not
- * wait. A corrupt Block is reported when the output reaches it, and none of
- * its bytes are returned. */
+ * wait. Every byte before an error comes first: a corrupt Block is
+ * reported when the output reaches it, after the bytes of it that were
+ * decoded before the error, and a call that has output when it meets an
+ * error returns PARXZ_OK with that output; the next call returns the error.
+ * A stream that ends inside a Block: see parxz_decompressor_end_input(). */
 PARXZ_API int parxz_decompressor_decompress(parxz_decompressor *d,
                                             const void *in, size_t in_len,
                                             void *out, size_t max_length,
                                             size_t *out_len);
+
+/* Says that no more input will come (the file ended). With threads != 1 a
+ * Block still waiting for the rest of its bytes is then decoded as far as
+ * they go, so the following parxz_decompressor_decompress() calls (in_len
+ * 0) return its decodable prefix, as the sequential decoder would have, and
+ * then needs_input is 1 again with nothing to come (a truncated stream) or
+ * the Block's error is returned. With threads 1 it changes nothing. */
+PARXZ_API int parxz_decompressor_end_input(parxz_decompressor *d);
 
 /* 1 once the end of the stream was reached (0 for NULL). */
 PARXZ_API int parxz_decompressor_eof(const parxz_decompressor *d);

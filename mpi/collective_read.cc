@@ -38,10 +38,9 @@ std::vector<uint64_t> ReadIndexAtRank0(MPI_File file) {
             std::min<uint64_t>(n, size > offset ? size - offset : 0));
         buf.resize(static_cast<size_t>(want));
         MPI_Status status;
-        ThrowIfMpiError(
-            MPI_File_read_at(file, static_cast<MPI_Offset>(offset), buf.data(),
-                             want, MPI_BYTE, &status),
-            "read index");
+        ThrowIfMpiError(MPI_File_read_at(file, static_cast<MPI_Offset>(offset),
+                                         buf.data(), want, MPI_BYTE, &status),
+                        "read index");
         int got = 0;
         MPI_Get_count(&status, MPI_BYTE, &got);
         return std::span<const uint8_t>(buf.data(),
@@ -81,7 +80,8 @@ std::vector<IndexedBlockInfo> Unpack(const std::vector<uint64_t>& w) {
     const uint64_t check = w[3 + 3 * s];
     for (uint64_t b = 0; b < w[4 + 3 * s]; ++b, q += 2) {
       const uint64_t total = (w[q] + 3) & ~uint64_t{3};
-      blocks.push_back({offset, total, w[q], uncompressed, w[q + 1], check});
+      blocks.push_back(
+          {offset, total, w[q], uncompressed, w[q + 1], check, s + 1, b + 1});
       offset += total;
       uncompressed += w[q + 1];
     }
@@ -89,40 +89,28 @@ std::vector<IndexedBlockInfo> Unpack(const std::vector<uint64_t>& w) {
   return blocks;
 }
 
-std::string Where(const IndexedBlockInfo& b) {
-  return "the Block at compressed byte " + std::to_string(b.offset);
-}
-
 // Decodes the whole Block `b` from `bytes` (all of its total_size) into
-// `out` (its uncompressed_size) and checks it against the Index.
+// `out` (its uncompressed_size), its header checked against the Index, with
+// parallel/'s Block routine.
 void DecodeBlock(const IndexedBlockInfo& b, std::span<const uint8_t> bytes,
                  std::span<uint8_t> out, BlockDecoder& decoder) {
-  const uint32_t header_size = lzma_block_header_size_decode(bytes[0]);
-  if (bytes[0] == 0x00 || header_size >= b.total_size) {
-    throw DecodeError(LZMA_DATA_ERROR, Where(b), b.offset, kOp);
-  }
   BlockHead head;
-  lzma_ret ret = ParseBlockHeader(
-      bytes.data(), static_cast<lzma_check>(b.check), UINT64_MAX, &head);
-  if (ret == LZMA_OK) {
-    ret = lzma_block_compressed_size(&head.block, b.unpadded_size);
-  }
-  if (ret == LZMA_OK) {
-    if (head.block.uncompressed_size == LZMA_VLI_UNKNOWN) {
-      head.block.uncompressed_size = b.uncompressed_size;
-    } else if (head.block.uncompressed_size != b.uncompressed_size) {
-      ret = LZMA_DATA_ERROR;
-    }
-  }
-  if (ret != LZMA_OK)
-    throw DecodeError(ret, Where(b), b.offset + header_size, kOp);
-  const BlockResult r = decoder.Decode(&head, bytes.subspan(header_size), out);
-  if (r.ret != LZMA_STREAM_END || r.consumed != b.total_size - header_size ||
-      r.produced != b.uncompressed_size) {
-    throw DecodeError(
-        r.ret == LZMA_STREAM_END || r.ret == LZMA_OK ? LZMA_DATA_ERROR : r.ret,
-        Where(b), b.offset + header_size + r.consumed, kOp);
-  }
+  head.offset = b.offset;
+  head.stream = b.stream;
+  head.number = b.number;
+  const IndexedHeaderResult h = ParseIndexedBlockHeader(
+      bytes,
+      {b.total_size, b.unpadded_size, b.uncompressed_size,
+       static_cast<lzma_check>(b.check)},
+      UINT64_MAX, &head);
+  if (h.ret != LZMA_OK) throw BlockError(h.ret, head, b.offset + h.at, kOp);
+  const uint32_t header_size = head.block.header_size;
+  const BlockResult r =
+      decoder.Decode(&head, {.in = bytes.subspan(header_size),
+                             .promise = BlockPromise::FromHeader(head),
+                             .out = BlockOutput::Into(out)});
+  if (r.ret != LZMA_STREAM_END)
+    throw BlockError(r.ret, head, b.offset + header_size + r.consumed, kOp);
 }
 
 // Blocks [first, last) of `blocks`, whose compressed bytes start at `base`

@@ -36,7 +36,9 @@ struct IndexedBlockInfo {
   uint64_t unpadded_size = 0;
   uint64_t uncompressed_offset = 0;
   uint64_t uncompressed_size = 0;
-  uint64_t check = 0;  // lzma_check of its Stream
+  uint64_t check = 0;   // lzma_check of its Stream
+  uint64_t stream = 0;  // numbers from 1, for errors (DescribeBlock)
+  uint64_t number = 0;  // in its Stream
 };
 
 // Collective: rank 0 reads the Index of `file`, every rank gets the table.

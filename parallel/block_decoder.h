@@ -1,23 +1,37 @@
-// Decoding .xz Block data: the one resumable lzma_code() loop of the parallel
-// decoder and random access, a reusable Block decoder, and a small pool of
-// them.
+// Decoding .xz Block data: the one Block decode routine that every parallel
+// decoder calls (the file decoder's pipeline, the threaded incremental
+// decoder's window, random access and mpi/'s reader), the one verdict on
+// what a Block promised, and a small pool of reusable decoders.
 //
-//   BlockDecoder d;                                   // reused across Blocks
-//   BlockResult r = d.Decode(&head, after_header, out);   // a whole Block
-//   // or in pieces, resuming where the last call stopped:
+//   BlockDecoder d;                                      // reused across
+//   Blocks BlockResult r = d.Decode(&head, {.in = after_header,
+//                                    .promise = BlockPromise::FromHeader(head),
+//                                    .out = BlockOutput::Into(span)});
+//   if (r.ret != LZMA_STREAM_END) throw BlockError(r.ret, head, ...);
+//   // or in pieces, resuming where the last call stopped (streaming users):
 //   d.Start(&head);
 //   r = d.Code(in_piece, out_piece);
 //
-// Internal to parallel/. A BlockDecoder is used by one thread at a time; the
-// pool may be used from any number of threads.
+// Decode() starts the Block, feeds its input in pieces of at most kPiece
+// bytes (so that a cancel request is seen and live progress moves within
+// one piece), writes the output as the caller's policy says (a caller's
+// span, a buffer grown as the data decodes, or nowhere), and gives one
+// verdict (BlockVerdict): the Block ended, with its Check verified, exactly
+// where its header or the Index promised; or the input ended first; or it
+// was cancelled; or liblzma's error.
+//
+// Internal to parallel/ and its drivers (mpi/). A BlockDecoder is used by
+// one thread at a time; the pool may be used from any number of threads.
 #ifndef PARXZ_PARALLEL_BLOCK_DECODER_H_
 #define PARXZ_PARALLEL_BLOCK_DECODER_H_
 
 #include <lzma.h>
 #include <oneapi/tbb/concurrent_queue.h>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <span>
 
@@ -27,15 +41,17 @@
 
 namespace parxz {
 
-// What one piece of decoding did.
+// What one piece of decoding (or one whole Decode()) did.
 struct BlockResult {
-  // LZMA_STREAM_END: the stream (Block) ended, its Check verified; LZMA_OK:
+  // Code(): LZMA_STREAM_END: the Block ended, its Check verified; LZMA_OK:
   // input or output space ran out first (or the coder needs another call);
   // anything else: liblzma's verdict, errors and the informational
   // LZMA_GET_CHECK / LZMA_NO_CHECK / LZMA_UNSUPPORTED_CHECK alike.
+  // Decode(): BlockVerdict()'s.
   lzma_ret ret = LZMA_OK;
-  size_t consumed = 0;    // input bytes used
-  uint64_t produced = 0;  // output bytes
+  size_t consumed = 0;     // input bytes used
+  uint64_t produced = 0;   // output bytes
+  bool cancelled = false;  // Decode() stopped on a cancel request (ret OK)
 };
 
 // The loop: lzma_code(`s`, `action`) over `in` into `out` until the stream
@@ -46,6 +62,95 @@ struct BlockResult {
 // `in` or `out` in `s`.
 BlockResult CodeSome(lzma_stream* s, std::span<const uint8_t> in,
                      std::span<uint8_t> out, lzma_action action = LZMA_RUN);
+
+// The sizes a Block promised, in its Block Header or in the Index; unknown
+// ones are LZMA_VLI_UNKNOWN.
+struct BlockPromise {
+  uint64_t in = LZMA_VLI_UNKNOWN;   // bytes after the header, through the Check
+  uint64_t out = LZMA_VLI_UNKNOWN;  // uncompressed bytes
+  // What `head` records (the Index's sizes, once ParseIndexedBlockHeader
+  // wrote them in).
+  static BlockPromise FromHeader(const BlockHead& head);
+};
+
+// The verdict on a Block decoded from its start, in one place: `r` as the
+// decoding left it, `input_complete` when it was given all the bytes the
+// promise counts (so stopping short is corruption, not "more"):
+//   LZMA_STREAM_END  ended, Check verified, sizes as promised;
+//   LZMA_OK          the input ended (or r.cancelled) before the Block did;
+//   LZMA_DATA_ERROR  ended elsewhere than promised, or stopped short with
+//                    all its input (or its output space full);
+//   anything else    liblzma's error, unchanged.
+lzma_ret BlockVerdict(const BlockResult& r, const BlockPromise& promise,
+                      bool input_complete);
+
+// A Block's decoded bytes. Unlike std::string, growing it does not zero the
+// new bytes first (the decoder overwrites them), and the threaded decoder
+// recycles the buffers of returned Blocks: fresh pages for every 4 MiB Block
+// cost about a seventh of the decoding time in page faults and zeroing.
+class OutBuffer {
+ public:
+  const char* data() const { return data_.get(); }
+  char* data() { return data_.get(); }
+  size_t size() const { return size_; }
+  size_t capacity() const { return capacity_; }
+  // Keeps the first min(n, size()) bytes; the rest is unspecified.
+  void resize(size_t n) {
+    if (n > capacity_) {
+      auto bigger = std::make_unique_for_overwrite<char[]>(n);
+      if (size_ > 0) std::memcpy(bigger.get(), data_.get(), size_);
+      data_ = std::move(bigger);
+      capacity_ = n;
+    }
+    size_ = n;
+  }
+  void release() {
+    data_.reset();
+    size_ = capacity_ = 0;
+  }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
+};
+
+// Where Decode() puts a Block's output.
+struct BlockOutput {
+  enum class Kind { kInto, kGrow, kDiscard };
+  // Into the caller's memory; a Block larger than it stops there.
+  static BlockOutput Into(std::span<uint8_t> span) {
+    return {Kind::kInto, span, nullptr};
+  }
+  // Into `buffer`, grown as the data decodes (at most to the promised size
+  // when there is one), so a header that lies costs only what its data
+  // really decodes to. On return its size() is the bytes produced, also
+  // after an error: the part of a bad Block before the error.
+  static BlockOutput Grow(OutBuffer* buffer) {
+    return {Kind::kGrow, {}, buffer};
+  }
+  // Nowhere (verification): the decoder's own scratch memory.
+  static BlockOutput Discard() { return {Kind::kDiscard, {}, nullptr}; }
+
+  Kind kind = Kind::kDiscard;
+  std::span<uint8_t> span;
+  OutBuffer* buffer = nullptr;
+};
+
+// One Block for Decode().
+struct BlockRequest {
+  // The bytes after the Block Header: all of the Block unless the input
+  // ended inside it.
+  std::span<const uint8_t> in;
+  BlockPromise promise;
+  BlockOutput out = BlockOutput::Discard();
+  // Cancel requests, polled between pieces (either one set stops it):
+  // the caller's and the driver's own. Not owned; may be null.
+  const std::atomic<bool>* cancel = nullptr;
+  const std::atomic<bool>* halt = nullptr;
+  // Live counters the decoder adds each piece to; may be null.
+  LiveProgress* live = nullptr;
+};
 
 // One reusable lzma_stream for Blocks: re-initialising it for the next Block
 // keeps the LZMA2 dictionary allocation when the size does not change.
@@ -63,17 +168,22 @@ class BlockDecoder {
     return CodeSome(strm_.get(), in, out);
   }
 
-  // Start() and Code() over all of `in`, into `out`; when `out` is empty the
-  // output goes to scratch() and is dropped (verification only). Stops at the
-  // end of the Block, on an error, or when input or output space run out.
-  // With `live`, the input goes to liblzma in kScratchSize pieces and each
-  // piece's bytes are added to it.
-  BlockResult Decode(BlockHead* head, std::span<const uint8_t> in,
-                     std::span<uint8_t> out, LiveProgress* live = nullptr);
+  // The routine: Start(head), then Code() over req.in in pieces of at most
+  // kPiece bytes into req.out, until the Block ends, an error, a cancel
+  // request, or no progress; then BlockVerdict() with req.promise
+  // (input_complete when req.in holds all that the promise counts).
+  BlockResult Decode(BlockHead* head, const BlockRequest& req);
 
   // An output buffer of kScratchSize bytes, kept across Blocks.
   uint8_t* scratch();
   static constexpr size_t kScratchSize = 1 << 20;
+  // Input per lzma_code() loop in Decode(): how far a cancel request or the
+  // live counters can lag.
+  static constexpr size_t kPiece = 1 << 20;
+  // Output per lzma_code() loop: the same bound for data that compresses
+  // well (a MiB of input can be GiBs of zeros). At 1 MiB a cancel request
+  // is seen within ~30 ms of decoding even at -9 (~35 MB/s here).
+  static constexpr size_t kOutPiece = 1 << 20;
 
  private:
   LzmaStream strm_;

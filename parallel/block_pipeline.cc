@@ -7,6 +7,8 @@
 #include <optional>
 #include <utility>
 
+#include "core/error.h"
+
 namespace parxz {
 
 BlockItem& BlockPipeline::first() {
@@ -16,6 +18,35 @@ BlockItem& BlockPipeline::first() {
 
 void BlockPipeline::EnsureItems(size_t n) {
   while (items_.size() < n) items_.push_back(std::make_unique<BlockItem>());
+}
+
+void BlockPipeline::Write(BlockItem& item, Host& host,
+                          std::optional<End>& writer_end, bool& cancelled) {
+  const BlockResult& r = item.result;
+  if (r.cancelled) {  // the caller's cancel (halt never reaches here)
+    cancelled = true;
+    return;
+  }
+  if (item.speculative && r.ret != LZMA_STREAM_END) {
+    // Not where the Index said (BlockVerdict): decode it again in order.
+    writer_end = End::kRedo;
+    redo_offset_ = item.head.offset;
+    redo_number_ = item.head.number - 1;
+    return;
+  }
+  if (r.produced > 0)
+    sink_.Write(sink_.keeps_output() ? item.out.get() : nullptr, r.produced);
+  const uint64_t end =
+      item.head.offset + item.head.block.header_size + r.consumed;
+  if (r.ret == LZMA_STREAM_END) {
+    host.BlockDone(item.head, end);
+    return;
+  }
+  if (r.ret == LZMA_OK) {  // the input ended inside this Block
+    writer_end = End::kInputEnd;
+    return;
+  }
+  throw BlockError(r.ret, item.head, end);
 }
 
 BlockPipeline::End BlockPipeline::Run(const RunPlan& plan, Host& host) {
@@ -30,14 +61,22 @@ BlockPipeline::End BlockPipeline::Run(const RunPlan& plan, Host& host) {
   uint64_t next = 0;
   End reader_end = End::kIndex;
   size_t pending_slot = 0;
+  bool reader_cancelled = false;
   // Writer stage only.
   std::optional<End> writer_end;
+  bool writer_cancelled = false;
   // Set by the writer to stop the run: the reader stops, the decoders and
   // the writer skip what is still in flight.
   std::atomic<bool> halt{false};
 
   auto read = [&](tbb::flow_control& fc) -> BlockItem* {
     if (halt.load(std::memory_order_relaxed)) {
+      fc.stop();
+      return nullptr;
+    }
+    if (cancel_ != nullptr && cancel_->load(std::memory_order_relaxed)) {
+      halt.store(true, std::memory_order_relaxed);
+      reader_cancelled = true;
       fc.stop();
       return nullptr;
     }
@@ -78,40 +117,32 @@ BlockPipeline::End BlockPipeline::Run(const RunPlan& plan, Host& host) {
   auto decode = [&](BlockItem* item) -> BlockItem* {
     if (halt.load(std::memory_order_relaxed)) return item;
     std::unique_ptr<BlockDecoder> decoder = decoders_.Acquire();
-    std::span<uint8_t> out;
-    if (keep) out = {item->out.get(), static_cast<size_t>(item->expect.out)};
-    item->result = decoder->Decode(&item->head, item->in, out, live_);
+    item->result = decoder->Decode(
+        &item->head, {.in = item->in,
+                      .promise = {item->expect.in, item->expect.out},
+                      .out = keep ? BlockOutput::Into(
+                                        {item->out.get(),
+                                         static_cast<size_t>(item->expect.out)})
+                                  : BlockOutput::Discard(),
+                      .cancel = cancel_,
+                      .halt = &halt,
+                      .live = live_});
     decoders_.Release(std::move(decoder));
     return item;
   };
 
   auto write = [&](BlockItem* item) {
     if (halt.load(std::memory_order_relaxed)) return;
-    const BlockResult& r = item->result;
-    if (item->speculative &&
-        (r.ret != LZMA_STREAM_END || r.consumed != item->expect.in ||
-         r.produced != item->expect.out)) {
-      writer_end = End::kRedo;
-      redo_offset_ = item->head.offset;
-      redo_number_ = item->head.number - 1;
+    try {
+      Write(*item, host, writer_end, writer_cancelled);
+    } catch (...) {
+      // Blocks still decoding stop within a piece instead of running to
+      // their end for nothing.
       halt.store(true, std::memory_order_relaxed);
-      return;
+      throw;
     }
-    if (r.produced > 0)
-      sink_.Write(keep ? item->out.get() : nullptr, r.produced);
-    const uint64_t end =
-        item->head.offset + item->head.block.header_size + r.consumed;
-    if (r.ret == LZMA_STREAM_END) {
-      host.BlockDone(item->head, end);
-      return;
-    }
-    if (r.ret == LZMA_OK) {  // the input ended inside this Block
-      writer_end = End::kInputEnd;
+    if (writer_end || writer_cancelled)
       halt.store(true, std::memory_order_relaxed);
-      return;
-    }
-    // A decoder that could not start failed right after the header.
-    throw DecodeError(r.ret, DescribeBlock(item->head), end);
   };
 
   tbb::task_arena arena(static_cast<int>(plan.threads));
@@ -125,6 +156,9 @@ BlockPipeline::End BlockPipeline::Run(const RunPlan& plan, Host& host) {
                                    tbb::filter_mode::serial_in_order, write));
   });
 
+  if (reader_cancelled || writer_cancelled) {
+    throw Error(ErrorCode::kCancelled, "decompress", "Cancelled by the caller");
+  }
   if (writer_end) return *writer_end;
   if (reader_end == End::kOutgrown) std::swap(items_[0], items_[pending_slot]);
   return reader_end;

@@ -16,9 +16,11 @@
 #ifndef PARXZ_PARALLEL_BLOCK_PIPELINE_H_
 #define PARXZ_PARALLEL_BLOCK_PIPELINE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -81,16 +83,21 @@ class BlockPipeline {
 
   // `sink` and `decoders` are not owned.
   // `live` (may be null): the decoders' live counters.
+  // `cancel` (may be null): set from any thread, it stops the run within
+  // one piece of input per Block in flight (block_decoder.h), and Run()
+  // throws ErrorCode::kCancelled.
   BlockPipeline(Sink& sink, BlockDecoderPool& decoders,
-                LiveProgress* live = nullptr)
-      : sink_(sink), decoders_(decoders), live_(live) {}
+                LiveProgress* live = nullptr,
+                const std::atomic<bool>* cancel = nullptr)
+      : sink_(sink), decoders_(decoders), live_(live), cancel_(cancel) {}
 
   // The Block a run starts with: the driver parses its header and sets its
   // sizes before Run().
   BlockItem& first();
 
   // Decodes first() and the Blocks after it that fit `plan`. Throws the
-  // first failing Block's error (after writing the output before it).
+  // first failing Block's error (after writing the output before it), or
+  // kCancelled. Any exception stops the Blocks still decoding part-way.
   End Run(const RunPlan& plan, Host& host);
 
   // After End::kError: the reader's exception.
@@ -102,10 +109,16 @@ class BlockPipeline {
 
  private:
   void EnsureItems(size_t n);
+  // The writer stage's work on one decoded Block: its output to the sink,
+  // host.BlockDone(), or why the run ends (into `writer_end`, or
+  // `cancelled`); throws the Block's error.
+  void Write(BlockItem& item, Host& host, std::optional<End>& writer_end,
+             bool& cancelled);
 
   Sink& sink_;
   BlockDecoderPool& decoders_;
-  LiveProgress* const live_;  // not owned; may be null
+  LiveProgress* const live_;               // not owned; may be null
+  const std::atomic<bool>* const cancel_;  // not owned; may be null
   // The slots of the Blocks in flight: item k of a run uses slot k % tokens.
   // The reader stage fills a slot, one worker decodes it, the writer stage
   // empties it; between runs only the driver thread touches them.

@@ -1,8 +1,6 @@
 #include "parallel/parallel_compressor.h"
 
 #include <oneapi/tbb/concurrent_queue.h>
-#include <oneapi/tbb/task_arena.h>
-#include <oneapi/tbb/task_group.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +16,7 @@
 #include "parallel/block_encoder.h"
 #include "parallel/block_sizing.h"
 #include "parallel/fd_io.h"
+#include "parallel/in_order_window.h"
 #include "parallel/stream_assembler.h"
 #include "parallel/threads.h"
 
@@ -68,31 +67,24 @@ Resolved Resolve(const ParallelOptions& in) {
   return {std::move(o), std::move(filters), check};
 }
 
-// One Block slot. The owner (the thread calling the compressor) fills it and
-// submits it; one encoding task runs on it; the owner takes the output back.
-// Slots are reused with their buffers, so buffers are allocated once.
+// One Block: a slot of the window, reused with its buffers, so buffers are
+// allocated once. The owner (the thread calling the compressor) fills it and
+// submits it; one thread encodes it; the owner takes the output back.
 struct BlockJob {
-  // Written by the owner before submitting; read by the encoding task.
+  // Written by the owner before submitting; read by the encoding thread.
   bool from_file = false;  // the input is a file range, not `input`
   uint64_t file_offset = 0;
   uint64_t file_size = 0;
   std::unique_ptr<ByteBuffer> input;  // filled by the owner (push API, pipes)
-  // Written by the encoding task; read by the owner once `done` is true.
+  // Written by the encoding thread; read by the owner once it is done.
   std::unique_ptr<ByteBuffer> output;  // allocated by the owner on first use
   BlockRecord record;
-  std::exception_ptr error;
-  // Set by whichever thread starts encoding the slot (its task, or the owner
-  // helping while it waits): the Block is encoded once.
-  std::atomic<bool> claimed{false};
-  // Stored (release) by the encoding thread as its last access to the slot;
-  // loaded (acquire) by the owner.
-  std::atomic<bool> done{false};
-  // Runs the encoding task; the owner waits on it inside the arena.
-  tbb::task_group task;
   // Owner only: output bytes handed out so far; whether the Index has it.
   size_t handed_out = 0;
   bool recorded = false;
 };
+using BlockWindow = InOrderWindow<BlockJob>;
+using BlockSlot = BlockWindow::Slot;
 
 // What both entry points share: the arena, the encoders, the Block slots,
 // and the stream's bytes in order (Stream Header, Blocks, Index + Footer).
@@ -101,60 +93,44 @@ class Engine {
  public:
   explicit Engine(Resolved r)
       : r_(std::move(r)),
-        arena_(static_cast<int>(r_.options.threads)),
         assembler_(r_.check),
-        extra_(assembler_.Header()) {}
+        extra_(assembler_.Header()),
+        window_(r_.options.threads, r_.options.max_blocks_in_flight,
+                [this](BlockJob& job) { Encode(job); }) {}
 
   // Cancels the Blocks still being encoded and waits for them.
-  ~Engine() {
-    cancel_.store(true);
-    WaitAll();
-  }
+  ~Engine() { window_.Cancel(); }
 
   const ParallelOptions& options() const { return r_.options; }
   // The regular file that slots with from_file refer to; set before Submit.
   void set_file(int fd) { file_fd_ = fd; }
 
   // An empty slot to fill, or nullptr while all max_blocks_in_flight are
-  // taken (then the oldest Block must be handed out first). Slots released
-  // last are reused first: their buffers' pages are resident already.
-  BlockJob* TryAcquire() {
-    BlockJob* job = nullptr;
-    if (!free_.empty()) {
-      job = free_.back();
-      free_.pop_back();
-    } else if (jobs_.size() < r_.options.max_blocks_in_flight) {
-      jobs_.push_back(std::make_unique<BlockJob>());
-      job = jobs_.back().get();
-    } else {
-      return nullptr;
-    }
-    job->from_file = false;
-    if (job->input) job->input->size = 0;
-    return job;
+  // taken (then the oldest Block must be handed out first).
+  BlockSlot* TryAcquire() {
+    BlockSlot* slot = window_.TryAcquire();
+    if (slot == nullptr) return nullptr;
+    slot->job.from_file = false;
+    if (slot->job.input) slot->job.input->size = 0;
+    return slot;
   }
 
-  ByteBuffer& Input(BlockJob& job) {
-    if (!job.input) job.input = std::make_unique<ByteBuffer>(block_size());
-    return *job.input;
+  ByteBuffer& Input(BlockSlot& slot) {
+    if (!slot.job.input)
+      slot.job.input = std::make_unique<ByteBuffer>(block_size());
+    return *slot.job.input;
   }
 
   // Gives back a slot that holds no Block.
-  void Release(BlockJob* job) { free_.push_back(job); }
+  void Release(BlockSlot* slot) { window_.Release(slot); }
 
-  // Starts encoding `job`; its bytes follow those of every earlier Block.
-  void Submit(BlockJob* job) {
-    if (!job->output) {
-      job->output = std::make_unique<ByteBuffer>(
+  // Starts encoding `slot`; its bytes follow those of every earlier Block.
+  void Submit(BlockSlot* slot) {
+    if (!slot->job.output) {
+      slot->job.output = std::make_unique<ByteBuffer>(
           BlockEncoder::OutputCapacity(block_size()));
     }
-    job->error = nullptr;
-    job->done.store(false, std::memory_order_relaxed);
-    // Release: a task left from the slot's last Block may claim this one.
-    job->claimed.store(false, std::memory_order_release);
-    queue_.push_back(job);
-    arena_.execute(
-        [this, job] { job->task.run([this, job] { EncodeOnce(*job); }); });
+    window_.Submit(slot);
   }
 
   // No more Blocks: the Index and Stream Footer follow the last one.
@@ -170,8 +146,7 @@ class Engine {
       return NextImpl(wait);
     } catch (...) {
       error_ = std::current_exception();
-      cancel_.store(true);
-      WaitAll();
+      window_.Cancel();
       throw;
     }
   }
@@ -183,13 +158,12 @@ class Engine {
       extra_pos_ += n;
       return false;
     }
-    BlockJob* job = queue_.front();
-    job->handed_out += n;
-    if (job->handed_out < job->output->size) return false;
-    queue_.pop_front();
-    job->handed_out = 0;
-    job->recorded = false;
-    free_.push_back(job);
+    BlockJob& job = window_.front()->job;
+    job.handed_out += n;
+    if (job.handed_out < job.output->size) return false;
+    job.handed_out = 0;
+    job.recorded = false;
+    window_.PopFront();
     return true;
   }
 
@@ -200,8 +174,8 @@ class Engine {
     if (error_) std::rethrow_exception(error_);
   }
 
-  // Makes running and later encoding tasks stop with kCancelled.
-  void Cancel() { cancel_.store(true); }
+  // Stops running encoders part-way and drops the Blocks not started.
+  void Cancel() { window_.Cancel(); }
 
  private:
   uint64_t block_size() const { return r_.options.block_size; }
@@ -211,26 +185,14 @@ class Engine {
       return {reinterpret_cast<const uint8_t*>(extra_.data()) + extra_pos_,
               extra_.size() - extra_pos_};
     }
-    if (!queue_.empty()) {
-      BlockJob& job = *queue_.front();
-      if (!job.done.load(std::memory_order_acquire)) {
+    if (!window_.empty()) {
+      BlockSlot& slot = *window_.front();
+      if (!BlockWindow::Done(slot)) {
         if (!wait) return {};
-        // Help in stream order: encode the oldest Blocks nobody started.
-        // Waiting on the task would have oneTBB hand this thread its newest
-        // task first (LIFO), leaving the oldest Block, which everything waits
-        // for, to the end: 6% slower at -6 with four 24 MiB Blocks.
-        for (BlockJob* other : queue_) {
-          if (job.done.load(std::memory_order_acquire)) break;
-          if (!other->claimed.load(std::memory_order_relaxed)) {
-            EncodeOnce(*other);
-          }
-        }
-        // Every Block is started; what is left of `job` runs elsewhere.
-        if (!job.done.load(std::memory_order_acquire)) {
-          arena_.execute([&job] { job.task.wait(); });
-        }
+        window_.WaitFront();  // encoding the oldest Blocks meanwhile
       }
-      if (job.error) std::rethrow_exception(job.error);
+      if (slot.error) std::rethrow_exception(slot.error);
+      BlockJob& job = slot.job;
       if (!job.recorded) {
         assembler_.AddBlock(job.record);
         job.recorded = true;
@@ -247,64 +209,50 @@ class Engine {
     return {};
   }
 
-  // Encodes `job` unless another thread has started it.
-  void EncodeOnce(BlockJob& job) {
-    if (!job.claimed.exchange(true, std::memory_order_acq_rel)) Encode(job);
-  }
-
-  // The encoding. Errors are kept in the slot for the owner, who raises
-  // them in stream order; nothing escapes into the task_group.
+  // The encoding, on a worker or the waiting owner; an error is kept in the
+  // slot by the window, for the owner to raise in stream order.
   void Encode(BlockJob& job) {
     std::unique_ptr<BlockEncoder> encoder;
-    try {
-      if (!encoders_.try_pop(encoder)) {
-        encoder = std::make_unique<BlockEncoder>(r_.filters.get(), r_.check,
-                                                 block_size());
-      }
-      if (job.from_file) {
-        FileBlockInput in(file_fd_, job.file_offset, job.file_size,
-                          encoder->chunk_buffer());
-        job.record = encoder->Encode(in, *job.output, &cancel_, r_.options.live);
-      } else {
-        MemoryBlockInput in(
-            std::span<const uint8_t>(job.input->data.get(), job.input->size));
-        job.record = encoder->Encode(in, *job.output, &cancel_, r_.options.live);
-      }
-    } catch (...) {
-      job.error = std::current_exception();
+    if (!encoders_.try_pop(encoder)) {
+      encoder = std::make_unique<BlockEncoder>(r_.filters.get(), r_.check,
+                                               block_size());
     }
-    if (encoder) encoders_.push(std::move(encoder));
-    job.done.store(true, std::memory_order_release);
-  }
-
-  // Waits until no encoding task runs (they never throw).
-  void WaitAll() noexcept {
-    arena_.execute([this] {
-      for (auto& job : jobs_) job->task.wait();
-    });
+    // Back to the pool whatever happens.
+    struct Return {
+      Engine* e;
+      std::unique_ptr<BlockEncoder>& enc;
+      ~Return() { e->encoders_.push(std::move(enc)); }
+    } give_back{this, encoder};
+    if (job.from_file) {
+      FileBlockInput in(file_fd_, job.file_offset, job.file_size,
+                        encoder->chunk_buffer());
+      job.record = encoder->Encode(in, *job.output, window_.cancel_flag(),
+                                   r_.options.live);
+    } else {
+      MemoryBlockInput in(
+          std::span<const uint8_t>(job.input->data.get(), job.input->size));
+      job.record = encoder->Encode(in, *job.output, window_.cancel_flag(),
+                                   r_.options.live);
+    }
   }
 
   const Resolved r_;  // read by every thread
-  tbb::task_arena arena_;
-  // Idle encoders (~94 MiB each at -6): a task pops one or makes one, and
-  // pushes it back when done. At most `threads` tasks run at once, so at
+  // Idle encoders (~94 MiB each at -6): a job pops one or makes one, and
+  // pushes it back when done. At most `threads` jobs run at once, so at
   // most that many encoders exist. Not enumerable_thread_specific: oneTBB's
   // shared workers come and go between arenas, and per-thread encoders would
   // pile up with every thread that ever served this compressor.
   tbb::concurrent_queue<std::unique_ptr<BlockEncoder>> encoders_;
-  // Written by the owner (failure, cancel, destruction); read by encoders.
-  std::atomic<bool> cancel_{false};
-  int file_fd_ = -1;  // written by the owner before Submit; read by tasks
+  int file_fd_ = -1;  // written by the owner before Submit; read by jobs
   // Owner only below.
   StreamAssembler assembler_;
-  std::vector<std::unique_ptr<BlockJob>> jobs_;  // every slot ever made
-  std::vector<BlockJob*> free_;                  // slots holding no Block
-  std::deque<BlockJob*> queue_;                  // submitted, in order
   std::string extra_;     // the Stream Header, later the trailer
   size_t extra_pos_ = 0;  // bytes of extra_ handed out
   bool finishing_ = false;
   bool trailer_made_ = false;
   std::exception_ptr error_;
+  // Last: its jobs touch the members above (~Engine cancels it first).
+  BlockWindow window_;
 };
 
 }  // namespace
@@ -441,7 +389,7 @@ class ParallelCompressor::Impl {
 
   void SubmitCurrent() {
     if (current_ == nullptr) return;
-    if (current_->input && current_->input->size > 0) {
+    if (current_->job.input && current_->job.input->size > 0) {
       engine_.Submit(current_);
     } else {
       engine_.Release(current_);
@@ -473,9 +421,9 @@ class ParallelCompressor::Impl {
   }
 
   Engine engine_;
-  BlockJob* current_ = nullptr;  // the slot being filled
-  bool finishing_ = false;       // flush() or flush_into() started
-  bool flushed_ = false;         // the whole stream was handed out
+  BlockSlot* current_ = nullptr;  // the slot being filled
+  bool finishing_ = false;        // flush() or flush_into() started
+  bool flushed_ = false;          // the whole stream was handed out
   uint64_t total_in_ = 0;
   uint64_t total_out_ = 0;
 };
@@ -545,8 +493,8 @@ CompressStats CompressFd(int in_fd, int out_fd, const ParallelOptions& options,
   if (ranges) engine.set_file(in_fd);
 
   for (bool eof = false; !eof;) {
-    BlockJob* job = engine.TryAcquire();
-    if (job == nullptr) {
+    BlockSlot* slot = engine.TryAcquire();
+    if (slot == nullptr) {
       write(true);
       continue;
     }
@@ -555,23 +503,23 @@ CompressStats CompressFd(int in_fd, int out_fd, const ParallelOptions& options,
       if (next + block_size > file_end && fstat(in_fd, &st) == 0) {
         file_end = std::max<uint64_t>(file_end, st.st_size);  // grew?
       }
-      job->from_file = true;
-      job->file_offset = next;
-      job->file_size = std::min(block_size, file_end - next);
-      got = job->file_size;
+      slot->job.from_file = true;
+      slot->job.file_offset = next;
+      slot->job.file_size = std::min(block_size, file_end - next);
+      got = slot->job.file_size;
       next += got;
     } else {
-      ByteBuffer& in = engine.Input(*job);
+      ByteBuffer& in = engine.Input(*slot);
       in.size = ReadFully(in_fd, in.data.get(), in.capacity, stats.in_bytes);
       got = in.size;
     }
     stats.in_bytes += got;
     eof = got < block_size;
     if (got == 0) {
-      engine.Release(job);
+      engine.Release(slot);
       break;
     }
-    engine.Submit(job);
+    engine.Submit(slot);
     write(false);
   }
   engine.Finish();

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,6 +37,7 @@ struct Resolved {
   bool use_index;
   bool ignore_check;
   LiveProgress* live;
+  const std::atomic<bool>* cancel;
 };
 
 Resolved Resolve(const ParallelDecodeOptions& o) {
@@ -55,8 +57,12 @@ Resolved Resolve(const ParallelDecodeOptions& o) {
   }
   return {ResolveThreads(o.threads),
           ResolveMemoryLimits(o.memlimit_soft, o.memlimit_hard),
-          o.format, o.mode, o.use_index, o.ignore_check,
-          o.live};
+          o.format,
+          o.mode,
+          o.use_index,
+          o.ignore_check,
+          o.live,
+          o.cancel};
 }
 
 // Decodes one input: the streams in it as core's StreamRules say, .xz
@@ -71,7 +77,7 @@ class Driver : private BlockPipeline::Host {
         opt_(opt),
         progress_(progress),
         rules_(opt.mode),
-        pipeline_(sink, decoders_, opt.live) {}
+        pipeline_(sink, decoders_, opt.live, opt.cancel) {}
 
   DecompressStats Run() {
     LoadIndex();
@@ -148,9 +154,9 @@ class Driver : private BlockPipeline::Host {
     const lzma_ret ret =
         opt_.format == Format::kAlone
             ? lzma_alone_decoder(strm.get(), opt_.limits.hard)
-            : lzma_auto_decoder(strm.get(), opt_.limits.hard,
-                                LZMA_TELL_ANY_CHECK | LZMA_TELL_NO_CHECK |
-                                    IgnoreCheckFlag());
+            : lzma_auto_decoder(
+                  strm.get(), opt_.limits.hard,
+                  LZMA_TELL_ANY_CHECK | LZMA_TELL_NO_CHECK | IgnoreCheckFlag());
     ThrowIfLzmaError(ret, "decompressor init");
     if (!DecodeSequential(strm.get(), /*finish=*/false)) ThrowTruncated();
     return container;
@@ -166,8 +172,9 @@ class Driver : private BlockPipeline::Host {
       LzmaStream strm;
       lzma_ret ret = LZMA_OK;
       if (container == Container::kLzip) {
-        ret = lzma_lzip_decoder(strm.get(), opt_.limits.hard,
-                                LZMA_TELL_UNSUPPORTED_CHECK | IgnoreCheckFlag());
+        ret =
+            lzma_lzip_decoder(strm.get(), opt_.limits.hard,
+                              LZMA_TELL_UNSUPPORTED_CHECK | IgnoreCheckFlag());
       } else {
         ret = lzma_alone_decoder(strm.get(), opt_.limits.hard);
       }
@@ -231,8 +238,10 @@ class Driver : private BlockPipeline::Host {
   }
 
   void Progress(uint64_t in_bytes) {
-    if (*progress_ &&
-        !(*progress_)(in_bytes - start_offset_, sink_.written())) {
+    if ((opt_.cancel != nullptr &&
+         opt_.cancel->load(std::memory_order_relaxed)) ||
+        (*progress_ &&
+         !(*progress_)(in_bytes - start_offset_, sink_.written()))) {
       throw Error(ErrorCode::kCancelled, kOp, "Cancelled by the caller");
     }
   }
@@ -317,8 +326,7 @@ class Driver : private BlockPipeline::Host {
     const lzma_ret ret =
         ParseBlockHeader(in_.data(), stream_->check(), opt_.limits.hard, head);
     in_.Consume(size);
-    if (ret != LZMA_OK)
-      throw DecodeError(ret, DescribeBlock(*head), in_.offset());
+    if (ret != LZMA_OK) throw BlockError(ret, *head, in_.offset());
     head->block.ignore_check = opt_.ignore_check;
     return Next::kBlock;
   }
@@ -375,8 +383,7 @@ class Driver : private BlockPipeline::Host {
   bool DecodeBlockSequentially(BlockHead& head) {
     std::unique_ptr<BlockDecoder> decoder = decoders_.Acquire();
     const lzma_ret ret = decoder->Start(&head);
-    if (ret != LZMA_OK)
-      throw DecodeError(ret, DescribeBlock(head), in_.offset());
+    if (ret != LZMA_OK) throw BlockError(ret, head, in_.offset());
     uint8_t* buf = decoder->scratch();
     for (;;) {
       const size_t avail = in_.Ensure(kChunk);
@@ -386,14 +393,14 @@ class Driver : private BlockPipeline::Host {
       Progress(in_.offset());
       if (r.ret == LZMA_STREAM_END) break;
       if (r.ret != LZMA_OK) {
-        throw DecodeError(r.ret, DescribeBlock(head), in_.offset());
+        throw BlockError(r.ret, head, in_.offset());
       }
       if (r.consumed == 0 && r.produced == 0) {
         if (avail == 0) {
           decoders_.Release(std::move(decoder));
           return false;
         }
-        throw DecodeError(LZMA_BUF_ERROR, DescribeBlock(head), in_.offset());
+        throw BlockError(LZMA_BUF_ERROR, head, in_.offset());
       }
     }
     decoders_.Release(std::move(decoder));
@@ -425,7 +432,7 @@ class Driver : private BlockPipeline::Host {
   // A Block ended at `end`: the Index hash, the count, progress.
   void CountBlock(const BlockHead& head, uint64_t end) {
     const lzma_ret ret = stream_->AddBlock(head.block);
-    if (ret != LZMA_OK) throw DecodeError(ret, DescribeBlock(head), end);
+    if (ret != LZMA_OK) throw BlockError(ret, head, end);
     ++stats_.blocks;
     Progress(end);
   }

@@ -63,6 +63,7 @@
 #ifndef PARXZ_PARALLEL_PARALLEL_DECOMPRESSOR_H_
 #define PARXZ_PARALLEL_PARALLEL_DECOMPRESSOR_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -118,6 +119,11 @@ struct ParallelDecodeOptions {
   // Optional live counters (parallel/live_progress.h) the Block decoders add
   // to while they work; not owned, must outlive the call.
   LiveProgress* live = nullptr;
+  // Optional cancel request: set it (from any thread) and the call throws
+  // ErrorCode::kCancelled, the Blocks on workers stopping part-way (within
+  // one 1 MiB piece of input or of output each, block_decoder.h)
+  // rather than at their end. Not owned; must outlive the call.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // What a decoding call did.

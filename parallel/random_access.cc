@@ -35,9 +35,7 @@ Check CheckOf(int id) {
 }
 
 std::string BlockName(const XzBlockInfo& b) {
-  return "Block " + std::to_string(b.number_in_stream) + " of Stream " +
-         std::to_string(b.stream) + " (Block Header at compressed byte " +
-         std::to_string(b.compressed_offset) + ")";
+  return DescribeBlock(b.stream, b.number_in_stream, b.compressed_offset);
 }
 
 // Reads and checks the header of Block `b` of `file` into `head` against the
@@ -47,10 +45,9 @@ uint8_t ReadIndexedHeader(const ByteSource& file, const XzBlockInfo& b,
   head->offset = b.compressed_offset;
   head->stream = b.stream;
   head->number = b.number_in_stream;
-  const std::string where = BlockName(b);
   if (b.compressed_offset >= file.size() ||
       b.total_size > file.size() - b.compressed_offset) {
-    throw DecodeError(LZMA_DATA_ERROR, where, file.size(), kOp);
+    throw BlockError(LZMA_DATA_ERROR, *head, file.size(), kOp);
   }
   std::vector<uint8_t> buf;
   const std::span<const uint8_t> bytes =
@@ -58,29 +55,13 @@ uint8_t ReadIndexedHeader(const ByteSource& file, const XzBlockInfo& b,
                 static_cast<size_t>(std::min<uint64_t>(
                     b.total_size, LZMA_BLOCK_HEADER_SIZE_MAX)),
                 buf);
-  if (bytes.empty())
-    throw DecodeError(LZMA_BUF_ERROR, where, b.compressed_offset, kOp);
-  const uint32_t header_size = lzma_block_header_size_decode(bytes[0]);
-  if (bytes[0] == 0x00 || header_size >= b.total_size) {
-    throw DecodeError(LZMA_DATA_ERROR, where, b.compressed_offset, kOp);
-  }
-  if (bytes.size() < header_size) {
-    throw DecodeError(LZMA_BUF_ERROR, where, b.compressed_offset + bytes.size(),
-                      kOp);
-  }
-  lzma_ret ret = ParseBlockHeader(
-      bytes.data(), static_cast<lzma_check>(b.check_id), memlimit, head);
-  if (ret == LZMA_OK)
-    ret = lzma_block_compressed_size(&head->block, b.unpadded_size);
-  if (ret == LZMA_OK) {
-    if (head->block.uncompressed_size == LZMA_VLI_UNKNOWN) {
-      head->block.uncompressed_size = b.uncompressed_size;
-    } else if (head->block.uncompressed_size != b.uncompressed_size) {
-      ret = LZMA_DATA_ERROR;
-    }
-  }
-  if (ret != LZMA_OK)
-    throw DecodeError(ret, where, b.compressed_offset + header_size, kOp);
+  const IndexedHeaderResult h = ParseIndexedBlockHeader(
+      bytes,
+      {b.total_size, b.unpadded_size, b.uncompressed_size,
+       static_cast<lzma_check>(b.check_id)},
+      memlimit, head);
+  if (h.ret != LZMA_OK)
+    throw BlockError(h.ret, *head, b.compressed_offset + h.at, kOp);
   return bytes[1];
 }
 
@@ -343,13 +324,13 @@ class XzRandomAccess::Impl {
     std::vector<uint8_t> buf;
     const std::span<const uint8_t> in = ReadBlock(b, header, buf);
     std::unique_ptr<BlockDecoder> decoder = decoders_.Acquire();
-    const BlockResult r =
-        decoder->Decode(&head, in, {dst, b.uncompressed_size});
+    const BlockResult r = decoder->Decode(
+        &head, {.in = in,
+                .promise = BlockPromise::FromHeader(head),
+                .out = BlockOutput::Into(
+                    {dst, static_cast<size_t>(b.uncompressed_size)})});
     decoders_.Release(std::move(decoder));
-    if (r.ret != LZMA_STREAM_END || r.consumed != b.total_size - header ||
-        r.produced != b.uncompressed_size) {
-      Fail(b, r.ret, r.consumed, header);
-    }
+    if (r.ret != LZMA_STREAM_END) Fail(b, r.ret, r.consumed, header);
   }
 
   // The bytes of Block `b` after its `header`: fewer than the Index says
@@ -391,17 +372,17 @@ class XzRandomAccess::Impl {
         {p.data.get() + p.produced, static_cast<size_t>(want - p.produced)});
     p.consumed += r.consumed;
     p.produced += r.produced;
-    if (r.ret == LZMA_STREAM_END) {
-      if (p.consumed != b.total_size - header ||
-          p.produced != b.uncompressed_size) {
-        Fail(b, r.ret, p.consumed, header);
-      }
+    // The verdict on the Block so far (all its input is there): stopping
+    // short of `want`, or of its end when the Block is wanted whole, is
+    // corruption.
+    const lzma_ret verdict = BlockVerdict(
+        {.ret = r.ret, .consumed = p.consumed, .produced = p.produced},
+        BlockPromise::FromHeader(*p.head), p.produced < want || to_end);
+    if (verdict == LZMA_STREAM_END) {
       decoders_.Release(std::move(p.decoder));
       return;
     }
-    if (r.ret != LZMA_OK || p.produced < want || to_end) {
-      Fail(b, r.ret, p.consumed, header);
-    }
+    if (verdict != LZMA_OK) Fail(b, verdict, p.consumed, header);
   }
 
   // The cached partial decode of `block`, or a new one; the most recently
@@ -456,12 +437,12 @@ XzRandomAccess::XzRandomAccess(XzRandomAccess&&) noexcept = default;
 XzRandomAccess& XzRandomAccess::operator=(XzRandomAccess&&) noexcept = default;
 
 XzRandomAccess XzRandomAccess::open_buffer(std::string_view xz,
-                                          const RandomAccessOptions& options) {
+                                           const RandomAccessOptions& options) {
   return XzRandomAccess(std::make_unique<Impl>(ByteSource(Bytes(xz)), options));
 }
 
 XzRandomAccess XzRandomAccess::open_fd(int fd,
-                                      const RandomAccessOptions& options) {
+                                       const RandomAccessOptions& options) {
   const int own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
   if (own < 0) {
     throw Error(ErrorCode::kIo, "open",
@@ -477,7 +458,7 @@ XzRandomAccess XzRandomAccess::open_fd(int fd,
 }
 
 XzRandomAccess XzRandomAccess::open_file(const std::string& path,
-                                        const RandomAccessOptions& options) {
+                                         const RandomAccessOptions& options) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     throw Error(ErrorCode::kIo, "open", path + ": " + std::strerror(errno));

@@ -8,7 +8,7 @@
 #include <utility>
 
 #include "parallel/block_decoder.h"
-#include "parallel/block_window.h"
+#include "parallel/in_order_window.h"
 #include "parallel/run_planner.h"
 #include "parallel/threads.h"
 #include "parallel/xz_parser.h"
@@ -57,11 +57,27 @@ struct Out {
   }
 };
 
+// One Block decoded on a worker (a slot of the window, reused with its
+// buffers). The owner fills the inputs before Submit(); the thread that
+// decodes it sets ret and out; the owner reads them once it is done.
+struct BlockJob {
+  BlockHead head;           // parsed, ignore_check set
+  std::string in;           // after the header, to the end of the Check
+  uint64_t memory = 0;      // planned bytes (threaded_decompressor.h)
+  uint64_t end_offset = 0;  // input offset after the Block
+  // BlockVerdict's: LZMA_STREAM_END with all of out, or the error with out
+  // holding the bytes decoded before it.
+  lzma_ret ret = LZMA_OK;
+  OutBuffer out;
+  size_t returned = 0;  // bytes of out the owner has handed on
+};
+using Window = InOrderWindow<BlockJob>;
+
 // What the caller receives, in stream order.
 struct Item {
   enum Kind { kJob, kInline, kError, kEnd } kind;
   explicit Item(Kind k) : kind(k) {}
-  WindowJob job;                          // kJob
+  Window::Slot* slot = nullptr;           // kJob
   BlockHead head;                         // kInline
   std::unique_ptr<BlockDecoder> decoder;  // kInline, once started
   std::optional<Error> error;             // kError
@@ -108,8 +124,30 @@ struct ThreadedDecompressor::State {
   }
   void StartXz() {
     mode = Mode::kXz;
-    window = std::make_unique<BlockWindow>(threads, max_jobs);
+    window = std::make_unique<Window>(
+        threads, max_jobs, [this](BlockJob& job) { DecodeJob(job); });
     checker = std::make_unique<StreamChecker>();
+  }
+
+  // On a worker or the waiting owner: the one Block routine, output grown
+  // in the slot's buffer (kept from its last Block).
+  void DecodeJob(BlockJob& job) {
+    std::unique_ptr<BlockDecoder> decoder = decoders.Acquire();
+    try {
+      const BlockResult r = decoder->Decode(
+          &job.head, {.in = {reinterpret_cast<const uint8_t*>(job.in.data()),
+                             job.in.size()},
+                      .promise = BlockPromise::FromHeader(job.head),
+                      .out = BlockOutput::Grow(&job.out),
+                      .halt = window->cancel_flag(),
+                      .live = options.live});
+      job.ret = r.ret;
+    } catch (const std::bad_alloc&) {
+      job.ret = LZMA_MEM_ERROR;
+      job.out.resize(0);
+    }
+    std::string().swap(job.in);  // the input is not needed any more
+    decoders.Release(std::move(decoder));
   }
 
   ThreadedDecompressOptions options;
@@ -121,8 +159,10 @@ struct ThreadedDecompressor::State {
   std::optional<Decompressor> core;
   std::string undecided;  // kAuto input before its first byte decides
 
-  // The .xz path.
-  std::unique_ptr<BlockWindow> window;
+  // The .xz path. The decoders are the workers' (any thread); the window
+  // goes before everything its jobs touch is destroyed (~State cancels it).
+  BlockDecoderPool decoders;
+  std::unique_ptr<Window> window;
   std::unique_ptr<StreamChecker> checker;
   Parse parse = Parse::kStreamHeader;
   std::string input;  // unparsed input is input[pos..]
@@ -135,6 +175,7 @@ struct ThreadedDecompressor::State {
   uint64_t job_memory = 0;   // their planned memory
   bool window_full = false;  // the parser waits for room
   bool inline_wants_input = true;
+  bool input_ended = false;  // end_input(): no more input will come
   std::string trailing;
 
   bool eof = false;
@@ -178,6 +219,7 @@ struct ThreadedDecompressor::State {
 
   void RunParser();
   bool ParseBlockHeaderHere();
+  void StartInline();
   void SubmitBlock();
   size_t Decode(std::string_view data, int64_t max_length, Out& out);
   size_t DecodeXz(bool may_wait, bool wait_all, Out& out);
@@ -211,6 +253,14 @@ void ThreadedDecompressor::State::RunParser() {
       case Parse::kBlockData: {
         const uint64_t size = head->total_size();
         const uint64_t memory = PlannedMemory(*head);
+        if (input_ended && avail() < size) {
+          // Its last bytes will never come: decode what there is in order,
+          // as the sequential decoder does, for the output before the
+          // truncation.
+          head.reset();
+          StartInline();
+          return;
+        }
         // Room in the window: Blocks and planned memory (the header says).
         if (jobs >= max_jobs ||
             (jobs > 0 && job_memory + memory > limits.soft)) {
@@ -276,29 +326,40 @@ bool ThreadedDecompressor::State::ParseBlockHeaderHere() {
     parse = Parse::kBlockData;
     return true;
   }
+  StartInline();
+  return true;
+}
+
+// The Block Header at input[pos] (parsed fine once) starts a Block decoded
+// inline, on the calling thread in stream order.
+void ThreadedDecompressor::State::StartInline() {
   stats.sequential = true;
   auto item = std::make_unique<Item>(Item::kInline);
   // BlockHead does not move (its block points at its filters): parse again
   // into the item's own.
   ParseBlockHeader(at(), checker->check(), hard, &item->head);
   item->head.block.ignore_check = options.base.ignore_check;
+  item->head.offset = offset;
+  item->head.stream = 1;
+  item->head.number = block_number;
   Consume(item->head.block.header_size);
   items.push_back(std::move(item));
   parse = Parse::kInline;
-  return true;
+  inline_wants_input = true;
 }
 
 void ThreadedDecompressor::State::SubmitBlock() {
-  auto item = std::make_unique<Item>(Item::kJob);
-  WindowJob& job = item->job;
+  Window::Slot* slot = window->TryAcquire();  // room: RunParser checked
+  BlockJob& job = slot->job;
   ParseBlockHeader(at(), checker->check(), hard, &job.head);
   job.head.block.ignore_check = options.base.ignore_check;
   const uint64_t size = head->total_size();
   const uint32_t header = head->block.header_size;
   job.in.assign(reinterpret_cast<const char*>(at()) + header,
                 static_cast<size_t>(size - header));
-  job.out_size = head->block.uncompressed_size;
   job.memory = PlannedMemory(*head);
+  job.returned = 0;
+  job.ret = LZMA_OK;
   Consume(static_cast<size_t>(size));
   job.end_offset = offset;
   head.reset();
@@ -311,7 +372,9 @@ void ThreadedDecompressor::State::SubmitBlock() {
   // the sizes back into the lzma_block); an overflow is reported after the
   // Block, where the sequential decoder reports it.
   const lzma_ret ret = checker->AddBlock(job.head.block);
-  window->Submit(&job);
+  window->Submit(slot);
+  auto item = std::make_unique<Item>(Item::kJob);
+  item->slot = slot;
   items.push_back(std::move(item));
   parse = Parse::kBlockStart;
   if (ret != LZMA_OK) Fail(ret);
@@ -369,21 +432,25 @@ size_t ThreadedDecompressor::State::DecodeXz(bool may_wait, bool wait_all,
       RunParser();
       continue;
     }
-    WindowJob& job = front.job;
-    if (!BlockWindow::Done(job)) {
+    BlockJob& job = front.slot->job;
+    if (!Window::Done(*front.slot)) {
       if (!(wait_all || (may_wait && out.size == 0 && out.room() > 0))) break;
-      window->Wait(&job);
+      window->WaitFront();
     }
-    if (job.ret != LZMA_STREAM_END)
-      throw LzmaError(job.ret, kOp, job.end_offset);
+    // A bad Block's bytes before its error come out first, as from the
+    // sequential decoder.
     const size_t n = std::min(out.room(), job.out.size() - job.returned);
     out.Append(job.out.data() + job.returned, n);
     job.returned += n;
     if (job.returned < job.out.size()) break;  // output full
+    // The message is liblzma's alone, as the standard module's (Python
+    // compares it); the offset says where.
+    if (job.ret != LZMA_STREAM_END)
+      throw LzmaError(job.ret, kOp, job.end_offset);
     total_in = job.end_offset;
     --jobs;
     job_memory -= job.memory;
-    window->Recycle(std::move(job.out));
+    window->PopFront();  // the slot and its output buffer serve a later Block
     items.pop_front();
     RunParser();
   }
@@ -426,7 +493,10 @@ size_t ThreadedDecompressor::State::Decode(std::string_view data,
   } catch (const Error& e) {
     error = e;
     if (window) window->Cancel();
-    throw;
+    // Every byte before an error is returned: a call that has output hands
+    // it over, and the next call raises (errors stick).
+    if (out.size == 0) throw;
+    n = out.size;
   }
   total_out += n;
   return n;
@@ -445,7 +515,7 @@ bool ThreadedDecompressor::State::NeedsInput() const {
     case Item::kInline:
       return inline_wants_input;
     case Item::kJob:
-      if (BlockWindow::Done(front.job)) return false;
+      if (Window::Done(*front.slot)) return false;
       break;
   }
   return !(window_full || parse == Parse::kInline || parse == Parse::kDone ||
@@ -476,6 +546,14 @@ size_t ThreadedDecompressor::decompress_into(std::string_view data,
   o.fixed = out.data();
   o.limit = out.size();
   return state_->Decode(data, static_cast<int64_t>(out.size()), o);
+}
+
+void ThreadedDecompressor::end_input() {
+  State& st = *state_;
+  if (st.mode == State::Mode::kXz && !st.input_ended) {
+    st.input_ended = true;
+    if (!st.error && !st.eof) st.RunParser();
+  }
 }
 
 bool ThreadedDecompressor::eof() const {

@@ -16,15 +16,18 @@
 // max_length bytes, and once all input has been given and the caller keeps
 // calling while !needs_input() && !eof(), the final output, eof(),
 // unused_data(), check() and any error's ErrorCode are the sequential ones.
-// (On corrupt input the sequential decoder may have emitted part of the bad
-// Block; this one emits no byte of a Block decoded on a worker whose check
-// did not verify. A Block without sizes in its header is decoded inline,
-// part by part, and may emit bytes before its check fails, exactly as the
-// sequential decoder does.
-// Input that is both truncated and corrupt may end with needs_input() true
-// before the bad Block was reached; a call with max_length < 0 then reports
-// its error, unless the bad bytes are in a Block that is not complete: only
-// the sequential decoder decodes such a Block in part.)
+//
+// Every byte before an error, errors in stream order: a Block's error is
+// raised only after every byte of the Blocks before it was returned, and a
+// bad Block's own bytes decoded before liblzma found the error come first
+// (the sequential decoder emits them too). A call that has output when it
+// meets an error returns that output, and the next call raises the error
+// (needs_input() is false meanwhile), so a caller gets at least what the
+// sequential decoder returns before its failing call. Input that ends inside
+// a Block: the Block waits for its last bytes, since a worker needs all of
+// them; end_input() says none will come, and its decodable prefix is then
+// returned in order before the truncation shows (needs_input() true with no
+// more input) or its error.
 //
 // What runs where:
 //   - A Block whose Block Header records its Compressed Size is handed to a
@@ -61,10 +64,10 @@
 //   + (threads + 1) × decoder_memory for the idle decoders kept between
 //     Blocks (their dictionaries)
 //   + up to 2 × threads output buffers of returned Blocks kept for reuse
-//     (block_window.h's OutBuffer; in a steady stream they are the Blocks in
-//     flight's own output buffers, so they add nothing; only when later
-//     Blocks are smaller do they hold up to 2 × threads × the largest
-//     Block's uncompressed size).
+//     (each window slot keeps its block_decoder.h OutBuffer; in a steady
+//     stream they are the Blocks in flight's own output buffers, so they add
+//     nothing; only when later Blocks are smaller do they hold up to
+//     2 × threads × the largest Block's uncompressed size).
 // Output is allocated as it is decoded, so a header that lies about its
 // sizes costs only what its data really decodes to.
 //
@@ -84,14 +87,12 @@
 // max_length < 0 returns everything available without new input: it waits
 // for every Block whose input is complete.
 //
-// Errors stick, as in Decompressor. The error of a bad Block is reported when
-// the output reaches that Block (after every earlier Block's bytes have been
-// returned), not when a worker finds it.
+// Errors stick, as in Decompressor.
 //
 // One thread at a time per object. Workers run in the object's own
 // tbb::task_arena of ResolveThreads(threads) slots, one of them kept for the
 // caller: a call that waits for a Block decodes pending Blocks meanwhile
-// (parallel/block_window.h), so `threads` Blocks decode at once while the
+// (parallel/in_order_window.h), so `threads` Blocks decode at once while the
 // caller waits, threads - 1 while it is away. The destructor (and
 // move-assignment over a live object) cancels pending Blocks and waits for
 // the workers, so no thread outlives the object.
@@ -109,6 +110,7 @@
 #include "core/decompressor.h"
 #include "core/error.h"
 #include "core/options.h"
+#include "parallel/live_progress.h"
 
 namespace parxz {
 
@@ -122,6 +124,12 @@ struct ThreadedDecompressOptions {
   // nullopt = DefaultSoftLimit (system_memory.h: a quarter of the smallest
   // of RAM, cgroup limit, RLIMIT_AS/DATA). Never causes an error.
   std::optional<uint64_t> memlimit_soft;
+  // Optional live counters (parallel/live_progress.h) the Block decoders
+  // add to while they decode ahead: compressed Block bytes consumed and
+  // bytes decoded, within one 1 MiB piece. Not owned; must outlive the
+  // object. The sequential paths (Blocks without sizes, other formats) do
+  // not count; total_in()/total_out() are the exact figures.
+  LiveProgress* live = nullptr;
 };
 
 // Counters for tests and benchmarks: what went to workers, and the largest
@@ -150,6 +158,14 @@ class ThreadedDecompressor {
   std::string decompress(std::string_view data, int64_t max_length = -1);
   // As decompress(data, out.size()) into `out`; returns the bytes written.
   size_t decompress_into(std::string_view data, std::span<uint8_t> out);
+
+  // Declares that no more input will come (a file's end; the C API's and
+  // Python reader's "end of input"). A Block still waiting for the rest of
+  // its bytes is then decoded in order as far as its bytes go, so the next
+  // calls return its decodable prefix, as the sequential decoder would have
+  // returned it, before needs_input() is true again (a truncated stream) or
+  // its error is raised. Later decompress() data is still taken.
+  void end_input();
 
   bool eof() const;
   bool needs_input() const;

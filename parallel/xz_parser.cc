@@ -70,10 +70,43 @@ lzma_ret StreamChecker::CheckFooter(const uint8_t* in) const {
   return ret == LZMA_FORMAT_ERROR ? LZMA_DATA_ERROR : ret;
 }
 
+IndexedHeaderResult ParseIndexedBlockHeader(std::span<const uint8_t> bytes,
+                                            const IndexedBlockSizes& sizes,
+                                            uint64_t memlimit,
+                                            BlockHead* head) {
+  if (bytes.empty()) return {LZMA_BUF_ERROR, 0};
+  const uint32_t header_size = lzma_block_header_size_decode(bytes[0]);
+  if (bytes[0] == 0x00 || header_size >= sizes.total_size) {
+    return {LZMA_DATA_ERROR, 0};
+  }
+  if (bytes.size() < header_size) return {LZMA_BUF_ERROR, bytes.size()};
+  lzma_ret ret = ParseBlockHeader(bytes.data(), sizes.check, memlimit, head);
+  if (ret == LZMA_OK)
+    ret = lzma_block_compressed_size(&head->block, sizes.unpadded_size);
+  if (ret == LZMA_OK) {
+    if (head->block.uncompressed_size == LZMA_VLI_UNKNOWN) {
+      head->block.uncompressed_size = sizes.uncompressed_size;
+    } else if (head->block.uncompressed_size != sizes.uncompressed_size) {
+      ret = LZMA_DATA_ERROR;
+    }
+  }
+  return {ret, ret == LZMA_OK ? 0 : header_size};
+}
+
+std::string DescribeBlock(uint64_t stream, uint64_t number,
+                          uint64_t header_offset) {
+  return "Block " + std::to_string(number) + " of Stream " +
+         std::to_string(stream) + " (Block Header at compressed byte " +
+         std::to_string(header_offset) + ")";
+}
+
 std::string DescribeBlock(const BlockHead& head) {
-  return "Block " + std::to_string(head.number) + " of Stream " +
-         std::to_string(head.stream) + " (Block Header at compressed byte " +
-         std::to_string(head.offset) + ")";
+  return DescribeBlock(head.stream, head.number, head.offset);
+}
+
+Error BlockError(lzma_ret ret, const BlockHead& head, uint64_t offset,
+                 std::string_view operation) {
+  return DecodeError(ret, DescribeBlock(head), offset, operation);
 }
 
 Error DecodeError(lzma_ret ret, const std::string& where, uint64_t offset,

@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -89,14 +90,41 @@ class StreamChecker {
   lzma_index_hash* hash_ = nullptr;
 };
 
-// "Block 3 of Stream 1 (Block Header at compressed byte 4200)", the context
-// errors carry.
+// What the Index records of a Block (liblzma's lzma_index_iter fields).
+struct IndexedBlockSizes {
+  uint64_t total_size = 0;  // Block Header through the Check, padded
+  uint64_t unpadded_size = 0;
+  uint64_t uncompressed_size = 0;
+  lzma_check check = LZMA_CHECK_NONE;  // of its Stream
+};
+
+// A Block Header checked against the Index: the bytes from the Block's
+// first byte (`bytes`: its whole header, or fewer where the file ended),
+// parsed as ParseBlockHeader does, with the header's sizes required to
+// match the Index and the Index's written into head->block where the
+// header lacks them (so the decoder enforces them). `at`: the error's
+// offset from the Block's first byte.
+struct IndexedHeaderResult {
+  lzma_ret ret = LZMA_OK;
+  uint64_t at = 0;
+};
+IndexedHeaderResult ParseIndexedBlockHeader(std::span<const uint8_t> bytes,
+                                            const IndexedBlockSizes& sizes,
+                                            uint64_t memlimit, BlockHead* head);
+
+// "Block 3 of Stream 1 (Block Header at compressed byte 4200)": how every
+// error names a Block (numbers from 1, as `xz -lv`).
+std::string DescribeBlock(uint64_t stream, uint64_t number,
+                          uint64_t header_offset);
 std::string DescribeBlock(const BlockHead& head);
 
 // Error for liblzma's `ret` found in `where` (e.g. DescribeBlock(head)) at
 // compressed byte `offset`: "<liblzma detail> in <where>".
 Error DecodeError(lzma_ret ret, const std::string& where, uint64_t offset,
                   std::string_view operation = "decompress");
+// DecodeError(ret, DescribeBlock(head), offset, operation).
+Error BlockError(lzma_ret ret, const BlockHead& head, uint64_t offset,
+                 std::string_view operation = "decompress");
 
 }  // namespace parxz
 

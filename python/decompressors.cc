@@ -293,9 +293,25 @@ PyObject* Decompressor_threaded_stats(PyObject* py_self, PyObject*) {
       "sequential", stats.sequential ? Py_True : Py_False);
 }
 
+// parxz's threaded LZMAFile reader at the end of its file: a Block still
+// waiting for its last bytes is decoded as far as they go (see
+// ThreadedDecompressor::end_input), so the next calls return its prefix
+// before the truncation shows. Nothing without threads.
+PyObject* Decompressor_end_input(PyObject* py_self, PyObject*) {
+  auto* self = reinterpret_cast<DecompressorObject*>(py_self);
+  if (self->threaded != nullptr) {
+    ObjectLock lock(self->lock);
+    self->threaded->end_input();
+    self->needs_input = self->threaded->needs_input() ? 1 : 0;
+  }
+  Py_RETURN_NONE;
+}
+
 PyMethodDef decompressor_methods[] = {
     {"_threaded_stats", Decompressor_threaded_stats, METH_NOARGS,
      "parxz's decode-ahead counters (dict), None without threads."},
+    {"_end_input", Decompressor_end_input, METH_NOARGS,
+     "parxz's reader: no more input comes (the file ended)."},
     {"decompress",
      reinterpret_cast<PyCFunction>(
          reinterpret_cast<void (*)()>(Decompressor_decompress)),

@@ -203,11 +203,14 @@ class _ThreadedReader(_compression.DecompressReader):
                 raw = self._read_raw()
                 if not raw:
                     # The file ended inside the stream. The standard reader
-                    # decoded every complete Block as its bytes came; here
-                    # some may still be on workers: max_length -1 waits for
-                    # them, so their bytes come first and a corrupt one
-                    # raises LZMAError, as in the standard module, before
-                    # EOFError.
+                    # decoded every Block as its bytes came, the last one as
+                    # far as they go; here some may still be on workers or
+                    # waiting for bytes that will not come: _end_input()
+                    # decodes the waiting one in order, and max_length -1
+                    # collects everything, so every byte comes first and a
+                    # corrupt Block raises LZMAError (on the next call), as
+                    # in the standard module, before EOFError.
+                    decompressor._end_input()
                     self._held = decompressor.decompress(b"", -1)
                     if not self._held:
                         raise EOFError("Compressed file ended before the "

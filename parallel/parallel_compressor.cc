@@ -46,7 +46,7 @@ Resolved Resolve(const ParallelOptions& in) {
       o.preset.value_or(kPresetDefault) | (o.extreme ? kPresetExtreme : 0);
   LzmaFilters filters = o.filters ? LzmaFilters::FromChain(*o.filters)
                                   : LzmaFilters::FromPreset(preset);
-  o.threads = ResolveThreads(o.threads);
+  o.threads = PlanThreads(o.threads).threads;
   // Auto sizes for the threads asked for (not the cores): same bytes anywhere.
   const BlockSizing b =
       SizeBlocks(o.block_size, o.input_size,
@@ -101,7 +101,7 @@ class Engine {
  public:
   explicit Engine(Resolved r)
       : r_(std::move(r)),
-        arena_(static_cast<int>(r_.options.threads)),
+        arena_(r_.options.threads),
         assembler_(r_.check),
         extra_(assembler_.Header()) {}
 
@@ -264,11 +264,13 @@ class Engine {
       if (job.from_file) {
         FileBlockInput in(file_fd_, job.file_offset, job.file_size,
                           encoder->chunk_buffer());
-        job.record = encoder->Encode(in, *job.output, &cancel_, r_.options.live);
+        job.record =
+            encoder->Encode(in, *job.output, &cancel_, r_.options.live);
       } else {
         MemoryBlockInput in(
             std::span<const uint8_t>(job.input->data.get(), job.input->size));
-        job.record = encoder->Encode(in, *job.output, &cancel_, r_.options.live);
+        job.record =
+            encoder->Encode(in, *job.output, &cancel_, r_.options.live);
       }
     } catch (...) {
       job.error = std::current_exception();
@@ -285,7 +287,7 @@ class Engine {
   }
 
   const Resolved r_;  // read by every thread
-  tbb::task_arena arena_;
+  ThreadArena arena_;
   // Idle encoders (~94 MiB each at -6): a task pops one or makes one, and
   // pushes it back when done. At most `threads` tasks run at once, so at
   // most that many encoders exist. Not enumerable_thread_specific: oneTBB's

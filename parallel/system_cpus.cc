@@ -114,8 +114,14 @@ CpuSources ReadCgroupCpuLimits(const std::string& root) {
   return s;
 }
 
-CpuSources ReadCpuSources() {
-  static const CpuSources cgroups = ReadCgroupCpuLimits("/");
+CpuSources ReadCpuSources() noexcept {
+  static const CpuSources cgroups = [] {
+    try {
+      return ReadCgroupCpuLimits("/");
+    } catch (...) {
+      return CpuSources{};
+    }
+  }();
   CpuSources s = cgroups;
   cpu_set_t set;
   CPU_ZERO(&set);

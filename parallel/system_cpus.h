@@ -64,8 +64,10 @@ CpuSources ReadCgroupCpuLimits(const std::string& root = "/");
 // Everything: the cgroup quotas under "/", read once per process (as the
 // memory limits), and the affinity mask and online CPUs, asked each call
 // (one system call each), so that a sched_setaffinity() in the process, as
-// some MPI libraries do in MPI_Init, counts from the next call on.
-CpuSources ReadCpuSources();
+// some MPI libraries do in MPI_Init, counts from the next call on. Never
+// throws: where reading the cgroup files fails (out of memory), there is no
+// quota.
+CpuSources ReadCpuSources() noexcept;
 
 }  // namespace parxz
 

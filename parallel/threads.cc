@@ -29,7 +29,7 @@ std::optional<unsigned> ApplicationLimit() {
 
 }  // namespace
 
-ThreadPlan PlanThreads(unsigned requested) {
+ThreadPlan PlanThreads(unsigned requested) noexcept {
   ThreadPlan plan{.cpus = AvailableCpus(ReadCpuSources())};
   plan.threads = requested == 0 ? plan.cpus.cpus : requested;
   if (const std::optional<unsigned> app = ApplicationLimit()) {

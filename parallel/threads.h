@@ -38,8 +38,9 @@ struct ThreadPlan {
 };
 
 // The rule: 0 -> cpus.cpus; N -> N; either at most an application's own
-// (lowered) oneTBB max_allowed_parallelism.
-ThreadPlan PlanThreads(unsigned requested);
+// (lowered) oneTBB max_allowed_parallelism. Never throws (the C APIs call it
+// as is).
+ThreadPlan PlanThreads(unsigned requested) noexcept;
 
 // For arenas made without a ThreadArena (the decoders, random access and
 // mpi/collective_read.cc, which build a tbb::task_arena themselves): the

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "core/version.h"
+#include "parallel/threads.h"
 
 namespace parxz::capi {
 
@@ -76,5 +77,11 @@ const char* parxz_last_error_message(void) {
 }
 
 const char* parxz_version(void) { return PARXZ_VERSION_STRING; }
+
+uint32_t parxz_resolve_threads(uint32_t threads, uint32_t* cpus) {
+  const parxz::ThreadPlan plan = parxz::PlanThreads(threads);  // noexcept
+  if (cpus != nullptr) *cpus = plan.cpus.cpus;
+  return plan.threads;
+}
 
 }  // extern "C"

@@ -78,6 +78,13 @@ PARXZ_API const char *parxz_error_name(int code);
 PARXZ_API const char *parxz_last_error_message(void);
 /* The library version, "MAJOR.MINOR.PATCH". */
 PARXZ_API const char *parxz_version(void);
+/* The threads a call given `threads` uses, for an HPC code to log: 0 means
+ * the CPUs this process may run on (its CPU affinity mask, e.g. an MPI
+ * launcher's binding or taskset, and its cgroup CPU quota, whichever is
+ * smaller; at least 1); N means N, also beyond those CPUs (as `xz -T N`).
+ * When `cpus` is not NULL, *cpus receives the CPUs this process may run on,
+ * so that threads > *cpus shows oversubscription. Safe from any thread. */
+PARXZ_API uint32_t parxz_resolve_threads(uint32_t threads, uint32_t *cpus);
 
 /* ---- Formats, checks, filters (the numbers of liblzma / Python lzma) --- */
 enum {

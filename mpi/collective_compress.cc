@@ -330,9 +330,13 @@ CollectiveStats CompressFileCollective(MPI_Comm comm, const std::string& input,
   const BlockPlan::Range owned = plan.owned(rank);
 
   // Rounds of whole Blocks, the same number on every rank (read_at_all is
-  // collective): at least 2 × threads Blocks or 256 MiB per round.
+  // collective): at least 2 × threads Blocks or 256 MiB per round. With
+  // threads = 0 ranks may resolve different counts (their own CPUs): the
+  // largest counts everywhere.
+  unsigned threads = resolved.threads;
+  MPI_Allreduce(MPI_IN_PLACE, &threads, 1, MPI_UNSIGNED, MPI_MAX, comm);
   const uint64_t per_round = std::max<uint64_t>(
-      2 * resolved.threads, std::max<uint64_t>(1, (uint64_t{256} << 20) / bs));
+      2 * uint64_t{threads}, std::max<uint64_t>(1, (uint64_t{256} << 20) / bs));
   uint64_t rounds = 0;
   for (int r = 0; r < Size(comm); ++r) {
     const uint64_t k = plan.owned(r).count();

@@ -2,7 +2,6 @@
 
 #include <lzma.h>
 #include <oneapi/tbb/parallel_for.h>
-#include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
 #include <cstring>
@@ -121,7 +120,7 @@ void DecodeBlock(const IndexedBlockInfo& b, std::span<const uint8_t> bytes,
 template <typename Dest>
 void DecodeBlocks(const std::vector<IndexedBlockInfo>& blocks, size_t first,
                   size_t last, const uint8_t* compressed, uint64_t base,
-                  uint64_t from, uint64_t to, Dest dest, tbb::task_arena& arena,
+                  uint64_t from, uint64_t to, Dest dest, ThreadArena& arena,
                   BlockDecoderPool& pool) {
   std::vector<std::exception_ptr> errors(last - first);
   arena.execute([&] {
@@ -231,7 +230,7 @@ uint64_t ReadRangeCollective(MPI_Comm comm, const std::string& path,
   }
   if (!failure && last > first) {
     failure = Try([&] {
-      tbb::task_arena arena(static_cast<int>(ResolveThreads(threads)));
+      ThreadArena arena(threads);
       BlockDecoderPool pool;
       DecodeBlocks(
           blocks, first, last, compressed.get(), base, from, to,
@@ -256,7 +255,8 @@ CollectiveStats DecompressFileCollective(MPI_Comm comm,
   Agree(comm, Try([&] { in.emplace(comm, input, MPI_MODE_RDONLY); }));
   const std::vector<IndexedBlockInfo> blocks =
       ReadIndexCollective(comm, in->get());
-  const unsigned nthreads = ResolveThreads(threads);
+  ThreadArena arena(threads);
+  const unsigned nthreads = arena.threads();
   const size_t first = blocks.size() * rank / n;
   const size_t last = blocks.size() * (rank + 1) / n;
 
@@ -286,7 +286,6 @@ CollectiveStats DecompressFileCollective(MPI_Comm comm,
     failure = Try(
         [&] { ThrowIfMpiError(MPI_File_set_size(out->get(), 0), "truncate"); });
   }
-  tbb::task_arena arena(static_cast<int>(nthreads));
   BlockDecoderPool pool;
   for (uint64_t round = 0; round < max_rounds; ++round) {
     const size_t a = round < rounds ? cuts[round] : last;

@@ -233,4 +233,13 @@ uint64_t File::Size() const {
   return static_cast<uint64_t>(size);
 }
 
+FewestCpus GatherFewestCpus(MPI_Comm comm, unsigned local) {
+  struct {
+    int value;
+    int rank;
+  } in{static_cast<int>(std::min<unsigned>(local, INT_MAX)), Rank(comm)}, out;
+  MPI_Allreduce(&in, &out, 1, MPI_2INT, MPI_MINLOC, comm);
+  return {static_cast<unsigned>(out.value), out.rank};
+}
+
 }  // namespace parxz::mpi

@@ -88,6 +88,15 @@ class File {
 // prefix; an absolute path has neither problem.
 std::string MpiPath(const std::string& path);
 
+// Collective: the fewest CPUs a rank of `comm` may run on (`local` is this
+// rank's, parallel/threads.h's PlanThreads().cpus.cpus) and the lowest rank
+// with that many; the same on every rank. One MPI_Allreduce (MINLOC).
+struct FewestCpus {
+  unsigned cpus = 0;
+  int rank = 0;
+};
+FewestCpus GatherFewestCpus(MPI_Comm comm, unsigned local);
+
 int Rank(MPI_Comm comm);
 int Size(MPI_Comm comm);
 

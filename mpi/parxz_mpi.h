@@ -73,7 +73,8 @@ enum {
 typedef struct parxz_mpi_options {
   uint32_t preset;     /* 0..9, may carry PARXZ_MPI_PRESET_EXTREME; 6 */
   int check;           /* PARXZ_MPI_CHECK_*; CRC64 */
-  uint32_t threads;    /* compression threads per rank; 1; 0 = all cores */
+  uint32_t threads;    /* compression threads per rank; 1; 0 = the CPUs
+                          the rank may run on (parxz_mpi_resolve_threads) */
   uint64_t block_size; /* bytes per Block; 0 = max(3 x dict_size, 1 MiB) */
 } parxz_mpi_options;
 
@@ -99,6 +100,16 @@ PARXZ_MPI_API int parxz_mpi_uncompressed_size(MPI_Comm comm, const char *path,
 PARXZ_MPI_API int parxz_mpi_read(MPI_Comm comm, const char *path,
                                  uint64_t offset, void *out, size_t size,
                                  size_t *got, uint32_t threads);
+
+/* Not collective: the threads a call of this rank given `threads` uses (0:
+ * the CPUs this rank may run on, its CPU affinity mask, which mpirun's
+ * binding sets, and its cgroup CPU quota, at least 1; N: N, also beyond
+ * them), and in *cpus (when not NULL) those CPUs, for the application to
+ * log. Under Open MPI's default binding (a core per rank for 1 or 2 ranks,
+ * a socket above) threads > *cpus means the threads share the rank's CPUs:
+ * `mpirun --map-by slot:PE=N` gives each rank N cores. */
+PARXZ_MPI_API uint32_t parxz_mpi_resolve_threads(uint32_t threads,
+                                                 uint32_t *cpus);
 
 /* The message of this thread's last failed call; "" if none. */
 PARXZ_MPI_API const char *parxz_mpi_last_error_message(void);

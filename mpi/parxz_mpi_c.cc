@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "mpi/collective_compress.h"
 #include "mpi/collective_read.h"
+#include "parallel/threads.h"
 #include "parxz_mpi.h"
 
 namespace {
@@ -96,6 +97,12 @@ int parxz_mpi_read(MPI_Comm comm, const char* path, uint64_t offset, void* out,
     *got = static_cast<size_t>(parxz::mpi::ReadRangeCollective(
         comm, path, offset, {static_cast<uint8_t*>(out), size}, threads));
   });
+}
+
+uint32_t parxz_mpi_resolve_threads(uint32_t threads, uint32_t* cpus) {
+  const parxz::ThreadPlan plan = parxz::PlanThreads(threads);  // noexcept
+  if (cpus != nullptr) *cpus = plan.cpus.cpus;
+  return plan.threads;
 }
 
 const char* parxz_mpi_last_error_message(void) { return g_message; }

@@ -35,7 +35,7 @@ ShareEncoder::ShareEncoder(const ParallelOptions& resolved, BlockHook hook)
       filters_(FiltersFor(resolved)),
       check_(static_cast<lzma_check>(static_cast<int>(resolved.check))),
       hook_(std::move(hook)),
-      arena_(static_cast<int>(resolved.threads)) {}
+      arena_(resolved.threads) {}
 
 ShareEncoder::~ShareEncoder() = default;
 

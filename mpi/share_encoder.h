@@ -27,6 +27,7 @@
 #include "core/options.h"
 #include "parallel/block_encoder.h"
 #include "parallel/parallel_compressor.h"
+#include "parallel/threads.h"
 
 namespace parxz::mpi {
 
@@ -73,7 +74,7 @@ class ShareEncoder {
   LzmaFilters filters_;
   lzma_check check_;
   BlockHook hook_;
-  tbb::task_arena arena_;
+  ThreadArena arena_;  // resolved.threads, also beyond the rank's CPUs
   // Idle workers; at most `threads` exist (one per running task).
   tbb::concurrent_queue<std::unique_ptr<Worker>> idle_;
 };

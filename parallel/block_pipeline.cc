@@ -1,13 +1,13 @@
 #include "parallel/block_pipeline.h"
 
 #include <oneapi/tbb/parallel_pipeline.h>
-#include <oneapi/tbb/task_arena.h>
 
 #include <atomic>
 #include <optional>
 #include <utility>
 
 #include "core/error.h"
+#include "parallel/threads.h"
 
 namespace parxz {
 
@@ -145,7 +145,7 @@ BlockPipeline::End BlockPipeline::Run(const RunPlan& plan, Host& host) {
       halt.store(true, std::memory_order_relaxed);
   };
 
-  tbb::task_arena arena(static_cast<int>(plan.threads));
+  ThreadArena arena(plan.threads);
   arena.execute([&] {
     tbb::parallel_pipeline(plan.tokens,
                            tbb::make_filter<void, BlockItem*>(

@@ -1,5 +1,6 @@
 // The one in-order job window: jobs submitted in stream order run on a
-// oneTBB task_arena, oldest first, and the owner takes their results back in
+// oneTBB task_arena (a ThreadArena of `threads`, parallel/threads.h), oldest
+// first, and the owner takes their results back in
 // the same order, helping while it waits. The push compressor (Blocks to
 // encode) and the threaded incremental decoder (Blocks to decode) are both
 // drivers on it.
@@ -42,7 +43,6 @@
 #define PARXZ_PARALLEL_IN_ORDER_WINDOW_H_
 
 #include <oneapi/tbb/concurrent_queue.h>
-#include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
 #include <atomic>
@@ -56,6 +56,8 @@
 #include <mutex>
 #include <utility>
 #include <vector>
+
+#include "parallel/threads.h"
 
 namespace parxz {
 
@@ -77,7 +79,7 @@ class InOrderWindow {
                 std::function<void(Job&)> run)
       : max_in_flight_(std::max<size_t>(1, max_in_flight)),
         run_(std::move(run)),
-        arena_(static_cast<int>(std::max(1u, threads))) {}
+        arena_(std::max(1u, threads)) {}
   ~InOrderWindow() { Cancel(); }
   InOrderWindow(const InOrderWindow&) = delete;
   InOrderWindow& operator=(const InOrderWindow&) = delete;
@@ -198,7 +200,7 @@ class InOrderWindow {
   std::deque<Slot*> queue_;                   // submitted, in order
   std::atomic<uint64_t> on_workers_{0};
   std::atomic<uint64_t> on_caller_{0};
-  tbb::task_arena arena_;  // last: its tasks touch the members above
+  ThreadArena arena_;  // last: its tasks touch the members above
 };
 
 }  // namespace parxz

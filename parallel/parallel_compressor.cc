@@ -45,7 +45,7 @@ Resolved Resolve(const ParallelOptions& in) {
       o.preset.value_or(kPresetDefault) | (o.extreme ? kPresetExtreme : 0);
   LzmaFilters filters = o.filters ? LzmaFilters::FromChain(*o.filters)
                                   : LzmaFilters::FromPreset(preset);
-  o.threads = ResolveThreads(o.threads);
+  o.threads = PlanThreads(o.threads).threads;
   // Auto sizes for the threads asked for (not the cores): same bytes anywhere.
   const BlockSizing b =
       SizeBlocks(o.block_size, o.input_size,

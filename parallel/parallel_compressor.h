@@ -58,9 +58,10 @@ struct ParallelOptions {
   Check check = Check::kCrc64;
   // A custom chain instead of the preset (not together with preset/extreme).
   std::optional<FilterChain> filters;
-  // Worker threads; 0 = all cores (parallel/threads.h's ResolveThreads();
-  // the C API defaults to 1 instead, see capi/parxz.h). More than the cores
-  // are not started (the output is the same for every value anyway).
+  // Worker threads; 0 = the CPUs this process may run on (its affinity mask
+  // and cgroup CPU quota: parallel/threads.h's PlanThreads(); the C API
+  // defaults to 1 instead, see capi/parxz.h). N is N, as in xz, also beyond
+  // those CPUs (the output is the same for every value anyway).
   unsigned threads = 0;
   // Uncompressed bytes per Block; 0 = xz's default, max(3 × dict_size, 1 MiB)
   // (24 MiB at -6). At most 2^50. kBlockSizeAuto (parallel/block_sizing.h):

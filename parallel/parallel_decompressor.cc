@@ -55,7 +55,7 @@ Resolved Resolve(const ParallelDecodeOptions& o) {
     throw Error(ErrorCode::kBadOptions, "decompressor init",
                 "Invalid decode mode");
   }
-  return {ResolveThreads(o.threads),
+  return {PlanThreads(o.threads).threads,
           ResolveMemoryLimits(o.memlimit_soft, o.memlimit_hard),
           o.format,
           o.mode,

@@ -57,8 +57,8 @@
 // lzma_code() loop and the decoder pool; block_pipeline.h runs Blocks on
 // workers; decode_sink.h writes the output. This file is the driver.
 //
-// Threads: every parallel run makes its own tbb::task_arena of at most
-// ResolveThreads(threads) slots (parallel/threads.h); the calling thread
+// Threads: every parallel run makes its own ThreadArena of at most
+// PlanThreads(threads) slots (parallel/threads.h); the calling thread
 // takes part. Calls are independent and may run concurrently.
 #ifndef PARXZ_PARALLEL_PARALLEL_DECOMPRESSOR_H_
 #define PARXZ_PARALLEL_PARALLEL_DECOMPRESSOR_H_

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <lzma.h>
 #include <oneapi/tbb/parallel_for.h>
-#include <oneapi/tbb/task_arena.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -187,8 +186,8 @@ class XzRandomAccess::Impl {
         file_(file),
         options_(o),
         memlimit_(Limit(o.memlimit)),
-        threads_(ResolveThreads(o.threads)),
-        arena_(static_cast<int>(threads_)) {
+        arena_(o.threads),
+        threads_(arena_.threads()) {
     index_ = DecodeFileIndex(file_, 0, memlimit_);
     info_ = InfoFromIndex(file_, index_.get(), false, memlimit_);
   }
@@ -417,8 +416,8 @@ class XzRandomAccess::Impl {
   ByteSource file_;
   RandomAccessOptions options_;
   uint64_t memlimit_;
+  ThreadArena arena_;
   unsigned threads_;
-  tbb::task_arena arena_;
   LzmaIndexPtr index_;
   XzFileInfo info_;
   // Most recently used first. The list is changed by the calling thread

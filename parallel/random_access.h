@@ -32,8 +32,8 @@
 // its filters need more than `memlimit`).
 //
 // Thread safety: one thread at a time per object (read() updates the cache);
-// distinct objects are independent. Each object owns a tbb::task_arena of
-// `threads` slots for its parallel reads.
+// distinct objects are independent. Each object owns a ThreadArena of
+// PlanThreads(threads) slots (parallel/threads.h) for its parallel reads.
 #ifndef PARXZ_PARALLEL_RANDOM_ACCESS_H_
 #define PARXZ_PARALLEL_RANDOM_ACCESS_H_
 

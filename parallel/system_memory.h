@@ -62,11 +62,9 @@ SoftLimit DefaultSoftLimit(const MemorySources& sources);
 // (24106 MiB)", ... (sizes rounded up to whole MiB, as xz's figures).
 std::string DescribeSoftLimit(const SoftLimit& limit);
 
-// Reads the cgroup limits of the calling process: /proc/self/cgroup for its
-// cgroups, /proc/self/mountinfo for where the hierarchies are mounted (the
-// usual /sys/fs/cgroup places when it cannot be read), all under `root`
-// ("/" normally; a directory holding proc/self/... and the mount points for
-// tests). Only `cgroup_v2` and `cgroup_v1` are set.
+// Reads the cgroup limits of the calling process from the cgroups that
+// parallel/cgroup.h's FindCgroupDirs(root) finds (`root` "/" normally, a
+// fake tree in tests). Only `cgroup_v2` and `cgroup_v1` are set.
 MemorySources ReadCgroupLimits(const std::string& root = "/");
 
 // Everything: lzma_physmem(), the cgroup limits under "/", and the rlimits.

@@ -102,7 +102,7 @@ struct ThreadedDecompressor::State {
 
   explicit State(const ThreadedDecompressOptions& o) : options(o) {
     ValidateDecompressOptions(o.base);
-    threads = ResolveThreads(o.threads);
+    threads = PlanThreads(o.threads).threads;
     max_jobs = 2 * threads;
     limits = ResolveMemoryLimits(o.memlimit_soft, o.base.memlimit);
     hard = std::max<uint64_t>(1, o.base.memlimit.value_or(UINT64_MAX));

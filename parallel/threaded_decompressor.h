@@ -90,7 +90,7 @@
 // Errors stick, as in Decompressor.
 //
 // One thread at a time per object. Workers run in the object's own
-// tbb::task_arena of ResolveThreads(threads) slots, one of them kept for the
+// ThreadArena of PlanThreads(threads) slots (parallel/threads.h), one kept for the
 // caller: a call that waits for a Block decodes pending Blocks meanwhile
 // (parallel/in_order_window.h), so `threads` Blocks decode at once while the
 // caller waits, threads - 1 while it is away. The destructor (and
@@ -117,7 +117,8 @@ namespace parxz {
 struct ThreadedDecompressOptions {
   // Format, hard memlimit, filters (raw), ignore_check: as Decompressor.
   DecompressOptions base;
-  // Worker threads: 0 = all cores (parallel/threads.h ResolveThreads);
+  // Worker threads: 0 = the CPUs this process may run on, N = N
+  // (parallel/threads.h PlanThreads);
   // 1 = purely sequential (exactly core's Decompressor).
   unsigned threads = 0;
   // Bound on the planned memory of the Blocks in flight (see above);

@@ -18,6 +18,7 @@
 #include "core/options.h"
 #include "parallel/fd_io.h"
 #include "parallel/system_memory.h"
+#include "parallel/threads.h"
 #include "tools/codec.h"
 #include "tools/compress_plan.h"
 #include "tools/file_io.h"
@@ -273,10 +274,18 @@ std::string InfoMemory(const CliOptions& o) {
                   static_cast<unsigned long long>(mt_default), threads);
     return buf;
   }
-  std::snprintf(buf, sizeof buf, "  %-32s  %u\n",
+  std::snprintf(buf, sizeof buf, "  %-32s  %u",
                 "Number of processor threads:", threads);
+  // xz's count is the affinity mask's; where a CPU quota lowers what -T0
+  // uses, the line says so (as the memory line names its limit).
+  std::string threads_line = buf;
+  if (const CpuLimit cpus = PlanThreads(0).cpus; cpus.cpus != threads) {
+    threads_line += ", -T0 uses " + std::to_string(cpus.cpus) + ": " +
+                    DescribeCpuLimit(cpus);
+  }
+  threads_line += "\n";
   return "Hardware information:\n" +
-         MiBLine("Amount of physical memory (RAM):", ram) + buf +
+         MiBLine("Amount of physical memory (RAM):", ram) + threads_line +
          "\nMemory usage limits:\n" + MiBLine("Compression:", compress) +
          MiBLine("Decompression:", decompress) +
          MiBLine("Multi-threaded decompression:", mtdec) +
@@ -402,6 +411,9 @@ int Run(const CliOptions& o) {
     reporter.Error("", e.what());
     reporter.Error("", e.needed());
     return reporter.status();
+  }
+  if (o.verbosity >= kVerbose) {
+    for (const std::string& line : plan.verbose) reporter.Note(line);
   }
   if (o.verbosity >= kDebug) {
     for (const std::string& line : plan.debug) reporter.Note(line);

@@ -2,8 +2,8 @@
 
 #include "core/compressor.h"
 #include "core/options.h"
-#include "parallel/compress_memory.h"
 #include "parallel/block_sizing.h"
+#include "parallel/compress_memory.h"
 #include "parallel/system_memory.h"
 #include "parallel/threads.h"
 #include "tools/codec.h"
@@ -29,15 +29,14 @@ Format OutputFormat(const CliOptions& o) {
 FilterChain ChainOf(const CliOptions& o) {
   if (!o.filters.empty()) return o.filters;
   FilterSpec lzma{.id = OutputFormat(o) == Format::kAlone ? FilterId::kLzma1
-                                                         : FilterId::kLzma2};
+                                                          : FilterId::kLzma2};
   lzma.preset = o.preset;
   return {lzma};
 }
 
 // lzma_raw_encoder_memusage() of the chain (core's CompressMemoryUsage()).
 uint64_t SingleThreadedUsage(const CliOptions& o) {
-  return CompressMemoryUsage(
-      {.format = Format::kRaw, .filters = ChainOf(o)});
+  return CompressMemoryUsage({.format = Format::kRaw, .filters = ChainOf(o)});
 }
 
 uint64_t ThreadedUsage(const CliOptions& o, unsigned threads) {
@@ -70,11 +69,25 @@ CompressPlan PlanMemory(const CliOptions& options) {
   if (o.mode != Operation::kCompress) return plan;
   const std::optional<uint64_t> limit = ResolveMemLimit(o.memlimit_compress);
   const bool threaded = OutputFormat(o) == Format::kXz && !o.single_threaded;
-  const unsigned threads = o.threads == 0 ? ResolveThreads(0) : o.threads;
-  uint64_t usage = threaded ? ThreadedUsage(o, threads) : SingleThreadedUsage(o);
+  // -T0: the CPUs this process may run on; -T N: N, as xz, also beyond them.
+  const ThreadPlan thread_plan = PlanThreads(o.threads);
+  const unsigned threads = thread_plan.threads;
+  uint64_t usage =
+      threaded ? ThreadedUsage(o, threads) : SingleThreadedUsage(o);
   if (threaded) {
     plan.debug.push_back("Using up to " + std::to_string(threads) +
                          " threads.");
+    // Named only where it is not the whole machine, so that -vv stays xz's
+    // there.
+    const std::string cpus = DescribeCpuLimit(thread_plan.cpus);
+    if (o.threads == 0 && thread_plan.cpus.bounded()) {
+      plan.debug.push_back("The CPUs this process may run on: " + cpus);
+    }
+    if (o.threads != 0 && threads > thread_plan.cpus.cpus) {
+      plan.verbose.push_back(
+          std::to_string(threads) +
+          " threads, more than the CPUs this process may run on: " + cpus);
+    }
   }
   plan.debug.push_back(MemNeeded(usage, limit));
   if (!limit) {
@@ -86,11 +99,10 @@ CompressPlan PlanMemory(const CliOptions& options) {
       unsigned t = threads;
       while (t > 1 && usage > soft) usage = ThreadedUsage(o, --t);
       if (t != threads) {
-        plan.debug.push_back("Reduced the number of threads from " +
-                             std::to_string(threads) + " to " +
-                             std::to_string(t) +
-                             " to not exceed the memory usage limit of " +
-                             Mib(soft) + " MiB");
+        plan.debug.push_back(
+            "Reduced the number of threads from " + std::to_string(threads) +
+            " to " + std::to_string(t) +
+            " to not exceed the memory usage limit of " + Mib(soft) + " MiB");
         o.threads = t;
       }
     }
@@ -104,15 +116,15 @@ CompressPlan PlanMemory(const CliOptions& options) {
         plan.warnings.push_back(
             "Reduced the number of threads from " + std::to_string(threads) +
             " to " + std::to_string(t) +
-            " to not exceed the memory usage limit of " + Mib(*limit) +
-            " MiB");
+            " to not exceed the memory usage limit of " + Mib(*limit) + " MiB");
         o.threads = t;
         return plan;
       }
     }
     // One thread of the threaded encoder does not fit: xz's single-threaded
     // mode writes other bytes, which --no-adjust forbids.
-    if (o.no_adjust) throw MemLimitTooLow(MemNeeded(usage, limit), plan.warnings);
+    if (o.no_adjust)
+      throw MemLimitTooLow(MemNeeded(usage, limit), plan.warnings);
     o.threads = 1;
     o.single_threaded = true;
     usage = SingleThreadedUsage(o);
@@ -129,13 +141,15 @@ CompressPlan PlanMemory(const CliOptions& options) {
   FilterChain chain = ChainOf(o);
   size_t i = 0;
   while (chain[i].id != FilterId::kLzma1 && chain[i].id != FilterId::kLzma2) {
-    if (++i == chain.size()) throw MemLimitTooLow(MemNeeded(usage, limit), plan.warnings);
+    if (++i == chain.size())
+      throw MemLimitTooLow(MemNeeded(usage, limit), plan.warnings);
   }
   const uint32_t original = LzmaFilters::FromChain(chain).dict_size();
   uint32_t dict = original & ~static_cast<uint32_t>(kMiB - 1);
   o.filters = chain;
   for (;;) {
-    if (dict < kMiB) throw MemLimitTooLow(MemNeeded(usage, limit), plan.warnings);
+    if (dict < kMiB)
+      throw MemLimitTooLow(MemNeeded(usage, limit), plan.warnings);
     o.filters[i].dict_size = dict;
     usage = SingleThreadedUsage(o);
     if (usage <= *limit) break;
@@ -144,8 +158,7 @@ CompressPlan PlanMemory(const CliOptions& options) {
   plan.warnings.push_back(
       std::string("Adjusted LZMA") +
       (chain[i].id == FilterId::kLzma2 ? "2" : "1") + " dictionary size from " +
-      std::to_string(original >> 20) + " MiB to " +
-      std::to_string(dict >> 20) +
+      std::to_string(original >> 20) + " MiB to " + std::to_string(dict >> 20) +
       " MiB to not exceed the memory usage limit of " + Mib(*limit) + " MiB");
   return plan;
 }

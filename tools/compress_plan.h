@@ -35,6 +35,7 @@ namespace parxz::cli {
 struct CompressPlan {
   CliOptions options;                 // threads, mode and chain adjusted
   std::vector<std::string> warnings;  // xz's V_WARNING notices, in order
+  std::vector<std::string> verbose;   // -v lines (parxz's own)
   std::vector<std::string> debug;     // xz's V_DEBUG lines (-vv)
 };
 

@@ -586,6 +586,48 @@ class ProgressTest(CliTestBase):
         self.assertEqual(r.stderr, b"", "quiet without -v")
 
 
+@unittest.skipUnless(shutil.which("taskset") and len(os.sched_getaffinity(0)) > 1,
+                     "needs taskset and two CPUs")
+class ThreadsTest(CliTestBase):
+    """-T0 is the CPUs the process may run on; -T N is N, as xz's."""
+
+    def taskset(self, args):
+        cpu = str(min(os.sched_getaffinity(0)))
+        return subprocess.run(["taskset", "-c", cpu, PARXZ] + args,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              timeout=120)
+
+    def test_bound_to_one_cpu(self):
+        data = mixed_data(3 << 20, seed=11)
+        p = self.write("f", data)
+        online = os.sysconf("SC_NPROCESSORS_ONLN")
+        mask = f"the CPU affinity mask (1 of {online} CPUs)"
+        r = self.taskset(["-T0", "-vv", "-1", "-c", str(p)])
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        err = r.stderr.decode()
+        self.assertIn("Using up to 1 threads.\n", err)
+        self.assertIn("The CPUs this process may run on: " + mask, err)
+        # -T2: two threads as xz, and -v says how many CPUs there are.
+        r = self.taskset(["-T2", "-v", "-1", "-c", str(p)])
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        self.assertIn("2 threads, more than the CPUs this process may run "
+                      "on: " + mask, r.stderr.decode())
+        self.assertNotIn("TBB", r.stderr.decode())
+        self.assertEqual(r.stdout, xz(["-T2", "-1", "-c", str(p)]).stdout)
+        # Quiet without -v.
+        r = self.taskset(["-T2", "-1", "-c", str(p)])
+        self.assertEqual(r.stderr, b"")
+
+    def test_unbound_says_nothing_new(self):
+        if len(os.sched_getaffinity(0)) != os.sysconf("SC_NPROCESSORS_ONLN"):
+            self.skipTest("this process is bound")
+        p = self.write("f", mixed_data(1 << 20, seed=12))
+        err = self.ok(["-T0", "-vv", "-1", "-c", str(p)]).stderr.decode()
+        self.assertIn(f"Using up to {len(os.sched_getaffinity(0))} threads.",
+                      err)
+        self.assertNotIn("may run on", err)
+
+
 class ConformanceTest(CliTestBase):
     """Every file of the xz test suite: `-t` status and `-dc` output as xz."""
 

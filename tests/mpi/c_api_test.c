@@ -38,6 +38,13 @@ int main(int argc, char **argv) {
              o.block_size == 0,
          "defaults");
 
+  /* Not collective; here unbound (run_mpi.sh: --bind-to none). */
+  uint32_t cpus = 0;
+  const uint32_t threads = parxz_mpi_resolve_threads(0, &cpus);
+  expect(threads >= 1 && threads == cpus, "resolve 0: the rank's CPUs");
+  expect(parxz_mpi_resolve_threads(cpus + 2, NULL) == cpus + 2,
+         "resolve N: N, also beyond the CPUs");
+
   o.check = 99; /* not a check */
   expect(parxz_mpi_compress(MPI_COMM_WORLD, path, data, sizeof data, &o) ==
              PARXZ_MPI_E_BAD_OPTIONS,

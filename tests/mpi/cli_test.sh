@@ -159,6 +159,52 @@ else
   echo "SKIP: unwritable directory (root without setpriv)"
 fi
 
+# Threads per rank against the CPUs of the rank. Open MPI's default binding
+# (no --bind-to) puts one rank on one core: -T2 warns once, naming the
+# mpirun options that give the rank its cores, and -T0 uses 1 thread; with
+# --map-by slot:PE=2 or --bind-to none there is no warning.
+mpi_bound() {
+  timeout --kill-after=10 "${PARXZ_MPI_TIMEOUT:-120}" mpirun "$@"
+}
+if (($(nproc) >= 2)); then
+  "$parxz" -T2 -6 -c data > threads.ref
+  check_threads() {  # NAME WARNINGS EXPECTED-LINE MPIRUN-ARGS...
+    local name=$1 warnings=$2 line=$3
+    shift 3
+    rm -f tdata.xz
+    cp data tdata
+    if ! mpi_bound --report-bindings "$@" tdata 2> err; then
+      fail "$name: status $(cat err)"
+      return
+    fi
+    local n
+    n=$(grep -c -- 'mpirun --map-by slot:PE=2`, or leave threads unbound with `mpirun --bind-to none`' err)
+    [[ $n -eq $warnings ]] || fail "$name: $n warnings, not $warnings: $(cat err)"
+    grep -qF -- "$line" err || fail "$name: no '$line' in: $(cat err)"
+    grep -q TBB err && fail "$name: oneTBB complains: $(cat err)"
+    cmp -s tdata.xz threads.ref || fail "$name: differs from parxz -T2"
+    ok "$name"
+  }
+  check_threads "default binding, -T2: one warning" 1 \
+    "Using 2 threads per rank on 1 ranks; the fewest CPUs a rank may run on: 1 CPU (rank 0)" \
+    -np 1 "$pm" -T2 -6 -v
+  # The binding itself, as mpirun reports it, so that the case means what
+  # it says.
+  grep -q 'rank 0 bound to.*core' err || fail "default binding: not bound: $(cat err)"
+  check_threads "default binding, -T0: 1 thread, no warning" 0 \
+    "Using 1 threads per rank (-T0: rank 0's CPUs)" -np 1 "$pm" -T0 -6 -v
+  check_threads "--map-by slot:PE=2 -T2: no warning" 0 \
+    "the fewest CPUs a rank may run on: 2 CPUs" \
+    -np 1 --map-by slot:PE=2 "$pm" -T2 -6 -v
+  check_threads "--bind-to none -T2: no warning" 0 \
+    "Using 2 threads per rank" -np 1 --bind-to none "$pm" -T2 -6 -v
+  check_threads "2 ranks bound, -T2: one warning from rank 0" 1 \
+    "the fewest CPUs a rank may run on: 1 CPU" -np 2 "$pm" -T2 -6 -v
+  check_threads "-q: no warning" 0 "" -np 1 "$pm" -T2 -6 -q
+else
+  echo "SKIP: threads against the binding (one CPU)"
+fi
+
 leftover=$(find . -name '.*parxz-*' | head -1)
 [[ -z $leftover ]] || fail "temporary file left: $leftover"
 

@@ -8,15 +8,14 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
+#include <algorithm>
 #include <string>
+
+#include "tests/parallel/fake_root.h"
 
 namespace parxz {
 namespace {
 
-namespace fs = std::filesystem;
 constexpr uint64_t kMiB = 1 << 20;
 constexpr uint64_t kGiB = uint64_t{1} << 30;
 
@@ -54,29 +53,6 @@ TEST(SystemMemoryTest, ChoosesTheSmallestSource) {
   EXPECT_EQ(d.source, MemorySource::kPhysmem);
   EXPECT_EQ(DescribeSoftLimit(d), "a quarter of the RAM (65536 MiB)");
 }
-
-// A fake root under TEST_TMPDIR: files written with their parents.
-class FakeRoot {
- public:
-  explicit FakeRoot(const std::string& name) {
-    const char* tmp = std::getenv("TEST_TMPDIR");
-    root_ = fs::path(tmp ? tmp : "/tmp") / ("fake_" + name);
-    fs::remove_all(root_);
-    fs::create_directories(root_);
-  }
-  void Write(const std::string& path, const std::string& text) const {
-    const fs::path p = root_ / path.substr(1);
-    fs::create_directories(p.parent_path());
-    std::ofstream(p) << text;
-  }
-  std::string path() const { return root_.string(); }
-
- private:
-  fs::path root_;
-};
-
-constexpr char kV2Mount[] =
-    "30 23 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw\n";
 
 TEST(SystemMemoryTest, CgroupV2SmallestOnThePath) {
   FakeRoot r("v2");

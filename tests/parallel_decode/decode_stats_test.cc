@@ -46,7 +46,7 @@ uint64_t DecoderMemory(uint32_t preset) {
 }
 
 TEST(ParallelDecode, SoftMemoryLimitLowersThreadsThenGoesSequential) {
-  // Four threads also on smaller machines (ResolveThreads clamps to this).
+  // Four threads, the most any run here plans for.
   tbb::global_control four(tbb::global_control::max_allowed_parallelism, 4);
   const std::string data = TestData(2 << 20, 11);
   const uint64_t block = 256 * kKiB;

@@ -27,6 +27,7 @@
 #include "mpi/collective_compress.h"
 #include "mpi/collective_read.h"
 #include "mpi/mpi_util.h"
+#include "parallel/threads.h"
 #include "tools/args.h"
 #include "tools/cli.h"
 #include "tools/codec.h"
@@ -168,6 +169,37 @@ class FileRunner {
   MPI_Comm comm_;
 };
 
+// Once per job, on rank 0, after every rank's CPUs are gathered: a warning
+// where -T N exceeds the CPUs of some rank (Open MPI binds each rank to a
+// core for up to 2 ranks and to a socket above, and every thread a rank
+// starts inherits that), naming the mpirun options that give each rank its
+// cores; with -v, the threads per rank and the fewest CPUs of a rank.
+// -T0 needs no warning: each rank then uses the CPUs it may run on.
+void ReportThreads(const cli::CliOptions& o, MPI_Comm comm) {
+  const parxz::ThreadPlan plan = parxz::PlanThreads(o.threads);
+  const pm::FewestCpus fewest = pm::GatherFewestCpus(comm, plan.cpus.cpus);
+  if (g_rank != 0) return;
+  const std::string t = std::to_string(o.threads);
+  const std::string cpus =
+      std::to_string(fewest.cpus) + (fewest.cpus == 1 ? " CPU" : " CPUs");
+  if (o.threads > fewest.cpus && o.verbosity >= cli::kWarnings) {
+    Print("-T" + t + " is more threads than the " + cpus + " rank " +
+          std::to_string(fewest.rank) + " may run on, so they share " +
+          (fewest.cpus == 1 ? "it" : "them") +
+          " (mpirun binds each rank to a "
+          "core for up to 2 ranks, to a socket above). Give each rank " +
+          t + " cores with `mpirun --map-by slot:PE=" + t +
+          "`, or leave threads unbound with `mpirun --bind-to none`");
+  }
+  if (o.verbosity >= cli::kVerbose) {
+    Print("Using " + std::to_string(plan.threads) + " threads per rank" +
+          (o.threads == 0 ? " (-T0: rank 0's CPUs)" : "") + " on " +
+          std::to_string(pm::Size(comm)) +
+          " ranks; the fewest CPUs a rank may run on: " + cpus + " (rank " +
+          std::to_string(fewest.rank) + ")");
+  }
+}
+
 int Run(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   const std::string argv0 = argc > 0 ? argv[0] : "parxz-mpi";
@@ -207,6 +239,7 @@ int Run(int argc, char** argv) {
     if (g_rank == 0) Print("No file given (standard input is not supported)");
     return 1;
   }
+  ReportThreads(o, MPI_COMM_WORLD);
   if (g_rank == 0) cli::InstallSignalCleanup();
   FileRunner runner(o, MPI_COMM_WORLD);
   int status = 0;

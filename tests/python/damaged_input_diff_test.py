@@ -45,7 +45,11 @@ fixed; see EXPECTED_FAILURES_ON_MAIN below for which tests and how.
 
 Seeds: PARXZ_DIFF_SEED=<int> changes the base seed (default 23); every
 failure line names the file kind, damage, seed and schedule, and how to
-rerun it.
+rerun it. PARXZ_DIFF_ONLY=<text> keeps only the cases whose name contains
+it, e.g.
+  PARXZ_SHARED=/work/shared bazel test //tests/python:damaged_input_diff_test \
+    --test_env=PARXZ_DIFF_ONLY="parxz trunc seed=23000" \
+    --test_arg=DamagedInputDiffTest.test_readline
 """
 import io
 import lzma as stock
@@ -60,6 +64,7 @@ import parxz.lzma as plzma
 XZ = "/usr/bin/xz"
 PIXZ = "/usr/bin/pixz"
 BASE_SEED = int(os.environ.get("PARXZ_DIFF_SEED", "23"))
+ONLY = os.environ.get("PARXZ_DIFF_ONLY", "")
 SEEDS_PER_KIND = 2
 THREADS = (None, 2, 4)
 MIB = 1 << 20
@@ -315,7 +320,8 @@ def setUpModule():
     data = corpus_pieces()
     CASES = []
     for desc, blob, flip, cut, blocks in damaged_files(file_kinds(data)):
-        CASES.append((desc, blob, flip, cut, blocks, xz_dc(blob)))
+        if ONLY in desc:
+            CASES.append((desc, blob, flip, cut, blocks, xz_dc(blob)))
 
 
 class DamagedInputDiffTest(unittest.TestCase):
@@ -352,7 +358,8 @@ class DamagedInputDiffTest(unittest.TestCase):
                         f"{', '.join(problems)}: standard {len(ref)} bytes "
                         f"then {ref_err}; parxz {len(got)} bytes then "
                         f"{got_err}; xz -dc {len(x)} bytes"
-                        f" [rerun: PARXZ_DIFF_SEED={BASE_SEED}]")
+                        f" [rerun: PARXZ_DIFF_SEED={BASE_SEED} "
+                        f"PARXZ_DIFF_ONLY=\"{desc}\"]")
         print(f"\n{schedule_name}: {checked} runs, {len(failures)} failed",
               flush=True)
         if failures:

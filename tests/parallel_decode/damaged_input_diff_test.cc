@@ -17,7 +17,8 @@
 // headers), ParallelCompressor's, and the xz and pixz (-0) programs'
 // when installed. Damage: one flipped bit (region picked at random among Stream
 // Header, Block Header, Block data, check, Index, Stream Footer), a cut at a
-// random point, or both (the bit before the cut).
+// random point, or both (the bit before the cut: in the same Block for even
+// seeds, anywhere after it for odd ones).
 //
 // Schedules: random chunk sizes (1 B .. 512 KiB) and max_length (1 B .. 2 MiB,
 // sometimes -1), fed when needs_input() ("pull") or on every call ("push");
@@ -213,9 +214,19 @@ std::vector<Case> MakeCasesOnce() {
                << c.flip->region << ")";
         }
         if (damage != "flip") {
+          // With a flip: even seeds cut inside the flipped bit's Block (the
+          // bad bytes in the incomplete last Block), odd ones anywhere after.
           const uint64_t lo = c.flip ? c.flip->offset + 1 : 0;
-          c.cut = std::uniform_int_distribution<uint64_t>(
-              lo, kind.xz.size() - 1)(rng);
+          uint64_t hi = kind.xz.size() - 1;
+          if (c.flip && i % 2 == 0) {
+            for (const BlockPos& b : blocks) {
+              if (c.flip->offset < b.offset + b.total_size) {
+                hi = std::max(lo, b.offset + b.total_size - 1);
+                break;
+              }
+            }
+          }
+          c.cut = std::uniform_int_distribution<uint64_t>(lo, hi)(rng);
           c.input.resize(*c.cut);
           name << " cut@" << *c.cut;
         }

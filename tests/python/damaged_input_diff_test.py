@@ -6,13 +6,14 @@ reference) against parxz.lzma with threads None, 2 and 4, op schedule by op
 schedule, and both against the bytes `xz -dc` writes before it stops.
 
 Inputs (made at test time, nothing committed): ~2.6 MB of mixed data (pieces
-of the corpus in $PARXZ_SHARED, else synthesized) compressed five ways:
+of the corpus in $PARXZ_SHARED, else synthesized) compressed six ways:
 `xz -T2 --block-size=1MiB`, `xz -T1` (one Block, no sizes in its header),
 `xz -T1 --block-size=1MiB` (Blocks without sizes), `pixz -3` (one Block)
-and `pixz -0` (512 KiB Blocks) if installed, and parxz (parxz.lzma.compress(threads=2, block_size=1MiB)). Each is damaged
-with one flipped bit (in a Stream Header, Block Header, Block data, Block
-check, Index or Stream Footer, the region picked at random), a truncation at a
-random point, or both (the bit before the cut: in the same Block for even
+and `pixz -0` (512 KiB Blocks) if installed, and parxz
+(parxz.lzma.compress(threads=2, block_size=1MiB)). Each is damaged with one
+flipped bit (in a Stream Header, Block Header, Block data, Block check, Index
+or Stream Footer, the region picked at random), a truncation at a random
+point, or both (the bit before the cut: in the same Block for even
 seeds, anywhere after it for odd ones), for several seeds.
 
 For each damaged file and schedule:

@@ -11,7 +11,7 @@
 # Rounds are interleaved (threads=1, then threads=2) so that load from other
 # processes spreads over both. Prints each run, the medians and their ratio,
 # and the peak RSS of each run (/usr/bin/time -v) next to the documented
-# bound of the threaded decoder (parallel/threaded_decompressor.h):
+# bound of the threaded decoder (parallel/decode/threaded_decompressor.h):
 #   RSS(threads=1) + 2 x T x (decoder + Block + compressed Block)
 #                  + T x decoder + one Block's compressed bytes + 2 pieces
 # with T = 2 and the largest Block's sizes from `xz --robot -lvv` (the soft

@@ -32,7 +32,7 @@
 #include <vector>
 
 #include "bench/bench_corpus.h"
-#include "parallel/parallel_compressor.h"
+#include "parallel/compress/parallel_compressor.h"
 
 namespace parxz::bench {
 namespace {

@@ -34,8 +34,8 @@
 #include <vector>
 
 #include "core/decompressor.h"
-#include "parallel/parallel_decompressor.h"
-#include "parallel/random_access.h"
+#include "parallel/access/random_access.h"
+#include "parallel/decode/parallel_decompressor.h"
 
 namespace {
 

@@ -32,7 +32,7 @@
 
 #include "bench/bench_corpus.h"
 #include "core/decompressor.h"
-#include "parallel/parallel_decompressor.h"
+#include "parallel/decode/parallel_decompressor.h"
 
 namespace parxz::bench {
 namespace {

@@ -5,7 +5,7 @@
 #include <optional>
 
 #include "core/version.h"
-#include "parallel/threads.h"
+#include "parallel/common/threads.h"
 
 namespace parxz::capi {
 

@@ -12,7 +12,7 @@
 
 #include "capi/c_support.h"
 #include "core/compressor.h"
-#include "parallel/parallel_compressor.h"
+#include "parallel/compress/parallel_compressor.h"
 
 namespace {
 

@@ -8,8 +8,8 @@
 
 #include "capi/c_support.h"
 #include "core/decompressor.h"
-#include "parallel/parallel_decompressor.h"
-#include "parallel/threaded_decompressor.h"
+#include "parallel/decode/parallel_decompressor.h"
+#include "parallel/decode/threaded_decompressor.h"
 
 namespace {
 

@@ -8,7 +8,7 @@
 // compress() returns compressed bytes for at least part of the input and may
 // keep the rest inside liblzma; only flush() finishes the stream, and after it
 // every call is a kMisuse error. One thread at a time per object; distinct
-// objects are independent. For many cores use parallel/parallel_compressor.h.
+// objects are independent. For many cores use parallel/compress/parallel_compressor.h.
 #ifndef PARXZ_CORE_COMPRESSOR_H_
 #define PARXZ_CORE_COMPRESSOR_H_
 
@@ -41,7 +41,7 @@ struct CompressOptions {
 };
 
 // The one check of compression options, shared by Compressor, the parallel
-// compressor (parallel/parallel_compressor.h) and the C API (capi/parxz.h).
+// compressor (parallel/compress/parallel_compressor.h) and the C API (capi/parxz.h).
 // Throws Error(kBadOptions) with the messages of CPython's
 // lzma.LZMACompressor ("Cannot specify both preset and filter chain", ...),
 // or Error(kUnsupported) for a check this liblzma cannot compute. Allocates

@@ -11,7 +11,7 @@
 // kXz detects the container as xz does (DetectContainer: "File format not
 // recognized" for anything else) and enforces the memory limit for raw
 // streams too; kPython and kSingleStream behave as Python's lzma module. The
-// parallel decoder (parallel/parallel_decompressor.h) applies the same rules
+// parallel decoder (parallel/decode/parallel_decompressor.h) applies the same rules
 // to .xz input decoded on threads. Errors are parxz::Error with the offset
 // counted from the start of the input. One thread at a time.
 #ifndef PARXZ_CORE_STREAM_DECODER_H_

@@ -11,7 +11,7 @@
 #include "core/error.h"
 #include "mpi/block_plan.h"
 #include "mpi/mpi_util.h"
-#include "parallel/stream_assembler.h"
+#include "parallel/compress/stream_assembler.h"
 
 namespace parxz::mpi {
 

@@ -33,7 +33,7 @@
 #include <string>
 
 #include "mpi/share_encoder.h"
-#include "parallel/parallel_compressor.h"
+#include "parallel/compress/parallel_compressor.h"
 
 namespace parxz::mpi {
 

@@ -10,10 +10,10 @@
 
 #include "core/error.h"
 #include "mpi/mpi_util.h"
-#include "parallel/block_decoder.h"
-#include "parallel/file_index.h"
-#include "parallel/threads.h"
-#include "parallel/xz_parser.h"
+#include "parallel/access/file_index.h"
+#include "parallel/common/threads.h"
+#include "parallel/decode/block_decoder.h"
+#include "parallel/decode/xz_parser.h"
 
 namespace parxz::mpi {
 

@@ -89,7 +89,7 @@ class File {
 std::string MpiPath(const std::string& path);
 
 // Collective: the fewest CPUs a rank of `comm` may run on (`local` is this
-// rank's, parallel/threads.h's PlanThreads().cpus.cpus) and the lowest rank
+// rank's, parallel/common/threads.h's PlanThreads().cpus.cpus) and the lowest rank
 // with that many; the same on every rank. One MPI_Allreduce (MINLOC).
 struct FewestCpus {
   unsigned cpus = 0;

@@ -10,7 +10,7 @@
 #include "core/error.h"
 #include "mpi/collective_compress.h"
 #include "mpi/collective_read.h"
-#include "parallel/threads.h"
+#include "parallel/common/threads.h"
 #include "parxz_mpi.h"
 
 namespace {

@@ -25,9 +25,9 @@
 #include <vector>
 
 #include "core/options.h"
-#include "parallel/block_encoder.h"
-#include "parallel/parallel_compressor.h"
-#include "parallel/threads.h"
+#include "parallel/common/threads.h"
+#include "parallel/compress/block_encoder.h"
+#include "parallel/compress/parallel_compressor.h"
 
 namespace parxz::mpi {
 

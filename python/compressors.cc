@@ -18,7 +18,7 @@
 #include <utility>
 
 #include "core/compressor.h"
-#include "parallel/parallel_compressor.h"
+#include "parallel/compress/parallel_compressor.h"
 #include "python/cpython_args.h"
 #include "python/module.h"
 #include "python/py_support.h"

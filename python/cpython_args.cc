@@ -46,7 +46,7 @@ bool ToUint64(PyObject* obj, const char* name, uint64_t* out) {
 bool ToThreads(PyObject* obj, unsigned* out) {
   uint64_t threads = 0;
   if (!ToUint64(obj, "threads", &threads)) return false;
-  // parallel/threads.h clamps large counts; this bound keeps the value an
+  // parallel/common/threads.h clamps large counts; this bound keeps the value an
   // unsigned.
   if (threads > 4096) {
     PyErr_SetString(PyExc_ValueError,

@@ -20,8 +20,8 @@
 #include <string>
 
 #include "core/decompressor.h"
-#include "parallel/parallel_decompressor.h"
-#include "parallel/threaded_decompressor.h"
+#include "parallel/decode/parallel_decompressor.h"
+#include "parallel/decode/threaded_decompressor.h"
 #include "python/cpython_args.h"
 #include "python/module.h"
 #include "python/py_support.h"

@@ -39,7 +39,7 @@ struct MemLimitSetting {
   bool percent = false;
 };
 
-// --block-size=auto: the library's kBlockSizeAuto (parallel/block_sizing.h;
+// --block-size=auto: the library's kBlockSizeAuto (parallel/compress/block_sizing.h;
 // tools/compress_plan.cc checks that they are equal).
 inline constexpr uint64_t kAutoBlockSize = UINT64_MAX;
 

@@ -16,9 +16,9 @@
 
 #include "core/error.h"
 #include "core/options.h"
-#include "parallel/fd_io.h"
-#include "parallel/system_memory.h"
-#include "parallel/threads.h"
+#include "parallel/common/fd_io.h"
+#include "parallel/common/system_memory.h"
+#include "parallel/common/threads.h"
 #include "tools/codec.h"
 #include "tools/compress_plan.h"
 #include "tools/file_io.h"

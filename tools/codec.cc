@@ -21,11 +21,11 @@
 #include "core/options.h"
 #include "core/stream_decoder.h"
 #include "core/stream_rules.h"
-#include "parallel/compress_memory.h"
-#include "parallel/fd_io.h"
-#include "parallel/parallel_compressor.h"
-#include "parallel/parallel_decompressor.h"
-#include "parallel/random_access.h"
+#include "parallel/access/random_access.h"
+#include "parallel/common/fd_io.h"
+#include "parallel/compress/compress_memory.h"
+#include "parallel/compress/parallel_compressor.h"
+#include "parallel/decode/parallel_decompressor.h"
 
 namespace parxz::cli {
 

@@ -17,7 +17,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "parallel/parallel_compressor.h"
+#include "parallel/compress/parallel_compressor.h"
 #include "tools/args.h"
 #include "tools/progress.h"
 

@@ -2,10 +2,10 @@
 
 #include "core/compressor.h"
 #include "core/options.h"
-#include "parallel/block_sizing.h"
-#include "parallel/compress_memory.h"
-#include "parallel/system_memory.h"
-#include "parallel/threads.h"
+#include "parallel/common/system_memory.h"
+#include "parallel/common/threads.h"
+#include "parallel/compress/block_sizing.h"
+#include "parallel/compress/compress_memory.h"
 #include "tools/codec.h"
 
 namespace parxz::cli {

@@ -15,10 +15,10 @@
 // filter 1 MiB at a time ("Adjusted LZMA2 dictionary size from A MiB to B
 // MiB ..."; with --no-adjust or -F raw an error). The error is xz's two
 // lines and exit status 1. The figures are liblzma's, as xz's: parxz's own
-// allocation stays at or below them (parallel/compress_memory.h). Without a
+// allocation stays at or below them (parallel/compress/compress_memory.h). Without a
 // limit and with an automatic thread count (-T0, the default), the soft
 // limit (a quarter of the RAM as xz's, or of a lower cgroup or rlimit:
-// parallel/system_memory.h) may lower the threads, silently and never
+// parallel/common/system_memory.h) may lower the threads, silently and never
 // below one. --block-size=auto is planned at xz's default Block size, the
 // largest it can choose, and becomes the default in single-threaded mode.
 #ifndef PARXZ_TOOLS_COMPRESS_PLAN_H_

@@ -99,7 +99,7 @@ class OutputFile {
   std::string temp_path_;
 };
 
-// Reads and writes go through parallel/fd_io.h, the one EINTR-safe loop.
+// Reads and writes go through parallel/common/fd_io.h, the one EINTR-safe loop.
 
 // True if `fd` is a terminal.
 bool IsTerminal(int fd);

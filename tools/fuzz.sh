@@ -23,7 +23,7 @@ shift 2
 # Every source of the layers a target links (as the layers' BUILD files do),
 # so that a new file needs no change here.
 core_srcs=(core/*.cc)
-parallel_srcs=(parallel/*.cc)
+parallel_srcs=(parallel/*/*.cc)
 case "$target" in
   decompressor) srcs=("${core_srcs[@]}") ;;
   round_trip|parallel_decoder) srcs=("${core_srcs[@]}" "${parallel_srcs[@]}") ;;
@@ -51,7 +51,7 @@ flags=(-std=c++20 -g -O1 -fno-omit-frame-pointer -I. -I"$work/gen"
 
 # Rebuild only what changed (one object per source); a changed header
 # rebuilds everything (struct layouts must agree between objects).
-newest_h=$(ls -t core/*.h parallel/*.h tests/fuzz/*.h tests/parallel_decode/*.h | head -1)
+newest_h=$(ls -t core/*.h parallel/*/*.h tests/fuzz/*.h tests/parallel_decode/*.h | head -1)
 objs=()
 for src in "${srcs[@]}" "tests/fuzz/${target}_fuzz.cc"; do
   obj="$work/obj/$(echo "$src" | tr / _).o"

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "core/options.h"
-#include "parallel/fd_io.h"
-#include "parallel/random_access.h"
+#include "parallel/access/random_access.h"
+#include "parallel/common/fd_io.h"
 #include "tools/progress.h"
 
 namespace parxz::cli {
@@ -126,7 +126,7 @@ std::string DetailSummary(uint64_t memusage, bool sizes, uint32_t version) {
 }  // namespace
 
 FileInfo ReadFileInfo(int fd, const std::string& name, bool details) {
-  // The Index reader of parallel/random_access.h (lzma_file_info_decoder).
+  // The Index reader of parallel/access/random_access.h (lzma_file_info_decoder).
   const XzFileInfo x = ReadXzFileInfo(fd, details);
   FileInfo info;
   info.name = name;

@@ -1,5 +1,5 @@
 // `parxz -l`: what `xz -l` prints about .xz files, read from their Indexes
-// (parallel/random_access.h reads them from the end; no data is decoded).
+// (parallel/access/random_access.h reads them from the end; no data is decoded).
 //
 //   FileInfo info = ReadFileInfo(fd, "a.xz");    // throws parxz::Error
 //   std::string table = FormatListHeader() + FormatListRow(info);

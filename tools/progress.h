@@ -12,7 +12,7 @@
 // thread-safe (two atomics); everything else is for the owning thread.
 // Between Update() calls (which the library makes only when a whole Block
 // is written) the line follows live(): counters the Block encoders and
-// decoders add to after every 1 MiB piece (parallel/live_progress.h); the
+// decoders add to after every 1 MiB piece (parallel/common/live_progress.h); the
 // line shows the larger of the two.
 #ifndef PARXZ_TOOLS_PROGRESS_H_
 #define PARXZ_TOOLS_PROGRESS_H_
@@ -25,7 +25,7 @@
 #include <string>
 #include <thread>
 
-#include "parallel/live_progress.h"
+#include "parallel/common/live_progress.h"
 
 namespace parxz::cli {
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "core/error.h"
-#include "parallel/parallel_compressor.h"
+#include "parallel/compress/parallel_compressor.h"
 
 int main(int argc, char** argv) {
   if (argc != 3) {

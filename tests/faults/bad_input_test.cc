@@ -19,7 +19,7 @@
 #include "core/compressor.h"
 #include "core/decompressor.h"
 #include "core/error.h"
-#include "parallel/parallel_compressor.h"
+#include "parallel/compress/parallel_compressor.h"
 #include "tests/faults/fault_util.h"
 
 namespace parxz::faults {

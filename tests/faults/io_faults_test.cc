@@ -33,7 +33,7 @@
 
 #include "core/decompressor.h"
 #include "core/error.h"
-#include "parallel/parallel_compressor.h"
+#include "parallel/compress/parallel_compressor.h"
 #include "tests/faults/fault_util.h"
 
 namespace parxz::faults {

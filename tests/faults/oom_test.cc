@@ -6,9 +6,9 @@
 //
 // Also here: a header asking for a huge dictionary is refused by a memory
 // limit before anything is allocated (kMemLimit), in every build.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <lzma.h>
-#include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -18,7 +18,7 @@
 #include "core/compressor.h"
 #include "core/decompressor.h"
 #include "core/error.h"
-#include "parallel/parallel_compressor.h"
+#include "parallel/compress/parallel_compressor.h"
 #include "tests/faults/fault_util.h"
 
 namespace parxz::faults {

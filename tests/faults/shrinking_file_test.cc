@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "core/error.h"
-#include "parallel/parallel_decompressor.h"
-#include "parallel/random_access.h"
+#include "parallel/access/random_access.h"
+#include "parallel/decode/parallel_decompressor.h"
 #include "tests/faults/fault_util.h"
 
 namespace parxz::faults {

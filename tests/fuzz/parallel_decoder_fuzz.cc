@@ -1,4 +1,4 @@
-// Fuzz target: the parallel decoder (parallel/parallel_decompressor.h)
+// Fuzz target: the parallel decoder (parallel/decode/parallel_decompressor.h)
 // against the sequential one (core/decompressor.h) on mutated valid files.
 //
 // Input layout: byte 0 picks threads (1..3), the hard memory limit and
@@ -23,8 +23,8 @@
 
 #include "core/decompressor.h"
 #include "core/error.h"
-#include "parallel/parallel_decompressor.h"
-#include "parallel/random_access.h"
+#include "parallel/access/random_access.h"
+#include "parallel/decode/parallel_decompressor.h"
 #include "tests/fuzz/fuzz_util.h"
 
 namespace parxz::fuzz {

@@ -1,4 +1,4 @@
-// Fuzz target: ParallelCompressor (parallel/parallel_compressor.h) and back
+// Fuzz target: ParallelCompressor (parallel/compress/parallel_compressor.h) and back
 // through the sequential Decompressor.
 //
 // Input layout: 5 control bytes (threads and check; preset or filter chain;
@@ -18,7 +18,7 @@
 #include "core/decompressor.h"
 #include "core/error.h"
 #include "core/options.h"
-#include "parallel/parallel_compressor.h"
+#include "parallel/compress/parallel_compressor.h"
 #include "tests/fuzz/fuzz_util.h"
 
 namespace parxz::fuzz {

@@ -1,4 +1,4 @@
-// Fuzz target: ThreadedDecompressor (parallel/threaded_decompressor.h)
+// Fuzz target: ThreadedDecompressor (parallel/decode/threaded_decompressor.h)
 // against core's sequential Decompressor, call by call on random schedules
 // of (chunk, max_length), with the checks of
 // tests/parallel_decode/threaded_compare.h: each call <= max_length, the
@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "core/error.h"
-#include "parallel/parallel_compressor.h"
-#include "parallel/threaded_decompressor.h"
+#include "parallel/compress/parallel_compressor.h"
+#include "parallel/decode/threaded_decompressor.h"
 #include "tests/fuzz/fuzz_util.h"
 #include "tests/parallel_decode/threaded_compare.h"
 

@@ -1,8 +1,8 @@
-// parallel/block_sizing.h: xz's default Block size and --block-size=auto,
+// parallel/compress/block_sizing.h: xz's default Block size and --block-size=auto,
 // as a table, against a reference written here another way, and against
 // liblzma (which dictionary sizes LZMA2 stores, each preset's dictionary)
 // and xz (what the Blocks of a compressed file hold).
-#include "parallel/block_sizing.h"
+#include "parallel/compress/block_sizing.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "parallel/parallel_compressor.h"
+#include "parallel/compress/parallel_compressor.h"
 #include "tests/parallel/test_util.h"
 
 namespace parxz {

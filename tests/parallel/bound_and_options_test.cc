@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/compressor.h"
-#include "parallel/parallel_compressor.h"
+#include "parallel/compress/parallel_compressor.h"
 #include "tests/parallel/test_util.h"
 
 namespace parxz {

@@ -1,11 +1,11 @@
-// parallel/compress_memory.h: xz's figure for the threaded encoder, and
+// parallel/compress/compress_memory.h: xz's figure for the threaded encoder, and
 // Blocks in flight that keep parxz's own allocation at or below it.
-#include "parallel/compress_memory.h"
+#include "parallel/compress/compress_memory.h"
 
 #include <gtest/gtest.h>
 
 #include "core/compressor.h"
-#include "parallel/parallel_compressor.h"
+#include "parallel/compress/parallel_compressor.h"
 
 namespace parxz {
 namespace {

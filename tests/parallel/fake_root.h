@@ -1,5 +1,5 @@
 // A fake file system root under TEST_TMPDIR for the cgroup readers
-// (parallel/system_memory.h, parallel/system_cpus.h): files are written with
+// (parallel/common/system_memory.h, parallel/common/system_cpus.h): files are written with
 // their parents, and path() is what the readers take as `root`.
 #ifndef PARXZ_TESTS_PARALLEL_FAKE_ROOT_H_
 #define PARXZ_TESTS_PARALLEL_FAKE_ROOT_H_

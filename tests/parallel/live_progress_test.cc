@@ -1,6 +1,6 @@
-// parallel/live_progress.h: the encoders and decoders count every byte they
+// parallel/common/live_progress.h: the encoders and decoders count every byte they
 // code, piece by piece, whichever thread codes the Block.
-#include "parallel/live_progress.h"
+#include "parallel/common/live_progress.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -8,8 +8,8 @@
 
 #include <string>
 
-#include "parallel/parallel_compressor.h"
-#include "parallel/parallel_decompressor.h"
+#include "parallel/compress/parallel_compressor.h"
+#include "parallel/decode/parallel_decompressor.h"
 #include "tests/parallel/test_util.h"
 
 namespace parxz {

@@ -1,6 +1,6 @@
 // Properties of ParallelCompressor: output independent of threads and of how
 // the input is cut, decodable by independent decoders, errors that stick.
-#include "parallel/parallel_compressor.h"
+#include "parallel/compress/parallel_compressor.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>

@@ -1,7 +1,7 @@
-// parallel/system_cpus.h: which bound threads = 0 comes from (a pure
+// parallel/common/system_cpus.h: which bound threads = 0 comes from (a pure
 // choice), and reading cgroup CPU quotas from fake /proc and cgroup trees
 // laid out as cgroup v2, v1 and container hosts show them.
-#include "parallel/system_cpus.h"
+#include "parallel/common/system_cpus.h"
 
 #include <gtest/gtest.h>
 #include <sched.h>
@@ -9,7 +9,7 @@
 
 #include <string>
 
-#include "parallel/system_memory.h"
+#include "parallel/common/system_memory.h"
 #include "tests/parallel/fake_root.h"
 
 namespace parxz {

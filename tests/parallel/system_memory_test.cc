@@ -1,7 +1,7 @@
-// parallel/system_memory.h: which source the default soft limit comes from
+// parallel/common/system_memory.h: which source the default soft limit comes from
 // (a pure choice), and reading cgroup limits from fake /proc and cgroup
 // trees laid out as cgroup v2, v1, hybrid and container hosts show them.
-#include "parallel/system_memory.h"
+#include "parallel/common/system_memory.h"
 
 #include <gtest/gtest.h>
 #include <lzma.h>

@@ -1,10 +1,10 @@
-// parallel/threads.h: threads = 0 is the CPUs the process may run on, an
+// parallel/common/threads.h: threads = 0 is the CPUs the process may run on, an
 // explicit N is N (also beyond them, as xz), and a ThreadArena really runs N
 // threads where oneTBB alone would give the affinity mask's count. The
 // affinity cases run in a fresh process (death-test style "threadsafe"
 // re-executes this binary), because oneTBB reads the mask once, when it
 // starts.
-#include "parallel/threads.h"
+#include "parallel/common/threads.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

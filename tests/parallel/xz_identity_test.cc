@@ -8,7 +8,7 @@
 #include <tuple>
 #include <vector>
 
-#include "parallel/parallel_compressor.h"
+#include "parallel/compress/parallel_compressor.h"
 #include "tests/parallel/test_util.h"
 
 namespace parxz {

@@ -3,7 +3,7 @@
 // output policy; running out of input is "more", stopping short of the
 // promise with all input is corruption (BlockVerdict); cancel requests and
 // live counters; the pool reuses decoders.
-#include "parallel/block_decoder.h"
+#include "parallel/decode/block_decoder.h"
 
 #include <gtest/gtest.h>
 #include <lzma.h>

@@ -2,7 +2,7 @@
 // testing::Blocks come out in order for any thread count; each way a run stops
 // is reported with the state the driver needs; a failed Block is the run's
 // error after the output before it. Also the sinks it writes to.
-#include "parallel/block_pipeline.h"
+#include "parallel/decode/block_pipeline.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "parallel/decode_sink.h"
+#include "parallel/decode/decode_sink.h"
 #include "tests/parallel_decode/decode_test_util.h"
 
 namespace parxz {

@@ -13,9 +13,9 @@
 #include <thread>
 
 #include "core/decompressor.h"
-#include "parallel/live_progress.h"
-#include "parallel/parallel_decompressor.h"
-#include "parallel/threaded_decompressor.h"
+#include "parallel/common/live_progress.h"
+#include "parallel/decode/parallel_decompressor.h"
+#include "parallel/decode/threaded_decompressor.h"
 #include "tests/parallel_decode/decode_test_util.h"
 
 namespace parxz::testing {

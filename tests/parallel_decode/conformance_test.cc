@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "core/decompressor.h"
-#include "parallel/parallel_decompressor.h"
+#include "parallel/decode/parallel_decompressor.h"
 #include "tests/conformance/manifest.h"
 #include "tests/parallel_decode/decode_test_util.h"
 

@@ -59,8 +59,8 @@
 
 #include "core/decompressor.h"
 #include "core/error.h"
-#include "parallel/parallel_compressor.h"
-#include "parallel/threaded_decompressor.h"
+#include "parallel/compress/parallel_compressor.h"
+#include "parallel/decode/threaded_decompressor.h"
 #include "tests/parallel_decode/decode_test_util.h"
 
 namespace parxz::testing {

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "parallel/parallel_decompressor.h"
+#include "parallel/decode/parallel_decompressor.h"
 #include "tests/parallel_decode/decode_test_util.h"
 
 namespace parxz {

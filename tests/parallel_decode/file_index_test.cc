@@ -1,6 +1,6 @@
 // The Index of a whole file on its own: every Stream's Blocks, at the
 // offsets the file has them, within the memory a file of its size can need.
-#include "parallel/file_index.h"
+#include "parallel/access/file_index.h"
 
 #include <gtest/gtest.h>
 #include <lzma.h>

@@ -8,7 +8,7 @@
 #include "core/decompressor.h"
 #include "core/error.h"
 #include "core/stream_decoder.h"
-#include "parallel/parallel_decompressor.h"
+#include "parallel/decode/parallel_decompressor.h"
 
 namespace parxz {
 namespace {

@@ -1,7 +1,7 @@
 // Random access through the Index: any range reads what the full decode
 // gives, decoding only the Blocks that hold it; the Index information
 // agrees with `xz --robot -lvv`.
-#include "parallel/random_access.h"
+#include "parallel/access/random_access.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // The run planner on its own: memory limits as lzma_mt's memlimit_threading
 // and memlimit_stop, and the threads and Blocks in flight that fit them.
-#include "parallel/run_planner.h"
+#include "parallel/decode/run_planner.h"
 
 #include <gtest/gtest.h>
 #include <lzma.h>

@@ -1,6 +1,6 @@
 // Drives parxz::ThreadedDecompressor and core's sequential Decompressor with
 // the same schedule of (chunk, max_length) calls and checks the contract of
-// parallel/threaded_decompressor.h between them. Shared by
+// parallel/decode/threaded_decompressor.h between them. Shared by
 // threaded_decompressor_test and the threaded_decoder fuzz target; reports
 // failures as text so that either can assert on it.
 #ifndef PARXZ_TESTS_PARALLEL_DECODE_THREADED_COMPARE_H_
@@ -15,7 +15,7 @@
 
 #include "core/error.h"
 #include "core/options.h"
-#include "parallel/threaded_decompressor.h"
+#include "parallel/decode/threaded_decompressor.h"
 
 namespace parxz::testing {
 

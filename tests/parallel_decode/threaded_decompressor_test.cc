@@ -1,10 +1,10 @@
-// parxz::ThreadedDecompressor (parallel/threaded_decompressor.h) against
+// parxz::ThreadedDecompressor (parallel/decode/threaded_decompressor.h) against
 // core's sequential Decompressor, call by call on the same schedules
 // (threaded_compare.h checks the contract's invariants), and against the xz
 // program's files. The sequential decoder is liblzma's lzma_stream_decoder,
 // an independent implementation of everything the threaded one parses
 // itself.
-#include "parallel/threaded_decompressor.h"
+#include "parallel/decode/threaded_decompressor.h"
 
 #include <gtest/gtest.h>
 #include <lzma.h>
@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "core/decompressor.h"
-#include "parallel/parallel_compressor.h"
+#include "parallel/compress/parallel_compressor.h"
 #include "tests/conformance/manifest.h"
 #include "tests/parallel_decode/decode_test_util.h"
 #include "tests/parallel_decode/threaded_compare.h"

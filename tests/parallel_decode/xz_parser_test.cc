@@ -1,7 +1,7 @@
 // The container parser on its own: a Stream made by liblzma walked through
 // header, Block Headers, Index and Footer; each check fails where
 // lzma_stream_decoder's does.
-#include "parallel/xz_parser.h"
+#include "parallel/decode/xz_parser.h"
 
 #include <gtest/gtest.h>
 #include <lzma.h>

@@ -27,7 +27,7 @@
 #include "mpi/collective_compress.h"
 #include "mpi/collective_read.h"
 #include "mpi/mpi_util.h"
-#include "parallel/threads.h"
+#include "parallel/common/threads.h"
 #include "tools/args.h"
 #include "tools/cli.h"
 #include "tools/codec.h"

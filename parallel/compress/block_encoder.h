@@ -1,0 +1,120 @@
+// Encodes one .xz Block exactly as liblzma's multi-threaded encoder does, so
+// that the Blocks parxz writes are byte-identical to `xz -T`'s.
+//
+// Internal to parallel/. Each encoding task borrows a BlockEncoder from the
+// compressor's pool and gives it back, so encoders live across Blocks:
+// liblzma re-initialises the lzma_stream in place and reuses the match finder
+// (~94 MiB at -6) when the options match. Not thread-safe; one Block at a
+// time.
+#ifndef PARXZ_PARALLEL_COMPRESS_BLOCK_ENCODER_H_
+#define PARXZ_PARALLEL_COMPRESS_BLOCK_ENCODER_H_
+
+#include <lzma.h>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+
+#include "core/lzma_stream.h"
+#include "parallel/common/live_progress.h"
+
+namespace parxz {
+
+// A heap buffer that is not zero-filled: untouched pages of a large buffer
+// cost no resident memory, so an output buffer can be sized for the worst
+// case (lzma_block_buffer_bound) without paying for it.
+struct ByteBuffer {
+  explicit ByteBuffer(size_t capacity)
+      : data(new uint8_t[capacity]), capacity(capacity) {}
+  std::unique_ptr<uint8_t[]> data;
+  size_t capacity = 0;
+  size_t size = 0;
+};
+
+// Where a Block's uncompressed bytes come from: memory, or a range of a
+// regular file read piece by piece (so that no Block-sized buffer is needed:
+// liblzma copies input into its own dictionary window anyway).
+class BlockInput {
+ public:
+  virtual ~BlockInput() = default;
+  virtual uint64_t size() const = 0;
+  // Up to `max` bytes starting at `offset` (< size()); the view stays valid
+  // until the next call. Throws Error(kIo) when the bytes cannot be read.
+  virtual std::span<const uint8_t> Read(uint64_t offset, size_t max) = 0;
+};
+
+// A Block held in memory.
+class MemoryBlockInput : public BlockInput {
+ public:
+  explicit MemoryBlockInput(std::span<const uint8_t> data) : data_(data) {}
+  uint64_t size() const override { return data_.size(); }
+  std::span<const uint8_t> Read(uint64_t offset, size_t max) override;
+
+ private:
+  std::span<const uint8_t> data_;
+};
+
+// A Block that is the byte range [offset, offset + size) of the regular file
+// open as `fd`, read with pread() into `chunk` (which must outlive this).
+class FileBlockInput : public BlockInput {
+ public:
+  FileBlockInput(int fd, uint64_t offset, uint64_t size,
+                 std::span<uint8_t> chunk)
+      : fd_(fd), offset_(offset), size_(size), chunk_(chunk) {}
+  uint64_t size() const override { return size_; }
+  std::span<const uint8_t> Read(uint64_t offset, size_t max) override;
+
+ private:
+  int fd_;
+  uint64_t offset_;
+  uint64_t size_;
+  std::span<uint8_t> chunk_;
+};
+
+// What the Index records about a finished Block.
+struct BlockRecord {
+  lzma_vli unpadded_size = 0;
+  lzma_vli uncompressed_size = 0;
+};
+
+class BlockEncoder {
+ public:
+  // `filters` (an LZMA_VLI_UNKNOWN-terminated chain ending in LZMA2) must
+  // outlive the encoder. `block_size` is the configured Block size: like xz,
+  // the Block Header is sized for a full Block whose compressed size is
+  // OutputCapacity(), whatever the actual input.
+  BlockEncoder(const lzma_filter* filters, lzma_check check,
+               uint64_t block_size);
+
+  // Bytes an output buffer needs: lzma_block_buffer_bound(block_size).
+  static size_t OutputCapacity(uint64_t block_size);
+
+  // Encodes `in` (at most block_size bytes) as one complete Block (header,
+  // data, padding, check) into `out`, which has OutputCapacity() bytes.
+  // The Block takes at most OutputCapacity(in.size()) bytes: data that would
+  // not fit is stored as uncompressed LZMA2 chunks, as xz does. Throws Error;
+  // kCancelled as soon as `*cancel` becomes true. `live` (may be null)
+  // gets the bytes fed and produced after each kChunk piece.
+  BlockRecord Encode(BlockInput& in, ByteBuffer& out,
+                     const std::atomic<bool>* cancel,
+                     LiveProgress* live = nullptr);
+
+  // Bytes handed to liblzma per call; also the size of the chunk buffer a
+  // FileBlockInput needs.
+  static constexpr size_t kChunk = 1 << 20;
+  // A kChunk-byte buffer owned by this encoder, for a FileBlockInput.
+  std::span<uint8_t> chunk_buffer();
+
+ private:
+  const lzma_filter* filters_;
+  lzma_check check_;
+  uint64_t block_size_;
+  LzmaStream strm_;  // reused across Blocks
+  std::unique_ptr<uint8_t[]> chunk_;
+};
+
+}  // namespace parxz
+
+#endif  // PARXZ_PARALLEL_COMPRESS_BLOCK_ENCODER_H_

@@ -1,0 +1,601 @@
+#include "parallel/decode/parallel_decompressor.h"
+
+#include <lzma.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/lzma_stream.h"
+#include "parallel/access/file_index.h"
+#include "parallel/common/threads.h"
+#include "parallel/decode/block_decoder.h"
+#include "parallel/decode/block_pipeline.h"
+#include "parallel/decode/decode_input.h"
+#include "parallel/decode/decode_sink.h"
+#include "parallel/decode/run_planner.h"
+#include "parallel/decode/xz_parser.h"
+
+namespace parxz {
+
+namespace {
+
+constexpr char kOp[] = "decompress";
+// Input and output pieces of the sequential paths.
+constexpr size_t kChunk = BlockDecoder::kScratchSize;
+
+struct Resolved {
+  unsigned threads;
+  MemoryLimits limits;
+  Format format;
+  DecodeMode mode;
+  bool use_index;
+  bool ignore_check;
+  LiveProgress* live;
+  const std::atomic<bool>* cancel;
+};
+
+Resolved Resolve(const ParallelDecodeOptions& o) {
+  if (o.format == Format::kRaw) {
+    throw Error(ErrorCode::kBadOptions, "decompressor init",
+                "FORMAT_RAW is not supported by the parallel decoder");
+  }
+  const int format = static_cast<int>(o.format);
+  if (format < 0 || format > 3) {
+    throw Error(ErrorCode::kBadOptions, "decompressor init",
+                "Invalid container format");
+  }
+  if (o.mode != DecodeMode::kPython && o.mode != DecodeMode::kXz &&
+      o.mode != DecodeMode::kSingleStream) {
+    throw Error(ErrorCode::kBadOptions, "decompressor init",
+                "Invalid decode mode");
+  }
+  return {PlanThreads(o.threads).threads,
+          ResolveMemoryLimits(o.memlimit_soft, o.memlimit_hard),
+          o.format,
+          o.mode,
+          o.use_index,
+          o.ignore_check,
+          o.live,
+          o.cancel};
+}
+
+// Decodes one input: the streams in it as core's StreamRules say, .xz
+// Streams with runs of Blocks on a BlockPipeline, everything else in stream
+// order on the calling thread.
+class Driver : private BlockPipeline::Host {
+ public:
+  Driver(DecodeInput& in, Sink& sink, const Resolved& opt,
+         const ProgressFn* progress)
+      : in_(in),
+        sink_(sink),
+        opt_(opt),
+        progress_(progress),
+        rules_(opt.mode),
+        pipeline_(sink, decoders_, opt.live, opt.cancel) {}
+
+  DecompressStats Run() {
+    LoadIndex();
+    if (indexed_output_size_ > 0) sink_.Reserve(indexed_output_size_);
+    RunStreams();
+    stats_.in_bytes =
+        (consumed_end_ ? *consumed_end_ : in_.offset()) - start_offset_;
+    stats_.out_bytes = sink_.written();
+    return stats_;
+  }
+
+ private:
+  // ----- streams ------------------------------------------------------------
+
+  // One stream after another while the rules say so. kPython: once a stream
+  // decoded, a later one that fails ends the output quietly before it.
+  void RunStreams() {
+    std::optional<Container> container;  // of the first stream (xz rules)
+    if (opt_.mode != DecodeMode::kPython) {
+      const size_t avail = in_.Ensure(kDetectBytes);
+      container = DetectContainer(opt_.format, {in_.data(), avail});
+      if (!container) throw LzmaError(LZMA_FORMAT_ERROR, kOp, in_.offset());
+    }
+    for (;;) {
+      const uint64_t mark = sink_.written();
+      const uint64_t stream_start = in_.offset();
+      try {
+        const Container decoded =
+            container ? DecodeXzRulesStream(*container) : DecodePythonStream();
+        rules_.stream_ended(decoded);
+        ++stats_.streams;
+        Progress(in_.offset());
+      } catch (const Error& e) {
+        if (!rules_.ends_quietly(e)) throw;
+        sink_.Rollback(mark);
+        consumed_end_ = stream_start;
+        return;
+      }
+      if (!AnotherStream()) return;
+    }
+  }
+
+  // Asks the rules what follows the stream that ended; true when another
+  // stream starts at the input's position. Reads only when the rules ask
+  // for more (--single-stream asks for nothing after its stream).
+  bool AnotherStream() {
+    size_t avail = in_.available();
+    for (;;) {
+      const StreamRules::Next next = rules_.after_stream(
+          {in_.data(), avail}, in_.exhausted(), in_.offset());
+      in_.Consume(next.skip);
+      if (next.action != StreamRules::kNeedInput) {
+        return next.action == StreamRules::kNextStream;
+      }
+      avail = in_.Ensure(in_.available() + 1);  // at least one byte more
+    }
+  }
+
+  uint32_t IgnoreCheckFlag() const {
+    return opt_.ignore_check ? LZMA_IGNORE_CHECK : 0;
+  }
+
+  // What Decompressor(format).decompress(rest) does with one stream.
+  Container DecodePythonStream() {
+    const uint8_t first = in_.Ensure(1) >= 1 ? in_.data()[0] : 0;
+    const Container container = AutoDecoderContainer(opt_.format, first);
+    if (container == Container::kXz) {
+      if (!DecodeXzStream()) ThrowTruncated();
+      return container;
+    }
+    // .lzma and .lz: core's decoders, initialised as core/decompressor.cc
+    // does (lzma_auto_decoder's .lzma decoder is the picky one).
+    LzmaStream strm;
+    const lzma_ret ret =
+        opt_.format == Format::kAlone
+            ? lzma_alone_decoder(strm.get(), opt_.limits.hard)
+            : lzma_auto_decoder(
+                  strm.get(), opt_.limits.hard,
+                  LZMA_TELL_ANY_CHECK | LZMA_TELL_NO_CHECK | IgnoreCheckFlag());
+    ThrowIfLzmaError(ret, "decompressor init");
+    if (!DecodeSequential(strm.get(), /*finish=*/false)) ThrowTruncated();
+    return container;
+  }
+
+  // `xz -d`'s decoders for one stream of `container` (what DetectContainer
+  // found in the first one; later ones are the same).
+  Container DecodeXzRulesStream(Container container) {
+    bool ended = false;
+    if (container == Container::kXz) {
+      ended = DecodeXzStream();
+    } else {
+      LzmaStream strm;
+      lzma_ret ret = LZMA_OK;
+      if (container == Container::kLzip) {
+        ret =
+            lzma_lzip_decoder(strm.get(), opt_.limits.hard,
+                              LZMA_TELL_UNSUPPORTED_CHECK | IgnoreCheckFlag());
+      } else {
+        ret = lzma_alone_decoder(strm.get(), opt_.limits.hard);
+      }
+      ThrowIfLzmaError(ret, "decompressor init");
+      ended = DecodeSequential(strm.get(), /*finish=*/true);
+    }
+    if (!ended) {
+      throw Error(ErrorCode::kTruncated, kOp, "Unexpected end of input",
+                  in_.offset());
+    }
+    return container;
+  }
+
+  [[noreturn]] void ThrowTruncated() {
+    throw Error(ErrorCode::kTruncated, kOp,
+                "Compressed data ended before the end-of-stream marker was "
+                "reached",
+                in_.offset());
+  }
+
+  // ----- sequential decoding ----------------------------------------------
+
+  // Runs an initialised liblzma decoder over the input from here; true at
+  // LZMA_STREAM_END, false when the input ends first. `finish`: LZMA_FINISH
+  // with the last input, as xz does.
+  bool DecodeSequential(lzma_stream* s, bool finish) {
+    if (!scratch_) scratch_.reset(new uint8_t[kChunk]);
+    for (;;) {
+      const size_t avail = in_.Ensure(kChunk);
+      const lzma_action action =
+          finish && in_.exhausted() ? LZMA_FINISH : LZMA_RUN;
+      const BlockResult r =
+          CodeSome(s, {in_.data(), avail}, {scratch_.get(), kChunk}, action);
+      if (Emitted(r, avail)) return false;
+      switch (r.ret) {
+        case LZMA_OK:
+        case LZMA_GET_CHECK:
+        case LZMA_NO_CHECK:
+          break;
+        case LZMA_UNSUPPORTED_CHECK:  // only asked for by xz rules: a warning
+          stats_.unsupported_check = true;
+          break;
+        case LZMA_STREAM_END:
+          return true;
+        default:
+          throw LzmaError(r.ret, kOp, in_.offset());
+      }
+    }
+  }
+
+  // Consumes and writes what a CodeSome() piece over `avail` bytes did; true
+  // when it made no progress because the input ended. Throws "no progress"
+  // (LZMA_BUF_ERROR, as lzma_code) when input was there.
+  bool Emitted(const BlockResult& r, size_t avail) {
+    in_.Consume(r.consumed);
+    if (r.produced > 0) sink_.Write(scratch_.get(), r.produced);
+    Progress(in_.offset());
+    if (r.ret != LZMA_OK || r.consumed > 0 || r.produced > 0) return false;
+    if (avail == 0) return true;
+    throw LzmaError(LZMA_BUF_ERROR, kOp, in_.offset());
+  }
+
+  void Progress(uint64_t in_bytes) {
+    if ((opt_.cancel != nullptr &&
+         opt_.cancel->load(std::memory_order_relaxed)) ||
+        (*progress_ &&
+         !(*progress_)(in_bytes - start_offset_, sink_.written()))) {
+      throw Error(ErrorCode::kCancelled, kOp, "Cancelled by the caller");
+    }
+  }
+
+  // ----- .xz -------------------------------------------------------------
+
+  // One .xz Stream as lzma_stream_decoder's state machine (stream_decoder.c)
+  // takes it, with runs of Blocks decoded in parallel. False when the input
+  // ends first.
+  bool DecodeXzStream() {
+    ++stream_no_;
+    block_no_ = 0;
+    StreamChecker stream;
+    if (in_.Ensure(LZMA_STREAM_HEADER_SIZE) < LZMA_STREAM_HEADER_SIZE) {
+      in_.Consume(in_.available());
+      return false;
+    }
+    lzma_ret ret = stream.ParseHeader(in_.data());
+    in_.Consume(LZMA_STREAM_HEADER_SIZE);
+    if (ret != LZMA_OK) {
+      if (ret == LZMA_FORMAT_ERROR && rules_.later_header_is_corrupt()) {
+        ret = LZMA_DATA_ERROR;
+      }
+      throw DecodeError(ret, "the Stream Header of " + StreamName(),
+                        in_.offset());
+    }
+    if (opt_.mode != DecodeMode::kPython &&
+        !lzma_check_is_supported(stream.check())) {
+      stats_.unsupported_check = true;
+    }
+    stream_ = &stream;
+    const bool blocks_ended = DecodeBlocks();
+    stream_ = nullptr;
+    if (!blocks_ended) return false;
+
+    // SEQ_INDEX: compare the Index with the Blocks seen.
+    for (;;) {
+      const size_t avail = in_.Ensure(kChunk);
+      if (avail == 0) return false;
+      size_t pos = 0;
+      ret = stream.DecodeIndex(in_.data(), &pos, avail);
+      in_.Consume(pos);
+      if (ret == LZMA_STREAM_END) break;
+      if (ret != LZMA_OK) {
+        throw DecodeError(ret, "the Index of " + StreamName(), in_.offset());
+      }
+    }
+    // SEQ_STREAM_FOOTER
+    if (in_.Ensure(LZMA_STREAM_HEADER_SIZE) < LZMA_STREAM_HEADER_SIZE) {
+      in_.Consume(in_.available());
+      return false;
+    }
+    ret = stream.CheckFooter(in_.data());
+    in_.Consume(LZMA_STREAM_HEADER_SIZE);
+    if (ret != LZMA_OK) {
+      throw DecodeError(ret, "the Stream Footer of " + StreamName(),
+                        in_.offset());
+    }
+    return true;
+  }
+
+  std::string StreamName() const {
+    return "Stream " + std::to_string(stream_no_);
+  }
+
+  // SEQ_BLOCK_HEADER and the header part of SEQ_BLOCK_INIT: reads the next
+  // Block Header into `head`, consuming it: kBlock, or kIndex / kInputEnd
+  // when the Index or the end of the input comes instead. Throws the
+  // header's error.
+  Next ReadBlockHeader(BlockHead* head) {
+    const uint64_t offset = in_.offset();
+    if (in_.Ensure(1) == 0) return Next::kInputEnd;
+    if (in_.data()[0] == 0x00) return Next::kIndex;
+    const uint32_t size = lzma_block_header_size_decode(in_.data()[0]);
+    if (in_.Ensure(size) < size) {
+      in_.Consume(in_.available());
+      return Next::kInputEnd;
+    }
+    head->offset = offset;
+    head->stream = stream_no_;
+    head->number = ++block_no_;
+    const lzma_ret ret =
+        ParseBlockHeader(in_.data(), stream_->check(), opt_.limits.hard, head);
+    in_.Consume(size);
+    if (ret != LZMA_OK) throw BlockError(ret, *head, in_.offset());
+    head->block.ignore_check = opt_.ignore_check;
+    return Next::kBlock;
+  }
+
+  // The Blocks of the current Stream up to its Index; false when the input
+  // ends first.
+  bool DecodeBlocks() {
+    for (;;) {
+      const Next header = ReadBlockHeader(&pipeline_.first().head);
+      if (header != Next::kBlock) return header == Next::kIndex;
+      // first() holds a parsed header: decode it, in a parallel run with
+      // the Blocks that follow it when the plan allows.
+      for (;;) {
+        BlockItem& first = pipeline_.first();
+        std::optional<RunPlan> plan;
+        if (SetExpectedSizes(first)) {
+          plan = PlanRun(opt_.threads, opt_.limits.soft, first.head.memusage,
+                         PlannedBlockMemory(first.expect, Use()));
+        }
+        if (!plan) {
+          if (!DecodeBlockSequentially(first.head)) return false;
+          break;
+        }
+        stats_.threads = std::max(stats_.threads, plan->threads);
+        stats_.memory_planned = std::max(stats_.memory_planned, plan->total());
+        switch (pipeline_.Run(*plan, *this)) {
+          case BlockPipeline::End::kIndex:
+            return true;
+          case BlockPipeline::End::kInputEnd:
+            return false;
+          case BlockPipeline::End::kOutgrown:  // first() holds the next header
+            continue;
+          case BlockPipeline::End::kRedo: {
+            // A Block decoded on the Index's word did not end where the
+            // Index says: decode it again the sequential way from its start.
+            in_.Seek(pipeline_.redo_offset());
+            block_no_ = pipeline_.redo_number();
+            if (ReadBlockHeader(&first.head) != Next::kBlock) {
+              throw Error(ErrorCode::kInternal, kOp, "Block Header vanished");
+            }
+            if (!DecodeBlockSequentially(first.head)) return false;
+            break;
+          }
+          case BlockPipeline::End::kError:
+            std::rethrow_exception(pipeline_.error());
+        }
+        break;
+      }
+    }
+  }
+
+  // SEQ_BLOCK_INIT's decoder start and SEQ_BLOCK_RUN, in stream order with
+  // the Block's output streamed to the sink. False when the input ends first.
+  bool DecodeBlockSequentially(BlockHead& head) {
+    std::unique_ptr<BlockDecoder> decoder = decoders_.Acquire();
+    const lzma_ret ret = decoder->Start(&head);
+    if (ret != LZMA_OK) throw BlockError(ret, head, in_.offset());
+    uint8_t* buf = decoder->scratch();
+    for (;;) {
+      const size_t avail = in_.Ensure(kChunk);
+      const BlockResult r = decoder->Code({in_.data(), avail}, {buf, kChunk});
+      in_.Consume(r.consumed);
+      if (r.produced > 0) sink_.Write(buf, r.produced);
+      Progress(in_.offset());
+      if (r.ret == LZMA_STREAM_END) break;
+      if (r.ret != LZMA_OK) {
+        throw BlockError(r.ret, head, in_.offset());
+      }
+      if (r.consumed == 0 && r.produced == 0) {
+        if (avail == 0) {
+          decoders_.Release(std::move(decoder));
+          return false;
+        }
+        throw BlockError(LZMA_BUF_ERROR, head, in_.offset());
+      }
+    }
+    decoders_.Release(std::move(decoder));
+    CountBlock(head, in_.offset());
+    return true;
+  }
+
+  // ----- the pipeline's serial ends (BlockPipeline::Host) -------------------
+
+  Next ReadNext(BlockItem& item, const RunPlan& plan) override {
+    const Next header = ReadBlockHeader(&item.head);
+    if (header != Next::kBlock) return header;
+    if (!SetExpectedSizes(item) ||
+        !plan.Fits(BlockMemory(item.expect, Use()), item.head.memusage)) {
+      return Next::kOutgrown;
+    }
+    return Next::kBlock;
+  }
+
+  void TakeInput(BlockItem& item) override {
+    item.in = in_.Take(item.expect.in, item.in_owned);
+  }
+
+  void BlockDone(const BlockHead& head, uint64_t end) override {
+    ++stats_.parallel_blocks;
+    CountBlock(head, end);
+  }
+
+  // A Block ended at `end`: the Index hash, the count, progress.
+  void CountBlock(const BlockHead& head, uint64_t end) {
+    const lzma_ret ret = stream_->AddBlock(head.block);
+    if (ret != LZMA_OK) throw BlockError(ret, head, end);
+    ++stats_.blocks;
+    Progress(end);
+  }
+
+  // ----- sizes, the Index of seekable inputs --------------------------------
+
+  BufferUse Use() const { return {sink_.keeps_output(), in_.in_memory()}; }
+
+  // Fills item.expect from the Block Header or, for seekable inputs, the
+  // Index; false when neither knows both sizes.
+  bool SetExpectedSizes(BlockItem& item) const {
+    const lzma_block& b = item.head.block;
+    const uint64_t header = b.header_size;
+    item.speculative = false;
+    if (b.compressed_size != LZMA_VLI_UNKNOWN &&
+        b.uncompressed_size != LZMA_VLI_UNKNOWN) {
+      item.expect = {lzma_block_total_size(&b) - header, b.uncompressed_size};
+      return true;
+    }
+    const IndexedBlock* ib = FindIndexedBlock(indexed_, item.head.offset);
+    if (ib == nullptr || ib->total_size <= header) return false;
+    item.speculative = true;
+    item.expect = {ib->total_size - header, ib->uncompressed_size};
+    if (b.compressed_size != LZMA_VLI_UNKNOWN) {
+      item.expect.in = lzma_block_total_size(&b) - header;
+    }
+    if (b.uncompressed_size != LZMA_VLI_UNKNOWN) {
+      item.expect.out = b.uncompressed_size;
+    }
+    return true;
+  }
+
+  void LoadIndex() {
+    start_offset_ = in_.offset();
+    const ByteSource* file = in_.source();
+    if (file == nullptr || !opt_.use_index || opt_.format == Format::kAlone) {
+      return;
+    }
+    std::vector<uint8_t> buf;
+    if (!HasXzMagic(file->Read(start_offset_, 6, buf))) return;
+    LzmaIndexPtr index;
+    try {
+      index = DecodeFileIndex(*file, start_offset_, opt_.limits.hard);
+    } catch (const Error&) {
+      return;  // no plan: Blocks without sizes are decoded sequentially
+    }
+    indexed_output_size_ = lzma_index_uncompressed_size(index.get());
+    indexed_ = IndexedBlocks(index.get(), start_offset_);
+  }
+
+  // Outside a parallel run only the calling thread touches the fields
+  // below. During a run (BlockPipeline::Run) the reader stage and the writer
+  // stage may run at the same time, on any threads, each touching its own:
+  //   reader (ReadNext, TakeInput): in_, stream_no_, block_no_, and
+  //     stream_->check();
+  //   writer (BlockDone): sink_ (through the pipeline), stats_, progress_,
+  //     and stream_->AddBlock() (the Index hash);
+  //   both read opt_, indexed_ (set before the first run).
+  DecodeInput& in_;
+  Sink& sink_;
+  const Resolved& opt_;
+  const ProgressFn* progress_;
+  StreamRules rules_;  // the calling thread only
+  DecompressStats stats_;
+  uint64_t start_offset_ = 0;
+  // kPython: where the last good stream ended, when what follows was dropped.
+  std::optional<uint64_t> consumed_end_;
+
+  // The Stream being decoded (null between Streams): its header flags and
+  // Index hash.
+  StreamChecker* stream_ = nullptr;
+  uint64_t stream_no_ = 0;
+  uint64_t block_no_ = 0;
+
+  BlockDecoderPool decoders_;  // any thread
+  BlockPipeline pipeline_;
+  std::unique_ptr<uint8_t[]> scratch_;  // the sequential decoders' output
+
+  std::vector<IndexedBlock> indexed_;
+  uint64_t indexed_output_size_ = 0;
+};
+
+}  // namespace
+
+std::string ParallelDecompress(std::string_view xz,
+                               const ParallelDecodeOptions& options) {
+  const Resolved opt = Resolve(options);
+  DecodeInput in(std::span<const uint8_t>(
+      reinterpret_cast<const uint8_t*>(xz.data()), xz.size()));
+  std::string out;
+  StringSink sink(&out);
+  const ProgressFn none;
+  Driver driver(in, sink, opt, &none);
+  driver.Run();
+  return out;
+}
+
+DecompressStats ParallelTest(std::string_view xz,
+                             const ParallelDecodeOptions& options) {
+  const Resolved opt = Resolve(options);
+  DecodeInput in(std::span<const uint8_t>(
+      reinterpret_cast<const uint8_t*>(xz.data()), xz.size()));
+  NullSink sink;
+  const ProgressFn none;
+  Driver driver(in, sink, opt, &none);
+  return driver.Run();
+}
+
+namespace {
+
+// Calls an OutputFn.
+class FunctionSink : public Sink {
+ public:
+  explicit FunctionSink(const OutputFn& write) : write_(write) {}
+  void Write(const uint8_t* p, size_t n) override {
+    write_(p, n);
+    written_ += n;
+  }
+
+ private:
+  const OutputFn& write_;
+};
+
+DecompressStats DecompressFdTo(int in_fd, Sink& sink,
+                               const ParallelDecodeOptions& options,
+                               const ProgressFn& progress) {
+  const Resolved opt = Resolve(options);
+  // Files are read with pread() from the current position on (so that the
+  // Index can be used), other descriptors with read().
+  const std::optional<ByteSource> file = ByteSource::ForFd(in_fd);
+  std::optional<DecodeInput> in;
+  off_t start = 0;
+  if (file) {
+    start = lseek(in_fd, 0, SEEK_CUR);
+    if (start < 0) start = 0;
+    in.emplace(*file, static_cast<uint64_t>(start));
+  } else {
+    in.emplace(in_fd);
+  }
+  Driver driver(*in, sink, opt, &progress);
+  DecompressStats stats = driver.Run();
+  if (file) lseek(in_fd, start + static_cast<off_t>(stats.in_bytes), SEEK_SET);
+  return stats;
+}
+
+}  // namespace
+
+DecompressStats DecompressFd(int in_fd, int out_fd,
+                             const ParallelDecodeOptions& options,
+                             const ProgressFn& progress) {
+  if (out_fd < 0) {
+    NullSink sink;
+    return DecompressFdTo(in_fd, sink, options, progress);
+  }
+  FdSink sink(out_fd);
+  return DecompressFdTo(in_fd, sink, options, progress);
+}
+
+DecompressStats DecompressFd(int in_fd, const OutputFn& write,
+                             const ParallelDecodeOptions& options,
+                             const ProgressFn& progress) {
+  FunctionSink sink(write);
+  return DecompressFdTo(in_fd, sink, options, progress);
+}
+
+}  // namespace parxz

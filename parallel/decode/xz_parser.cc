@@ -1,0 +1,119 @@
+#include "parallel/decode/xz_parser.h"
+
+#include <cstring>
+
+namespace parxz {
+
+BlockHead::BlockHead() {
+  std::memset(&block, 0, sizeof(block));
+  for (lzma_filter& f : filters) {
+    f.id = LZMA_VLI_UNKNOWN;
+    f.options = nullptr;
+  }
+  block.filters = filters;
+}
+
+BlockHead::~BlockHead() { FreeFilters(); }
+
+void BlockHead::FreeFilters() { lzma_filters_free(filters, nullptr); }
+
+uint64_t BlockHead::total_size() const {
+  if (block.compressed_size == LZMA_VLI_UNKNOWN) return 0;
+  return lzma_block_total_size(&block);
+}
+
+lzma_ret ParseBlockHeader(const uint8_t* in, lzma_check check,
+                          uint64_t memlimit, BlockHead* head) {
+  head->FreeFilters();
+  lzma_block& b = head->block;
+  // As stream_decoder.c's SEQ_BLOCK_INIT: version 1, the Stream's check.
+  b.version = 1;
+  b.check = check;
+  b.header_size = lzma_block_header_size_decode(in[0]);
+  b.filters = head->filters;
+  lzma_ret ret = lzma_block_header_decode(&b, nullptr, in);
+  if (ret != LZMA_OK) return ret;
+  b.ignore_check = false;
+  head->memusage = lzma_raw_decoder_memusage(head->filters);
+  if (head->memusage == UINT64_MAX) return LZMA_OPTIONS_ERROR;
+  if (head->memusage > memlimit) return LZMA_MEMLIMIT_ERROR;
+  return LZMA_OK;
+}
+
+StreamChecker::StreamChecker() : hash_(lzma_index_hash_init(nullptr, nullptr)) {
+  if (hash_ == nullptr) throw LzmaError(LZMA_MEM_ERROR, "decompress");
+}
+
+StreamChecker::~StreamChecker() { lzma_index_hash_end(hash_, nullptr); }
+
+lzma_ret StreamChecker::ParseHeader(const uint8_t* in) {
+  return lzma_stream_header_decode(&flags_, in);
+}
+
+lzma_ret StreamChecker::AddBlock(const lzma_block& block) {
+  return lzma_index_hash_append(hash_, lzma_block_unpadded_size(&block),
+                                block.uncompressed_size);
+}
+
+lzma_ret StreamChecker::DecodeIndex(const uint8_t* in, size_t* pos,
+                                    size_t size) {
+  return lzma_index_hash_decode(hash_, in, pos, size);
+}
+
+lzma_ret StreamChecker::CheckFooter(const uint8_t* in) const {
+  lzma_stream_flags footer;
+  lzma_ret ret = lzma_stream_footer_decode(&footer, in);
+  if (ret == LZMA_OK && lzma_index_hash_size(hash_) != footer.backward_size) {
+    ret = LZMA_DATA_ERROR;
+  }
+  if (ret == LZMA_OK) ret = lzma_stream_flags_compare(&flags_, &footer);
+  return ret == LZMA_FORMAT_ERROR ? LZMA_DATA_ERROR : ret;
+}
+
+IndexedHeaderResult ParseIndexedBlockHeader(std::span<const uint8_t> bytes,
+                                            const IndexedBlockSizes& sizes,
+                                            uint64_t memlimit,
+                                            BlockHead* head) {
+  if (bytes.empty()) return {LZMA_BUF_ERROR, 0};
+  const uint32_t header_size = lzma_block_header_size_decode(bytes[0]);
+  if (bytes[0] == 0x00 || header_size >= sizes.total_size) {
+    return {LZMA_DATA_ERROR, 0};
+  }
+  if (bytes.size() < header_size) return {LZMA_BUF_ERROR, bytes.size()};
+  lzma_ret ret = ParseBlockHeader(bytes.data(), sizes.check, memlimit, head);
+  if (ret == LZMA_OK)
+    ret = lzma_block_compressed_size(&head->block, sizes.unpadded_size);
+  if (ret == LZMA_OK) {
+    if (head->block.uncompressed_size == LZMA_VLI_UNKNOWN) {
+      head->block.uncompressed_size = sizes.uncompressed_size;
+    } else if (head->block.uncompressed_size != sizes.uncompressed_size) {
+      ret = LZMA_DATA_ERROR;
+    }
+  }
+  return {ret, ret == LZMA_OK ? 0 : header_size};
+}
+
+std::string DescribeBlock(uint64_t stream, uint64_t number,
+                          uint64_t header_offset) {
+  return "Block " + std::to_string(number) + " of Stream " +
+         std::to_string(stream) + " (Block Header at compressed byte " +
+         std::to_string(header_offset) + ")";
+}
+
+std::string DescribeBlock(const BlockHead& head) {
+  return DescribeBlock(head.stream, head.number, head.offset);
+}
+
+Error BlockError(lzma_ret ret, const BlockHead& head, uint64_t offset,
+                 std::string_view operation) {
+  return DecodeError(ret, DescribeBlock(head), offset, operation);
+}
+
+Error DecodeError(lzma_ret ret, const std::string& where, uint64_t offset,
+                  std::string_view operation) {
+  const Error base = LzmaError(ret, operation);
+  return Error(base.code(), std::string(operation),
+               base.detail() + " in " + where, offset);
+}
+
+}  // namespace parxz

@@ -83,7 +83,11 @@ CompressPlan PlanMemory(const CliOptions& options) {
     if (o.threads == 0 && thread_plan.cpus.bounded()) {
       plan.debug.push_back("The CPUs this process may run on: " + cpus);
     }
-    if (o.threads != 0 && threads > thread_plan.cpus.cpus) {
+    // Only where the process is held to fewer CPUs than the machine has
+    // (taskset, an MPI binding, a CPU quota): on a whole machine -v stays
+    // xz's, which says nothing of -T beyond the cores.
+    if (o.threads != 0 && threads > thread_plan.cpus.cpus &&
+        thread_plan.cpus.bounded()) {
       plan.verbose.push_back(
           std::to_string(threads) +
           " threads, more than the CPUs this process may run on: " + cpus);

@@ -249,86 +249,96 @@ class Driver : private BlockPipeline::Host {
   // ----- .xz -------------------------------------------------------------
 
   // One .xz Stream as lzma_stream_decoder's state machine (stream_decoder.c)
-  // takes it, with runs of Blocks decoded in parallel. False when the input
-  // ends first.
+  // takes it (the parser, xz_parser.h), with runs of Blocks decoded in
+  // parallel. False when the input ends first.
   bool DecodeXzStream() {
-    ++stream_no_;
-    block_no_ = 0;
-    StreamChecker stream;
-    if (in_.Ensure(LZMA_STREAM_HEADER_SIZE) < LZMA_STREAM_HEADER_SIZE) {
-      in_.Consume(in_.available());
-      return false;
-    }
-    lzma_ret ret = stream.ParseHeader(in_.data());
-    in_.Consume(LZMA_STREAM_HEADER_SIZE);
-    if (ret != LZMA_OK) {
-      if (ret == LZMA_FORMAT_ERROR && rules_.later_header_is_corrupt()) {
-        ret = LZMA_DATA_ERROR;
-      }
-      throw DecodeError(ret, "the Stream Header of " + StreamName(),
-                        in_.offset());
-    }
-    if (opt_.mode != DecodeMode::kPython &&
-        !lzma_check_is_supported(stream.check())) {
-      stats_.unsupported_check = true;
-    }
-    stream_ = &stream;
-    const bool blocks_ended = DecodeBlocks();
-    stream_ = nullptr;
-    if (!blocks_ended) return false;
-
-    // SEQ_INDEX: compare the Index with the Blocks seen.
-    for (;;) {
-      const size_t avail = in_.Ensure(kChunk);
-      if (avail == 0) return false;
-      size_t pos = 0;
-      ret = stream.DecodeIndex(in_.data(), &pos, avail);
-      in_.Consume(pos);
-      if (ret == LZMA_STREAM_END) break;
-      if (ret != LZMA_OK) {
-        throw DecodeError(ret, "the Index of " + StreamName(), in_.offset());
-      }
-    }
-    // SEQ_STREAM_FOOTER
-    if (in_.Ensure(LZMA_STREAM_HEADER_SIZE) < LZMA_STREAM_HEADER_SIZE) {
-      in_.Consume(in_.available());
-      return false;
-    }
-    ret = stream.CheckFooter(in_.data());
-    in_.Consume(LZMA_STREAM_HEADER_SIZE);
-    if (ret != LZMA_OK) {
-      throw DecodeError(ret, "the Stream Footer of " + StreamName(),
-                        in_.offset());
-    }
+    XzStreamParser parser(opt_.limits.hard, ++stream_no_);
+    parser_ = &parser;
+    struct Reset {
+      XzStreamParser*& p;
+      ~Reset() { p = nullptr; }
+    } reset{parser_};
+    if (!DecodeBlocks()) return false;
+    // The Index against the Blocks seen, then the Stream Footer.
+    const XzStreamParser::Step s = Parse(nullptr);
+    if (s.event == XzStreamParser::Event::kMore) return false;
+    if (s.event == XzStreamParser::Event::kError) ThrowParseError(s, nullptr);
     return true;
+  }
+
+  // The parser on the input, pulling more as it asks: the first event that
+  // is not kMore, or kMore when the input ended (its rest consumed).
+  XzStreamParser::Step Parse(BlockHead* head) {
+    size_t want = 0;
+    for (;;) {
+      size_t avail = in_.available();
+      if (want > avail) {
+        avail = in_.Ensure(want);
+        if (avail < want) {
+          in_.Consume(avail);
+          return {.event = XzStreamParser::Event::kMore, .need = want};
+        }
+      }
+      const XzStreamParser::Step s =
+          parser_->Next({in_.data(), avail}, in_.offset(), head);
+      in_.Consume(s.consumed);
+      if (s.event != XzStreamParser::Event::kMore) return s;
+      want = s.need;
+    }
+  }
+
+  [[noreturn]] void ThrowParseError(const XzStreamParser::Step& s,
+                                    const BlockHead* head) {
+    lzma_ret ret = s.error;
+    switch (s.part) {
+      case XzStreamParser::Part::kStreamHeader:
+        if (ret == LZMA_FORMAT_ERROR && rules_.later_header_is_corrupt()) {
+          ret = LZMA_DATA_ERROR;
+        }
+        throw DecodeError(ret, "the Stream Header of " + StreamName(),
+                          in_.offset());
+      case XzStreamParser::Part::kBlockHeader:
+        throw BlockError(ret, *head, in_.offset());
+      case XzStreamParser::Part::kIndex:
+        throw DecodeError(ret, "the Index of " + StreamName(), in_.offset());
+      case XzStreamParser::Part::kStreamFooter:
+        throw DecodeError(ret, "the Stream Footer of " + StreamName(),
+                          in_.offset());
+    }
+    throw Error(ErrorCode::kInternal, kOp, "unknown parser part");
   }
 
   std::string StreamName() const {
     return "Stream " + std::to_string(stream_no_);
   }
 
-  // SEQ_BLOCK_HEADER and the header part of SEQ_BLOCK_INIT: reads the next
-  // Block Header into `head`, consuming it: kBlock, or kIndex / kInputEnd
-  // when the Index or the end of the input comes instead. Throws the
-  // header's error.
+  // SEQ_BLOCK_HEADER and the header part of SEQ_BLOCK_INIT (the Stream
+  // Header first, at a Stream's start): reads the next Block Header into
+  // `head`, consuming it: kBlock, or kIndex / kInputEnd when the Index or
+  // the end of the input comes instead. Throws the header's error.
   Next ReadBlockHeader(BlockHead* head) {
-    const uint64_t offset = in_.offset();
-    if (in_.Ensure(1) == 0) return Next::kInputEnd;
-    if (in_.data()[0] == 0x00) return Next::kIndex;
-    const uint32_t size = lzma_block_header_size_decode(in_.data()[0]);
-    if (in_.Ensure(size) < size) {
-      in_.Consume(in_.available());
-      return Next::kInputEnd;
+    const XzStreamParser::Step s = Parse(head);
+    if (s.event == XzStreamParser::Event::kBlock ||
+        s.event == XzStreamParser::Event::kIndex) {
+      // xz's warning for a check it cannot verify (kXz rules only).
+      if (opt_.mode != DecodeMode::kPython &&
+          !lzma_check_is_supported(parser_->check())) {
+        stats_.unsupported_check = true;
+      }
     }
-    head->offset = offset;
-    head->stream = stream_no_;
-    head->number = ++block_no_;
-    const lzma_ret ret =
-        ParseBlockHeader(in_.data(), stream_->check(), opt_.limits.hard, head);
-    in_.Consume(size);
-    if (ret != LZMA_OK) throw BlockError(ret, *head, in_.offset());
-    head->block.ignore_check = opt_.ignore_check;
-    return Next::kBlock;
+    switch (s.event) {
+      case XzStreamParser::Event::kBlock:
+        head->block.ignore_check = opt_.ignore_check;
+        return Next::kBlock;
+      case XzStreamParser::Event::kIndex:
+        return Next::kIndex;
+      case XzStreamParser::Event::kMore:
+        return Next::kInputEnd;
+      case XzStreamParser::Event::kEnd:  // not before the Index
+      case XzStreamParser::Event::kError:
+        break;
+    }
+    ThrowParseError(s, head);
   }
 
   // The Blocks of the current Stream up to its Index; false when the input
@@ -363,7 +373,7 @@ class Driver : private BlockPipeline::Host {
             // A Block decoded on the Index's word did not end where the
             // Index says: decode it again the sequential way from its start.
             in_.Seek(pipeline_.redo_offset());
-            block_no_ = pipeline_.redo_number();
+            parser_->RestartAtBlock(pipeline_.redo_number() + 1);
             if (ReadBlockHeader(&first.head) != Next::kBlock) {
               throw Error(ErrorCode::kInternal, kOp, "Block Header vanished");
             }
@@ -431,7 +441,7 @@ class Driver : private BlockPipeline::Host {
 
   // A Block ended at `end`: the Index hash, the count, progress.
   void CountBlock(const BlockHead& head, uint64_t end) {
-    const lzma_ret ret = stream_->AddBlock(head.block);
+    const lzma_ret ret = parser_->BlockEnded(head.block);
     if (ret != LZMA_OK) throw BlockError(ret, head, end);
     ++stats_.blocks;
     Progress(end);
@@ -486,10 +496,10 @@ class Driver : private BlockPipeline::Host {
   // Outside a parallel run only the calling thread touches the fields
   // below. During a run (BlockPipeline::Run) the reader stage and the writer
   // stage may run at the same time, on any threads, each touching its own:
-  //   reader (ReadNext, TakeInput): in_, stream_no_, block_no_, and
-  //     stream_->check();
+  //   reader (ReadNext, TakeInput): in_, and the parser's Next() (its
+  //     Block count and state; the Stream's check);
   //   writer (BlockDone): sink_ (through the pipeline), stats_, progress_,
-  //     and stream_->AddBlock() (the Index hash);
+  //     and the parser's BlockEnded() (the Index hash);
   //   both read opt_, indexed_ (set before the first run).
   DecodeInput& in_;
   Sink& sink_;
@@ -503,9 +513,8 @@ class Driver : private BlockPipeline::Host {
 
   // The Stream being decoded (null between Streams): its header flags and
   // Index hash.
-  StreamChecker* stream_ = nullptr;
+  XzStreamParser* parser_ = nullptr;
   uint64_t stream_no_ = 0;
-  uint64_t block_no_ = 0;
 
   BlockDecoderPool decoders_;  // any thread
   BlockPipeline pipeline_;

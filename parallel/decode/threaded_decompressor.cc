@@ -88,17 +88,15 @@ struct Item {
 
 struct ThreadedDecompressor::State {
   enum class Mode { kUndecided, kCore, kXz };
-  // Where the parser is in the .xz stream.
+  // Where the driver is in the .xz stream.
   enum class Parse {
-    kStreamHeader,
-    kBlockStart,  // a Block Header or the Index comes next
-    kBlockData,   // head_ parsed; collecting its bytes
-    kInline,      // an inline Block is being decoded: wait for it
-    kIndex,
-    kFooter,
-    kDone,  // Stream Footer verified: the rest is trailing data
+    kParsing,    // the parser's: headers, the Index, the Footer
+    kBlockData,  // `pending` parsed; collecting its bytes for a worker
+    kInline,     // an inline Block is being decoded: wait for it
+    kDone,       // Stream Footer verified: the rest is trailing data
     kFailed,
   };
+
 
   explicit State(const ThreadedDecompressOptions& o) : options(o) {
     ValidateDecompressOptions(o.base);
@@ -126,7 +124,7 @@ struct ThreadedDecompressor::State {
     mode = Mode::kXz;
     window = std::make_unique<Window>(
         threads, max_jobs, [this](BlockJob& job) { DecodeJob(job); });
-    checker = std::make_unique<StreamChecker>();
+    parser = std::make_unique<XzStreamParser>(hard, /*stream=*/1);
   }
 
   // On a worker or the waiting owner: the one Block routine, output grown
@@ -163,13 +161,13 @@ struct ThreadedDecompressor::State {
   // goes before everything its jobs touch is destroyed (~State cancels it).
   BlockDecoderPool decoders;
   std::unique_ptr<Window> window;
-  std::unique_ptr<StreamChecker> checker;
-  Parse parse = Parse::kStreamHeader;
+  std::unique_ptr<XzStreamParser> parser;
+  Parse parse = Parse::kParsing;
   std::string input;  // unparsed input is input[pos..]
   size_t pos = 0;
   uint64_t offset = 0;              // stream offset of input[pos]
-  std::unique_ptr<BlockHead> head;  // kBlockData
-  uint64_t block_number = 0;
+  BlockHead pending;  // kBlockData: the Block Header parsed (consumed)
+  bool header_seen = false;
   std::deque<std::unique_ptr<Item>> items;
   size_t jobs = 0;           // kJob items
   uint64_t job_memory = 0;   // their planned memory
@@ -218,7 +216,6 @@ struct ThreadedDecompressor::State {
   }
 
   void RunParser();
-  bool ParseBlockHeaderHere();
   void StartInline();
   void SubmitBlock();
   size_t Decode(std::string_view data, int64_t max_length, Out& out);
@@ -231,33 +228,60 @@ void ThreadedDecompressor::State::RunParser() {
   window_full = false;
   for (;;) {
     switch (parse) {
-      case Parse::kStreamHeader: {
-        if (avail() < LZMA_STREAM_HEADER_SIZE) return;
-        const lzma_ret ret = checker->ParseHeader(at());
-        if (ret != LZMA_OK) return Fail(ret);
-        check = static_cast<Check>(checker->check());
-        Consume(LZMA_STREAM_HEADER_SIZE);
-        if (items.empty()) total_in = offset;
-        parse = Parse::kBlockStart;
+      case Parse::kParsing: {
+        const XzStreamParser::Step st = parser->Next({at(), avail()}, offset,
+                                                     &pending);
+        Consume(st.consumed);
+        if (!header_seen && parser->header_parsed()) {
+          header_seen = true;
+          check = static_cast<Check>(parser->check());
+          if (items.empty()) total_in = offset;
+        }
+        switch (st.event) {
+          case XzStreamParser::Event::kMore:
+            return;
+          case XzStreamParser::Event::kError:
+            return Fail(st.error);
+          case XzStreamParser::Event::kIndex:
+            // Every Block is in the Index hash: workers' when submitted,
+            // inline ones when they ended.
+            break;
+          case XzStreamParser::Event::kEnd: {
+            auto item = std::make_unique<Item>(Item::kEnd);
+            item->end_offset = offset;
+            items.push_back(std::move(item));
+            parse = Parse::kDone;
+            trailing.assign(input, pos);
+            std::string().swap(input);
+            pos = 0;
+            return;
+          }
+          case XzStreamParser::Event::kBlock: {
+            pending.block.ignore_check = options.base.ignore_check;
+            const bool sized = pending.total_size() > 0 &&
+                               pending.block.uncompressed_size !=
+                                   LZMA_VLI_UNKNOWN;
+            // A Block whose planned memory alone is over the soft limit is
+            // decoded inline too: it streams to the caller and needs no
+            // buffers.
+            if (sized && PlannedMemory(pending) <= limits.soft) {
+              parse = Parse::kBlockData;
+            } else {
+              StartInline();
+            }
+            break;
+          }
+        }
         break;
       }
-      case Parse::kBlockStart:
-        if (avail() < 1) return;
-        if (at()[0] == 0x00) {
-          parse = Parse::kIndex;
-          break;
-        }
-        if (avail() < lzma_block_header_size_decode(at()[0])) return;
-        if (!ParseBlockHeaderHere()) return;
-        break;
       case Parse::kBlockData: {
-        const uint64_t size = head->total_size();
-        const uint64_t memory = PlannedMemory(*head);
+        const uint64_t size =
+            pending.total_size() - pending.block.header_size;  // its data
+        const uint64_t memory = PlannedMemory(pending);
         if (input_ended && avail() < size) {
           // Its last bytes will never come: decode what there is in order,
           // as the sequential decoder does, for the output before the
           // truncation.
-          head.reset();
           StartInline();
           return;
         }
@@ -272,31 +296,6 @@ void ThreadedDecompressor::State::RunParser() {
         break;
       }
       case Parse::kInline:
-        return;
-      case Parse::kIndex: {
-        if (avail() == 0) return;  // lzma_index_hash_decode: no empty calls
-        size_t p = 0;
-        const lzma_ret ret = checker->DecodeIndex(at(), &p, avail());
-        Consume(p);
-        if (ret == LZMA_OK) return;
-        if (ret != LZMA_STREAM_END) return Fail(ret);
-        parse = Parse::kFooter;
-        break;
-      }
-      case Parse::kFooter: {
-        if (avail() < LZMA_STREAM_HEADER_SIZE) return;
-        const lzma_ret ret = checker->CheckFooter(at());
-        if (ret != LZMA_OK) return Fail(ret);
-        Consume(LZMA_STREAM_HEADER_SIZE);
-        auto item = std::make_unique<Item>(Item::kEnd);
-        item->end_offset = offset;
-        items.push_back(std::move(item));
-        parse = Parse::kDone;
-        trailing.assign(input, pos);
-        std::string().swap(input);
-        pos = 0;
-        return;
-      }
       case Parse::kDone:
       case Parse::kFailed:
         return;
@@ -304,45 +303,12 @@ void ThreadedDecompressor::State::RunParser() {
   }
 }
 
-// The Block Header at input[pos] (all of it available): a Block for the
-// window (kBlockData) or one decoded inline (kInline). False on an error.
-bool ThreadedDecompressor::State::ParseBlockHeaderHere() {
-  auto h = std::make_unique<BlockHead>();
-  const lzma_ret ret = ParseBlockHeader(at(), checker->check(), hard, h.get());
-  if (ret != LZMA_OK) {
-    Fail(ret);
-    return false;
-  }
-  h->block.ignore_check = options.base.ignore_check;
-  h->offset = offset;
-  h->stream = 1;
-  h->number = ++block_number;
-  const uint64_t size = h->total_size();
-  const bool sized = size > 0 && h->block.uncompressed_size != LZMA_VLI_UNKNOWN;
-  // A Block whose planned memory alone is over the soft limit is decoded
-  // inline too: it streams to the caller and needs no buffers.
-  if (sized && PlannedMemory(*h) <= limits.soft) {
-    head = std::move(h);
-    parse = Parse::kBlockData;
-    return true;
-  }
-  StartInline();
-  return true;
-}
-
-// The Block Header at input[pos] (parsed fine once) starts a Block decoded
-// inline, on the calling thread in stream order.
+// The Block in `pending` (its header consumed) is decoded inline, on the
+// calling thread in stream order.
 void ThreadedDecompressor::State::StartInline() {
   stats.sequential = true;
   auto item = std::make_unique<Item>(Item::kInline);
-  // BlockHead does not move (its block points at its filters): parse again
-  // into the item's own.
-  ParseBlockHeader(at(), checker->check(), hard, &item->head);
-  item->head.block.ignore_check = options.base.ignore_check;
-  item->head.offset = offset;
-  item->head.stream = 1;
-  item->head.number = block_number;
-  Consume(item->head.block.header_size);
+  item->head = std::move(pending);
   items.push_back(std::move(item));
   parse = Parse::kInline;
   inline_wants_input = true;
@@ -351,18 +317,14 @@ void ThreadedDecompressor::State::StartInline() {
 void ThreadedDecompressor::State::SubmitBlock() {
   Window::Slot* slot = window->TryAcquire();  // room: RunParser checked
   BlockJob& job = slot->job;
-  ParseBlockHeader(at(), checker->check(), hard, &job.head);
-  job.head.block.ignore_check = options.base.ignore_check;
-  const uint64_t size = head->total_size();
-  const uint32_t header = head->block.header_size;
-  job.in.assign(reinterpret_cast<const char*>(at()) + header,
-                static_cast<size_t>(size - header));
-  job.memory = PlannedMemory(*head);
+  job.head = std::move(pending);
+  const uint64_t size = job.head.total_size() - job.head.block.header_size;
+  job.in.assign(reinterpret_cast<const char*>(at()), static_cast<size_t>(size));
+  job.memory = PlannedMemory(job.head);
   job.returned = 0;
   job.ret = LZMA_OK;
   Consume(static_cast<size_t>(size));
   job.end_offset = offset;
-  head.reset();
   ++jobs;
   job_memory += job.memory;
   stats.max_blocks_in_flight =
@@ -371,12 +333,12 @@ void ThreadedDecompressor::State::SubmitBlock() {
   // Into the Index hash before a worker owns job.head (its decoder writes
   // the sizes back into the lzma_block); an overflow is reported after the
   // Block, where the sequential decoder reports it.
-  const lzma_ret ret = checker->AddBlock(job.head.block);
+  const lzma_ret ret = parser->BlockEnded(job.head.block);
   window->Submit(slot);
   auto item = std::make_unique<Item>(Item::kJob);
   item->slot = slot;
   items.push_back(std::move(item));
-  parse = Parse::kBlockStart;
+  parse = Parse::kParsing;
   if (ret != LZMA_OK) Fail(ret);
 }
 
@@ -395,10 +357,10 @@ bool ThreadedDecompressor::State::StepInline(Item& item, Out& out) {
     out.size += static_cast<size_t>(r.produced);
     total_in = offset;
     if (r.ret == LZMA_STREAM_END) {
-      const lzma_ret ret = checker->AddBlock(item.head.block);
+      const lzma_ret ret = parser->BlockEnded(item.head.block);
       if (ret != LZMA_OK) throw LzmaError(ret, kOp, offset);
       items.pop_front();
-      parse = Parse::kBlockStart;
+      parse = Parse::kParsing;
       return true;
     }
     if (r.ret != LZMA_OK) throw LzmaError(r.ret, kOp, offset);

@@ -1,6 +1,7 @@
 #include "parallel/decode/xz_parser.h"
 
 #include <cstring>
+#include <utility>
 
 namespace parxz {
 
@@ -14,6 +15,27 @@ BlockHead::BlockHead() {
 }
 
 BlockHead::~BlockHead() { FreeFilters(); }
+
+BlockHead::BlockHead(BlockHead&& other) noexcept : BlockHead() {
+  *this = std::move(other);
+}
+
+BlockHead& BlockHead::operator=(BlockHead&& other) noexcept {
+  if (this == &other) return *this;
+  FreeFilters();
+  block = other.block;
+  for (size_t i = 0; i <= LZMA_FILTERS_MAX; ++i) {
+    filters[i] = other.filters[i];
+    other.filters[i].id = LZMA_VLI_UNKNOWN;
+    other.filters[i].options = nullptr;
+  }
+  block.filters = filters;
+  offset = other.offset;
+  stream = other.stream;
+  number = other.number;
+  memusage = other.memusage;
+  return *this;
+}
 
 void BlockHead::FreeFilters() { lzma_filters_free(filters, nullptr); }
 
@@ -68,6 +90,101 @@ lzma_ret StreamChecker::CheckFooter(const uint8_t* in) const {
   }
   if (ret == LZMA_OK) ret = lzma_stream_flags_compare(&flags_, &footer);
   return ret == LZMA_FORMAT_ERROR ? LZMA_DATA_ERROR : ret;
+}
+
+XzStreamParser::XzStreamParser(uint64_t memlimit, uint64_t stream)
+    : memlimit_(memlimit), stream_(stream) {}
+
+XzStreamParser::Step XzStreamParser::Fail(Step s, lzma_ret ret, Part part) {
+  s.event = Event::kError;
+  s.error = ret;
+  s.part = part;
+  state_ = State::kFailed;
+  last_ = s;
+  last_.consumed = 0;
+  return s;
+}
+
+XzStreamParser::Step XzStreamParser::Next(std::span<const uint8_t> in,
+                                          uint64_t offset, BlockHead* head) {
+  Step s;
+  auto more = [&](size_t need) {
+    s.event = Event::kMore;
+    s.need = need;
+    return s;
+  };
+  for (;;) {
+    const std::span<const uint8_t> rest = in.subspan(s.consumed);
+    switch (state_) {
+      case State::kStreamHeader: {
+        if (rest.size() < LZMA_STREAM_HEADER_SIZE)
+          return more(LZMA_STREAM_HEADER_SIZE);
+        const lzma_ret ret = checker_.ParseHeader(rest.data());
+        s.consumed += LZMA_STREAM_HEADER_SIZE;
+        if (ret != LZMA_OK) return Fail(s, ret, Part::kStreamHeader);
+        state_ = State::kBlockStart;
+        break;
+      }
+      case State::kBlockStart: {
+        if (rest.empty()) return more(1);
+        if (rest[0] == 0x00) {
+          state_ = State::kIndexNext;
+          s.event = Event::kIndex;
+          return s;
+        }
+        const uint32_t size = lzma_block_header_size_decode(rest[0]);
+        if (rest.size() < size) return more(size);
+        head->offset = offset + s.consumed;
+        head->stream = stream_;
+        head->number = ++blocks_;
+        const lzma_ret ret =
+            ParseBlockHeader(rest.data(), checker_.check(), memlimit_, head);
+        s.consumed += size;
+        if (ret != LZMA_OK) return Fail(s, ret, Part::kBlockHeader);
+        s.event = Event::kBlock;
+        return s;
+      }
+      case State::kIndexNext:
+        state_ = State::kIndex;
+        break;
+      case State::kIndex: {
+        // lzma_index_hash_decode: no calls without input.
+        if (rest.empty()) return more(1);
+        size_t pos = 0;
+        const lzma_ret ret =
+            checker_.DecodeIndex(rest.data(), &pos, rest.size());
+        s.consumed += pos;
+        if (ret == LZMA_OK) return more(1);
+        if (ret != LZMA_STREAM_END) return Fail(s, ret, Part::kIndex);
+        state_ = State::kFooter;
+        break;
+      }
+      case State::kFooter: {
+        if (rest.size() < LZMA_STREAM_HEADER_SIZE)
+          return more(LZMA_STREAM_HEADER_SIZE);
+        const lzma_ret ret = checker_.CheckFooter(rest.data());
+        s.consumed += LZMA_STREAM_HEADER_SIZE;
+        if (ret != LZMA_OK) return Fail(s, ret, Part::kStreamFooter);
+        state_ = State::kEnded;
+        s.event = Event::kEnd;
+        last_ = s;
+        last_.consumed = 0;
+        return s;
+      }
+      case State::kEnded:
+      case State::kFailed:
+        return last_;
+    }
+  }
+}
+
+lzma_ret XzStreamParser::BlockEnded(const lzma_block& block) {
+  return checker_.AddBlock(block);
+}
+
+void XzStreamParser::RestartAtBlock(uint64_t number) {
+  blocks_ = number - 1;
+  state_ = State::kBlockStart;
 }
 
 IndexedHeaderResult ParseIndexedBlockHeader(std::span<const uint8_t> bytes,

@@ -37,6 +37,9 @@ struct BlockHead {
   ~BlockHead();
   BlockHead(const BlockHead&) = delete;
   BlockHead& operator=(const BlockHead&) = delete;
+  // Moves take the filter options along and re-point block.filters.
+  BlockHead(BlockHead&& other) noexcept;
+  BlockHead& operator=(BlockHead&& other) noexcept;
   void FreeFilters();
 
   lzma_block block;
@@ -88,6 +91,84 @@ class StreamChecker {
  private:
   lzma_stream_flags flags_{};
   lzma_index_hash* hash_ = nullptr;
+};
+
+// The one .xz Stream parser, push form: bytes in, events out, as
+// lzma_stream_decoder's state machine (stream_decoder.c) takes a Stream:
+// Stream Header, Block Headers, the Index against the Blocks seen, the
+// Stream Footer. The Block data in between is the caller's (the one Block
+// decode routine, block_decoder.h). The file decoder drives it by pulling
+// input, the threaded incremental decoder by pushing what it is given.
+//
+//   XzStreamParser parser(memlimit, /*stream=*/1);
+//   for (;;) {
+//     const XzStreamParser::Step s = parser.Next(bytes, offset, &head);
+//     offset += s.consumed;                    // also on kError
+//     switch (s.event) {
+//       case kMore:  ... at least s.need bytes at the front, then again
+//       case kBlock: ... decode the Block's data; parser.BlockEnded(head.block)
+//       case kIndex: ... once every Block has ended: Next() again
+//       case kEnd:   the Stream ended, its Footer checked
+//       case kError: s.error, in s.part
+//     }
+//   }
+class XzStreamParser {
+ public:
+  enum class Event { kMore, kBlock, kIndex, kEnd, kError };
+  enum class Part { kStreamHeader, kBlockHeader, kIndex, kStreamFooter };
+  struct Step {
+    Event event = Event::kMore;
+    size_t consumed = 0;  // bytes of `in` parsed (also before an error)
+    size_t need = 0;      // kMore: bytes wanted at the front, after consumed
+    lzma_ret error = LZMA_OK;         // kError: liblzma's verdict
+    Part part = Part::kStreamHeader;  // kError: where
+  };
+
+  // `memlimit`: for the Block Headers' filter chains (ParseBlockHeader);
+  // `stream`: its number from 1, for the Blocks' names.
+  XzStreamParser(uint64_t memlimit, uint64_t stream);
+
+  // Parses what it can from `in`, the bytes at stream offset `offset`;
+  // stops at a Block (its header parsed into `head`, with offset, stream
+  // and number, and consumed), at the Index's first byte (kIndex, nothing
+  // consumed: the Index is compared with the Blocks that ended, so the
+  // caller lets every Block end first), at the Stream's end, or where it
+  // needs more input. After kError or kEnd it returns the same again.
+  Step Next(std::span<const uint8_t> in, uint64_t offset, BlockHead* head);
+
+  // A Block ended (its decoder wrote its real sizes into `block`): into the
+  // Index hash; LZMA_DATA_ERROR when the Index would overflow.
+  lzma_ret BlockEnded(const lzma_block& block);
+
+  // Back before the header of Block `number` (from 1), to parse it again
+  // (the file decoder redoes a speculative Block in stream order).
+  void RestartAtBlock(uint64_t number);
+
+  lzma_check check() const { return checker_.check(); }  // once parsed
+  bool header_parsed() const {
+    return state_ != State::kStreamHeader &&
+           !(state_ == State::kFailed && last_.part == Part::kStreamHeader);
+  }
+  uint64_t stream() const { return stream_; }
+
+ private:
+  enum class State {
+    kStreamHeader,
+    kBlockStart,
+    kIndexNext,
+    kIndex,
+    kFooter,
+    kEnded,
+    kFailed
+  };
+  Step Fail(Step s, lzma_ret ret, Part part);
+
+  StreamChecker checker_;
+  const uint64_t memlimit_;
+  const uint64_t stream_;
+  uint64_t blocks_ = 0;  // Block Headers parsed
+  State state_ = State::kStreamHeader;
+  Step last_;  // what kEnded / kFailed return again
 };
 
 // What the Index records of a Block (liblzma's lzma_index_iter fields).

@@ -22,8 +22,11 @@
 //
 // Schedules: random chunk sizes (1 B .. 512 KiB) and max_length (1 B .. 2 MiB,
 // sometimes -1), fed when needs_input() ("pull") or on every call ("push");
-// all input given, the caller drains while !needs_input(), then makes one
-// decompress("", -1) call (the end of input).
+// all input given, the caller drains while !needs_input(), then calls
+// decompress("", -1) (the end of input) and again while !needs_input() &&
+// !eof(): a threaded call that meets an error with output returns that output
+// and the next call raises (threaded_decompressor.h), so one last call may
+// hold an error for the next (EndOfInput below).
 //
 // One allowance: decompress() cannot learn that the input has ended, so the
 // threaded decoder need not decode a Block whose input is incomplete. For a
@@ -259,6 +262,24 @@ struct Outcome {
   std::string verdict;  // "end", "truncated" or the ErrorCode's name
 };
 
+// All input given: decompress("", -1) (everything available), then again
+// while !needs_input() && !eof(), as threaded_decompressor.h asks. A threaded
+// call that meets an error with output returns the output and keeps the error
+// for the next call (needs_input() false meanwhile); a caller that stopped
+// after one call would take a corrupt stream for a truncated one. The
+// sequential decoder raises in the first call or then needs input.
+template <typename Decoder>
+void EndOfInput(Decoder& d, Outcome& o) {
+  for (int calls = 0; !d.eof() && (calls == 0 || !d.needs_input()); ++calls) {
+    if (calls > 1000) {
+      o.verdict = "stuck";
+      return;
+    }
+    o.out += d.decompress("", -1);
+  }
+  o.verdict = d.eof() ? "end" : "truncated";
+}
+
 // The schedule: chunk sizes and max_length drawn from `seed` call by call
 // (the same draws for both decoders), pull or push (see above).
 template <typename Decoder>
@@ -286,8 +307,7 @@ Outcome RunSchedule(Decoder& d, std::string_view input, uint64_t seed,
           u(rng) < 0.1 ? -1 : static_cast<int64_t>(std::exp2(21.0 * u(rng)));
       o.out += d.decompress(chunk, max_length);
     }
-    if (!d.eof()) o.out += d.decompress("", -1);  // the end of input
-    o.verdict = d.eof() ? "end" : "truncated";
+    EndOfInput(d, o);
   } catch (const Error& e) {
     o.verdict = std::string(ErrorCodeName(e.code()));
   }
@@ -360,6 +380,69 @@ INSTANTIATE_TEST_SUITE_P(Schedules, DamagedInputDiff, ::testing::Bool(),
                          [](const ::testing::TestParamInfo<bool>& info) {
                            return info.param ? "Push" : "Pull";
                          });
+
+// Regression (parxz-128KiB both seed=23001 flip@127158^16(data) cut@210227,
+// push, threads=4): the bit is in Block 6's data (Blocks of 128 KiB), the cut
+// in Block 9, so Blocks 5..8 were in flight (4 of 8 window slots) when the
+// input ran out: needs_input() true, the loop stopped, and the end-of-input
+// call returned up to the error (701018 bytes, as xz -dc writes) and kept
+// the error for the next call, which the harness never made ("truncated").
+// CPython's lzma.LZMADecompressor and the sequential Decompressor raise
+// LZMAError / corrupt data on that schedule (after 617994 bytes; the failing
+// call's output is lost), xz -dc "Compressed data is corrupt".
+TEST(DamagedInputDiffHarness, EndOfInputRaisesTheErrorKeptForTheNextCall) {
+  const std::string data = TestData(kDataSize, 23);
+  ParallelCompressor c({.preset = 1, .threads = 2, .block_size = kBlock});
+  std::string xz = c.compress(data);
+  xz += c.flush();
+  const std::vector<BlockPos> blocks = Blocks(xz);
+  ASSERT_GE(blocks.size(), 9u);
+  std::string input = xz;
+  input[blocks[5].offset + 7478] ^= 16;    // 127158: Block 6's data
+  input.resize(blocks[8].offset + 15063);  // 210227: inside Block 9
+  // Everything in one call that returns nothing, then the end of input: the
+  // threaded decoders' first end-of-input call always has output (Blocks 1..5)
+  // when it meets Block 6's error, whatever the workers' timing.
+  auto run = [&input](auto& d) {
+    Outcome o;
+    try {
+      o.out = d.decompress(input, 0);
+      EndOfInput(d, o);
+    } catch (const Error& e) {
+      o.verdict = std::string(ErrorCodeName(e.code()));
+    }
+    return o;
+  };
+  Decompressor sequential;
+  const Outcome ref = run(sequential);
+  ASSERT_EQ(ref.verdict, "corrupt data");
+  std::string xz_out;
+  if (HaveProgram("xz")) {
+    const std::string in = TempPath("diff_regression.xz");
+    const std::string out = TempPath("diff_regression.out");
+    WriteFile(in, input);
+    testing::Run("xz -dc -T1 < " + in + " > " + out + " 2>/dev/null");
+    xz_out = ReadFile(out);
+  }
+  for (unsigned threads : {2u, 4u}) {
+    SCOPED_TRACE(threads);
+    ThreadedDecompressOptions options;
+    options.threads = threads;
+    ThreadedDecompressor threaded(options);
+    const Outcome got = run(threaded);
+    EXPECT_EQ(got.verdict, ref.verdict);
+    // Every byte before the error: Blocks 1..5 and what Block 6 decoded to
+    // before liblzma found the error (not the original data: the bit was
+    // flipped), as xz -dc writes them.
+    const size_t good = blocks[5].uncompressed_offset;
+    EXPECT_GT(got.out.size(), good);
+    EXPECT_TRUE(got.out.compare(0, good, data, 0, good) == 0);
+    if (HaveProgram("xz")) {
+      EXPECT_EQ(got.out.size(), xz_out.size());
+      EXPECT_TRUE(got.out == xz_out);
+    }
+  }
+}
 
 }  // namespace
 }  // namespace parxz::testing

@@ -30,8 +30,9 @@ Schedules: LZMAFile read(n) loops (random n), readline() loops, iteration,
 and LZMADecompressor.decompress(chunk, max_length) with random chunk sizes
 and max_length, fed either when needs_input ("pull") or every call ("push");
 all input given, a decompressor schedule drains while not needs_input, then
-makes one decompress(b"", -1) call (what parxz's own threaded reader does at
-the end of its file).
+calls decompress(b"", -1) (what parxz's own threaded reader does at the end of
+its file) and again while not needs_input and not eof: a threaded call that
+meets an error with output returns that output and the next call raises.
 
 One allowance, for the decompressor schedules only: LZMADecompressor has no
 way to learn that the input has ended, so a threaded decompressor need not
@@ -316,6 +317,10 @@ def decompressor_schedule(d, blob, rng, push):
             out.append(d.decompress(chunk, ml))
         if not d.eof:
             out.append(d.decompress(b"", -1))  # the end of input: flush
+            # A threaded call that meets an error with output returns it and
+            # the next call raises (needs_input False meanwhile).
+            while not d.eof and not d.needs_input:
+                out.append(d.decompress(b"", -1))
         return b"".join(out), None if d.eof else "truncated"
     except Exception as e:  # noqa: BLE001
         return b"".join(out), error_class(e)

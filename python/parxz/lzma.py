@@ -34,6 +34,7 @@ uninstall() undoes it.
 import builtins
 import io
 import os
+import sys
 
 import _compression
 
@@ -395,8 +396,8 @@ def open(filename, mode="rb", *, format=None, check=-1, preset=None,
 
 def _open(file_class, filename, mode, format, check, preset, filters,
           encoding, errors, newline, threads, block_size):
-    """open() with file_class in place of LZMAFile (install() passes its
-    own)."""
+    """open() with file_class in place of LZMAFile (install()'s open()
+    passes its own)."""
     if "t" in mode:
         if "b" in mode:
             raise ValueError(f"Invalid mode: {mode!r}")
@@ -436,8 +437,8 @@ def install(threads=0, block_size=None):
     Names bound before install() (`from lzma import LZMAFile`) keep the
     standard objects. Returns the lzma module.
     """
-    from parxz import _install
-    return _install.install(threads, block_size)
+    from parxz import _install  # on demand: only install() needs it
+    return _install.install(sys.modules[__name__], threads, block_size)
 
 
 def uninstall():

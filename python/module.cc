@@ -14,6 +14,8 @@
 //   - ParallelCompressor and decompress(), the one-shot and threaded engines on
 //     parallel/ behind parxz.lzma's threads= (python/module.h lists the
 //     files).
+//   - _stream_follows(), core's stream rules for parxz.lzma's threaded
+//     reader (python/stream_rules.cc).
 #include "python/module.h"
 
 #include <array>
@@ -24,6 +26,11 @@
 #include "python/py_support.h"
 
 namespace parxz::python {
+
+// Adds _stream_follows() (python/stream_rules.cc). False with a Python error
+// set.
+bool AddStreamRules(PyObject* module);
+
 namespace {
 
 PyObject* IsCheckSupported_(PyObject* /*module*/, PyObject* arg) {
@@ -197,8 +204,10 @@ int ModuleExec(PyObject* module) {
     Py_DECREF(function);
   }
   Py_DECREF(module_name);
-  return AddCompressors(module, state) && AddDecompressors(module, state) ? 0
-                                                                          : -1;
+  return AddCompressors(module, state) && AddDecompressors(module, state) &&
+                 AddStreamRules(module)
+             ? 0
+             : -1;
 }
 
 // The objects the state holds a reference to.

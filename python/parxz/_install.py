@@ -25,13 +25,22 @@ LZMAError stays the standard class: parxz's LZMAError derives from it, so
 `except lzma.LZMAError` catches what the replaced objects raise.
 Each still accepts threads=/block_size= explicitly; threads=None there means
 the standard single-threaded behaviour.
+
+The replacements are parxz.lzma's own objects with other defaults for
+threads and block_size, made from them rather than written again: each
+function is wrapped, each class derived (so isinstance and issubclass hold
+for what the replaced objects return), keeping the signature, but for those
+two defaults, and the docstring. They call themselves lzma.<name>, as the
+objects they replace. This module does not import parxz.lzma: install()
+is handed it by parxz.lzma.install(), the one way between the two.
 """
 
+import functools
+import inspect
 import operator
 import sys
 
 from parxz import _parxz
-from parxz import lzma as _plzma
 
 # The attributes of the lzma module that install() replaces.
 _NAMES = ("compress", "decompress", "LZMACompressor", "LZMADecompressor",
@@ -46,38 +55,104 @@ _saved = None
 _threads = 0
 _block_size = None
 
-# Marks a threads/block_size argument the caller did not pass.
-_DEFAULT = object()
+# The replacements, by name; made by the first install().
+_objects = None
+
+_NOTE = """
+
+    Installed by parxz.lzma.install(): threads defaults to install()'s, and
+    so does block_size when compressing FORMAT_XZ (other formats are
+    compressed as without threads)."""
 
 
-def _writer_settings(format, threads, block_size):
-    """threads and block_size for a compressor of `format`: the installed
-    defaults where the caller passed none and the format allows them."""
-    xz = format is None or (isinstance(format, int)
-                            and format == _plzma.FORMAT_XZ)
-    if threads is _DEFAULT:
-        threads = _threads if xz else None
-    if block_size is _DEFAULT:
-        block_size = _block_size if xz and threads is not None else None
-    return threads, block_size
+class _InstalledDefault:
+    """The default of threads and block_size in the replacements'
+    signatures: install()'s value, where it applies (_fill_defaults)."""
 
-
-class LZMACompressor(_plzma.LZMACompressor):
-    __doc__ = _plzma.LZMACompressor.__doc__
     __slots__ = ()
 
-    def __init__(self, format=_plzma.FORMAT_XZ, check=-1, preset=None,
-                 filters=None, *, threads=_DEFAULT, block_size=_DEFAULT):
-        threads, block_size = _writer_settings(format, threads, block_size)
-        super().__init__(format, check, preset, filters, threads=threads,
-                         block_size=block_size)
+    def __repr__(self):
+        return "<install()'s>"
+
+
+_INSTALLED = _InstalledDefault()
+
+
+def _fill_defaults(bound, reading):
+    """Puts install()'s threads and block_size into the arguments of a call
+    that did not pass them: reading (a decompressor, a file opened for
+    reading) takes threads; compressing FORMAT_XZ takes both; other formats
+    neither, as they cannot be compressed on threads. reading None: a file,
+    whose mode says."""
+    passed = set(bound.arguments)
+    bound.apply_defaults()
+    arguments = bound.arguments
+    if reading is None:
+        mode = arguments["mode"]
+        reading = (isinstance(mode, str)
+                   and mode.replace("t", "") in ("r", "rb"))
+    if reading:
+        if "threads" not in passed:
+            arguments["threads"] = _threads
+        return
+    format = arguments["format"]
+    xz = format is None or (isinstance(format, int)
+                            and format == _parxz.FORMAT_XZ)
+    if "threads" not in passed:
+        arguments["threads"] = _threads if xz else None
+    if "block_size" not in passed:
+        threaded = xz and arguments["threads"] is not None
+        arguments["block_size"] = _block_size if threaded else None
+
+
+def _with_defaults(function, reading, call=None):
+    """function (or, given, `call`, which takes the same arguments) with
+    install()'s defaults; its signature shows them as <install()'s>."""
+    signature = inspect.signature(function)
+    call = call or function
+
+    @functools.wraps(function)
+    def installed(*args, **kwargs):
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError:
+            return function(*args, **kwargs)  # raises it, with its message
+        _fill_defaults(bound, reading)
+        return call(*bound.args, **bound.kwargs)
+
+    installed.__signature__ = signature.replace(parameters=[
+        p.replace(default=_INSTALLED) if p.name in ("threads", "block_size")
+        else p for p in signature.parameters.values()])
+    installed.__doc__ = (function.__doc__ or "") + _NOTE
+    return installed
+
+
+def _derived(base, reading):
+    """A subclass of base whose __init__ has install()'s defaults."""
+    namespace = {"__init__": _with_defaults(base.__init__, reading),
+                 "__doc__": base.__doc__ + _NOTE, "__module__": "lzma",
+                 "__qualname__": base.__name__}
+    if "__slots__" in base.__dict__:
+        namespace["__slots__"] = ()
+    return type(base.__name__, (base,), namespace)
 
 
 class LZMADecompressor(_parxz.LZMADecompressorBase):
-    __doc__ = _parxz.LZMADecompressorBase.__doc__
-    __slots__ = ()
-
     # The C type checks the arguments; only the default of threads differs.
+    __doc__ = _parxz.LZMADecompressorBase.__doc__ + _NOTE
+    __slots__ = ()
+    # The C type's own signature cannot be read (it has no text signature).
+    __signature__ = inspect.Signature([
+        inspect.Parameter("format", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                          default=_parxz.FORMAT_AUTO),
+        inspect.Parameter("memlimit", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                          default=None),
+        inspect.Parameter("filters", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                          default=None),
+        inspect.Parameter("threads", inspect.Parameter.KEYWORD_ONLY,
+                          default=_INSTALLED),
+    ])
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("threads", _threads)
         super().__init__(*args, **kwargs)
@@ -86,61 +161,32 @@ class LZMADecompressor(_parxz.LZMADecompressorBase):
         raise TypeError(f"cannot pickle {type(self).__name__!r} object")
 
 
-class LZMAFile(_plzma.LZMAFile):
-    __doc__ = _plzma.LZMAFile.__doc__
-
-    def __init__(self, filename=None, mode="r", *, format=None, check=-1,
-                 preset=None, filters=None, threads=_DEFAULT,
-                 block_size=_DEFAULT):
-        if mode in ("r", "rb"):
-            if threads is _DEFAULT:
-                threads = _threads
-            if block_size is _DEFAULT:
-                block_size = None
-        else:
-            threads, block_size = _writer_settings(format, threads,
-                                                   block_size)
-        super().__init__(filename, mode, format=format, check=check,
-                         preset=preset, filters=filters, threads=threads,
-                         block_size=block_size)
+LZMADecompressor.__module__ = "lzma"
 
 
-def compress(data, format=_plzma.FORMAT_XZ, check=-1, preset=None,
-             filters=None, *, threads=_DEFAULT, block_size=_DEFAULT):
-    compressor = LZMACompressor(format, check, preset, filters,
-                                threads=threads, block_size=block_size)
-    return compressor.compress(data) + compressor.flush()
+def _make(api):
+    """The replacements, made from parxz.lzma (`api`)."""
+    file_class = _derived(api.LZMAFile, None)
+    objects = {
+        "compress": _with_defaults(api.compress, False),
+        "decompress": _with_defaults(api.decompress, True),
+        "LZMACompressor": _derived(api.LZMACompressor, False),
+        "LZMADecompressor": LZMADecompressor,
+        "LZMAFile": file_class,
+        # open() makes the installed file class.
+        "open": _with_defaults(api.open, None,
+                               functools.partial(api._open, file_class)),
+    }
+    for name, value in objects.items():
+        value.__module__ = "lzma"
+        value.__qualname__ = name
+    return objects
 
 
-def decompress(data, format=_plzma.FORMAT_AUTO, memlimit=None, filters=None,
-               *, threads=_DEFAULT):
-    if threads is _DEFAULT:
-        threads = _threads
-    return _plzma.decompress(data, format, memlimit, filters,
-                             threads=threads)
-
-
-def open(filename, mode="rb", *, format=None, check=-1, preset=None,
-         filters=None, encoding=None, errors=None, newline=None,
-         threads=_DEFAULT, block_size=_DEFAULT):
-    return _plzma._open(LZMAFile, filename, mode, format, check, preset,
-                        filters, encoding, errors, newline, threads,
-                        block_size)
-
-
-compress.__doc__ = _plzma.compress.__doc__
-decompress.__doc__ = _plzma.decompress.__doc__
-open.__doc__ = _plzma.open.__doc__
-for _object in (LZMACompressor, LZMADecompressor, LZMAFile, compress,
-                decompress, open):
-    _object.__module__ = "lzma"
-    _object.__qualname__ = _object.__name__
-del _object
-
-
-def install(threads=0, block_size=None):
-    """parxz.lzma.install()'s work (documented there)."""
-    global _saved, _threads, _block_size
+def install(api, threads=0, block_size=None):
+    """parxz.lzma.install()'s work (documented there); `api` is
+    parxz.lzma."""
+    global _saved, _threads, _block_size, _objects
     threads = operator.index(threads)
     if not 0 <= threads <= 4096:
         raise ValueError("threads must be in 0..4096 (0: all cores)")
@@ -148,12 +194,14 @@ def install(threads=0, block_size=None):
         block_size = operator.index(block_size)
         if block_size < 0:
             raise ValueError("block_size must be >= 0 and < 2**64")
-    module = _lzma_module()
+    module = _lzma_module(api)
+    if _objects is None:
+        _objects = _make(api)
     if _saved is None:
         _saved = {name: getattr(module, name) for name in _NAMES}
     _threads, _block_size = threads, block_size
     for name in _NAMES:
-        setattr(module, name, globals()[name])
+        setattr(module, name, _objects[name])
     return module
 
 
@@ -163,9 +211,10 @@ def uninstall():
     global _saved
     if _saved is None:
         return
-    module = _lzma_module()
-    for name, value in _saved.items():
-        setattr(module, name, value)
+    module = sys.modules.get("lzma")
+    if module is not None:
+        for name, value in _saved.items():
+            setattr(module, name, value)
     _saved = None
 
 
@@ -174,11 +223,11 @@ def installed():
     return _saved is not None
 
 
-def _lzma_module():
+def _lzma_module(api):
     module = sys.modules.get("lzma")
     if module is None:
         import lzma as module
-    if module is _plzma:
+    if module is api:
         raise ValueError("sys.modules['lzma'] is parxz.lzma already; "
                          "install() patches the standard module")
     return module

@@ -34,6 +34,7 @@ uninstall() undoes it.
 import builtins
 import io
 import os
+import sys
 
 import _compression
 
@@ -127,12 +128,13 @@ class _ThreadedReader(_compression.DecompressReader):
 
     What follows a stream is another stream unless the standard reader's
     first call on it would raise LZMAError: then it is trailing junk and
-    reading ends there, as in the standard module. That call sees the bytes
-    up to the end of the 8 KiB piece of the file the standard reader would
-    hold (it reads in pieces of _compression.BUFFER_SIZE), so the same
-    sequential call is made on the same bytes here to decide; the threaded
-    decompressor then takes the stream without the decision hanging on
-    when its workers find an error.
+    reading ends there, as in the standard module. core's stream rules
+    decide it (_parxz._stream_follows, python/stream_rules.cc), on the bytes
+    that call sees: those up to the end of the 8 KiB piece of the file the
+    standard reader would hold (it reads in pieces of
+    _compression.BUFFER_SIZE). The threaded decompressor then takes the
+    stream, so the decision does not hang on when its workers find an
+    error.
     """
 
     def __init__(self, fp, threads, format, filters):
@@ -140,7 +142,7 @@ class _ThreadedReader(_compression.DecompressReader):
         self._held = b""  # decoded at the end of a truncated file, see read()
         super().__init__(fp, LZMADecompressor, format=format,
                          filters=filters, threads=threads)
-        self._probe_args = {"format": format, "filters": filters}
+        self._stream_args = {"format": format, "filters": filters}
 
     def _read_raw(self):
         data = self._fp.read(_THREADED_READ_SIZE)
@@ -164,12 +166,8 @@ class _ThreadedReader(_compression.DecompressReader):
             if not more:
                 break
             rest += more
-        if not rest:
-            return None
-        probe = LZMADecompressor(**self._probe_args)
-        try:
-            probe.decompress(rest[:end - start], size)
-        except LZMAError:
+        if not _parxz._stream_follows(rest[:end - start], size,
+                                      **self._stream_args):
             return None
         self._decompressor = self._decomp_factory(**self._decomp_args)
         return self._decompressor.decompress(rest, size)
@@ -398,8 +396,8 @@ def open(filename, mode="rb", *, format=None, check=-1, preset=None,
 
 def _open(file_class, filename, mode, format, check, preset, filters,
           encoding, errors, newline, threads, block_size):
-    """open() with file_class in place of LZMAFile (install() passes its
-    own)."""
+    """open() with file_class in place of LZMAFile (install()'s open()
+    passes its own)."""
     if "t" in mode:
         if "b" in mode:
             raise ValueError(f"Invalid mode: {mode!r}")
@@ -439,8 +437,8 @@ def install(threads=0, block_size=None):
     Names bound before install() (`from lzma import LZMAFile`) keep the
     standard objects. Returns the lzma module.
     """
-    from parxz import _install
-    return _install.install(threads, block_size)
+    from parxz import _install  # on demand: only install() needs it
+    return _install.install(sys.modules[__name__], threads, block_size)
 
 
 def uninstall():

@@ -10,8 +10,10 @@ equal, decoded by the standard module (captured before install()), to the
 input. What they read must go through parxz's threaded decompressor
 (Blocks decoded by workers). uninstall() puts back the standard objects.
 """
+import inspect
 import io
 import os
+import pickle
 import random
 import shutil
 import subprocess
@@ -32,7 +34,7 @@ except ImportError as e:  # a failure, not a skip: the clients are the point
                      "python3-pandas and python3-numcodecs")
 
 import parxz.lzma as plzma
-from parxz import _install
+from parxz import _install, _parxz
 
 XZ = "/usr/bin/xz"
 BLOCK = 64 << 10
@@ -101,8 +103,7 @@ class Spy:
         plzma.LZMADecompressor = self.saved
 
     def parallel_blocks(self):
-        """Blocks the threaded decompressors took in (the sequential ones a
-        reader makes to judge trailing data count nothing)."""
+        """Blocks the threaded decompressors took in."""
         threaded = [d._threaded_stats() for d in self.made
                     if d._threaded_stats() is not None]
         assert threaded, "no threaded parxz decompressor was created"
@@ -122,7 +123,7 @@ class InstallTest(unittest.TestCase):
 
     def test_replaced(self):
         for name in NAMES:
-            self.assertIs(getattr(lzma, name), getattr(_install, name), name)
+            self.assertIs(getattr(lzma, name), _install._objects[name], name)
         # The standard exception class stays; parxz's errors are caught by it.
         self.assertIs(lzma.LZMAError, STANDARD["LZMAError"])
         with self.assertRaises(lzma.LZMAError):
@@ -240,6 +241,97 @@ class InstallTest(unittest.TestCase):
         self.assertRaises(ValueError, plzma.install, block_size=-5)
 
 
+class ReplacementsTest(unittest.TestCase):
+    """What the replaced objects look like: parxz.lzma's, with other
+    defaults for threads and block_size only."""
+
+    def setUp(self):
+        plzma.install(threads=2, block_size=BLOCK)
+
+    def tearDown(self):
+        plzma.uninstall()
+
+    def test_signatures_and_docstrings(self):
+        for name in NAMES:
+            with self.subTest(name=name):
+                replaced = inspect.signature(getattr(lzma, name))
+                parameters = list(replaced.parameters.values())
+                if name == "LZMADecompressor":  # the C type has none to read
+                    own = inspect.signature(STANDARD[name]).parameters
+                    self.assertEqual(parameters[:3], list(own.values()))
+                else:
+                    own = inspect.signature(getattr(plzma, name)).parameters
+                    self.assertEqual([p.name for p in parameters], list(own))
+                    for p in parameters:
+                        if p.name not in ("threads", "block_size"):
+                            self.assertEqual(p, own[p.name])
+                for p in parameters:
+                    if p.name in ("threads", "block_size"):
+                        self.assertEqual(repr(p.default), "<install()'s>")
+                doc = getattr(lzma, name).__doc__
+                self.assertIn("Installed by parxz.lzma.install()", doc)
+                source = (_parxz.LZMADecompressorBase
+                          if name == "LZMADecompressor"
+                          else getattr(plzma, name))
+                self.assertTrue(doc.startswith(source.__doc__), name)
+                self.assertEqual(getattr(lzma, name).__module__, "lzma")
+
+    def test_classes_and_pickling(self):
+        for name in ("LZMACompressor", "LZMAFile"):
+            self.assertTrue(issubclass(getattr(lzma, name),
+                                       getattr(plzma, name)))
+        blob = lzma.compress(b"abc" * 1000)
+        with lzma.open(io.BytesIO(blob)) as f:
+            self.assertIsInstance(f, lzma.LZMAFile)
+        with lzma.open(io.BytesIO(blob), "rt", encoding="ascii") as f:
+            self.assertIsInstance(f.buffer, lzma.LZMAFile)
+            self.assertEqual(f.read(), "abc" * 1000)
+        self.assertIsInstance(lzma.LZMADecompressor(), lzma.LZMADecompressor)
+        for name in ("compress", "decompress", "open", "LZMAFile"):
+            self.assertIs(pickle.loads(pickle.dumps(getattr(lzma, name))),
+                          getattr(lzma, name))
+        for make in (lzma.LZMACompressor, lzma.LZMADecompressor):
+            with self.assertRaisesRegex(TypeError, "cannot pickle"):
+                pickle.dumps(make())
+
+    def test_argument_errors_are_parxz_lzma_s(self):
+        def message(function, *args, **kwargs):
+            try:
+                function(*args, **kwargs)
+            except TypeError as e:
+                return str(e)
+            raise AssertionError("no TypeError")
+        for name, args, kwargs in (("compress", (), {}),
+                                   ("compress", (b"", 1, 2, 3, 4, 5), {}),
+                                   ("decompress", (b"",), {"bad": 1}),
+                                   ("open", (), {}),
+                                   ("LZMAFile", (None, "r", 1), {})):
+            with self.subTest(name=name):
+                self.assertEqual(message(getattr(lzma, name), *args, **kwargs),
+                                 message(getattr(plzma, name), *args, **kwargs))
+
+
+class NoImportCycleTest(unittest.TestCase):
+    """parxz._install does not import parxz.lzma (parxz.lzma.install()
+    hands itself over), and importing parxz.lzma does not import it."""
+
+    def modules_after(self, statement):
+        code = (f"import sys; {statement}; "
+                "print(sorted(m for m in sys.modules if m.startswith('parxz')))")
+        return subprocess.run([sys.executable, "-c", code], check=True,
+                              capture_output=True, text=True).stdout.strip()
+
+    def test_install_alone(self):
+        self.assertNotIn("parxz.lzma", self.modules_after(
+            "import parxz._install"))
+
+    def test_lzma_alone(self):
+        self.assertNotIn("parxz._install", self.modules_after(
+            "import parxz.lzma"))
+        self.assertIn("parxz._install", self.modules_after(
+            "import parxz.lzma; parxz.lzma.install(threads=1)"))
+
+
 class UninstallTest(unittest.TestCase):
     def test_restores(self):
         plzma.install(threads=2, block_size=BLOCK)
@@ -262,8 +354,9 @@ class EnvironmentTest(unittest.TestCase):
         os.path.abspath(plzma.__file__))), "parxz-lzma-threads.pth")
     PROBE = ("import site, sys; site.addsitedir(sys.argv[1]); import lzma; "
              "from parxz import _install; "
-             "print(lzma.LZMAFile is _install.LZMAFile, _install._threads, "
-             "_install._block_size)")
+             "print(_install.installed() "
+             "and lzma.LZMAFile is _install._objects['LZMAFile'], "
+             "_install._threads, _install._block_size)")
 
     def probe(self, **env_vars):
         with tempfile.TemporaryDirectory() as site_dir:

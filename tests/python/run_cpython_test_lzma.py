@@ -85,9 +85,10 @@ def child(mode, out_path):
     # Make sure the swap took: the classes under test are ours.
     if mode.startswith("installed"):
         from parxz import _install
-        assert test_lzma.LZMAFile is _install.LZMAFile
-        assert test_lzma.LZMADecompressor is _install.LZMADecompressor
-        assert lzma.compress is _install.compress
+        assert test_lzma.LZMAFile is _install._objects["LZMAFile"]
+        assert (test_lzma.LZMADecompressor
+                is _install._objects["LZMADecompressor"])
+        assert lzma.compress is _install._objects["compress"]
     elif mode != "stock":
         assert "parxz" in (lzma.__spec__.name if mode == "parxz_lzma"
                            else sys.modules["_lzma"].__spec__.name)

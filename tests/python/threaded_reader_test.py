@@ -11,6 +11,7 @@ import lzma as stock
 import os
 import random
 import subprocess
+import sys
 import tempfile
 import unittest
 
@@ -246,6 +247,97 @@ class ReaderTest(unittest.TestCase):
         self.assertFalse(stats["sequential"], stats)
         self.assertGreater(stats["max_blocks_in_flight"], 1, stats)
         self.assertLessEqual(stats["max_blocks_in_flight"], 4, stats)
+
+
+def stream_of_length(length):
+    """One .lzma stream of exactly `length` bytes (.xz streams come in
+    multiples of four): a prefix of random data, one byte more of input
+    making one byte more of stream."""
+    data = random.Random(length).randbytes(length)
+    n = length - 300
+    for _ in range(400):
+        blob = stock.compress(data[:n], format=stock.FORMAT_ALONE, preset=0)
+        if len(blob) == length:
+            return blob
+        n += 1 if len(blob) < length else -1
+    raise AssertionError(f"no stream of {length} bytes")
+
+
+def first_call_takes(following, max_length, **kwargs):
+    """CPython's DecompressReader on what follows a stream: nothing ends the
+    data; else a new decompressor's first call decides (LZMAError: junk)."""
+    if not following:
+        return False
+    try:
+        stock.LZMADecompressor(**kwargs).decompress(following, max_length)
+    except stock.LZMAError:
+        return False
+    return True
+
+
+class NextStreamTest(unittest.TestCase):
+    """The threaded reader's "next stream or trailing junk" is core's rule
+    (_parxz._stream_follows): the standard reader's answer, also where
+    its 8 KiB pieces cut what its first call on the next stream sees."""
+
+    READ_SIZES = ReaderTest.READ_SIZES
+    both = ReaderTest.both
+
+    def test_rule_equals_standard_first_call(self):
+        from parxz import _parxz
+        rng = random.Random(3)
+        xz_small = stock.compress(rng.randbytes(3000) + b"a" * 20000)
+        alone = stock.compress(b"b" * 50000, format=stock.FORMAT_ALONE)
+        filters = [{"id": stock.FILTER_LZMA2, "preset": 1}]
+        raw = stock.compress(DATA2[:20000], format=stock.FORMAT_RAW,
+                             filters=filters)
+        tails = [b"", b"\0", b"\0" * 4, b"\0" * 12, b"\0" * 13,
+                 b"\0" * 4 + xz_small, b"junk", b"\xfd7zXZ", b"\xfd7zXZ\0",
+                 b"\xfd7zXZ\0garbage", b"LZIP", b"LZIP\x01\x0c", b"]" + bytes(20),
+                 xz_small, alone, raw, rng.randbytes(3000)]
+        for blob, step in ((xz_small, 7), (alone, 3), (raw, 5)):
+            for spot in range(0, min(120, len(blob)), step):
+                bad = bytearray(blob)
+                bad[spot] ^= 0x40
+                tails.append(bytes(bad))
+        for kwargs in ({}, {"format": stock.FORMAT_XZ},
+                       {"format": stock.FORMAT_ALONE},
+                       {"format": stock.FORMAT_RAW, "filters": filters}):
+            for tail in tails:
+                for cut in (7, 50, 8192, len(tail)):
+                    for size in (1, 100, 8192, 1 << 22, sys.maxsize):
+                        following = tail[:cut]
+                        self.assertEqual(
+                            _parxz._stream_follows(following, size, **kwargs),
+                            first_call_takes(following, size, **kwargs),
+                            (kwargs, following[:16], cut, size))
+
+    def test_streams_ending_near_a_piece_end(self):
+        # The standard reader's first call on what follows gets the bytes up
+        # to the end of its 8 KiB piece: a damaged next stream whose error
+        # lies past that end is taken (and raises), one whose error lies
+        # before it is trailing junk.
+        tails = [XZ_DATA2, b"\0" * 4, b"\0" * 8, b"\0" * 4 + XZ_DATA2,
+                 b"junk" * 10, b"\xfd7zXZ\0" + bytes(20)]
+        for spot in (8, 14):  # the Stream Header's CRC32, the Block Header
+            damaged = bytearray(XZ_DATA2)
+            damaged[spot] ^= 0x40
+            tails.append(bytes(damaged))
+        outcomes = set()
+        for distance in (0, 1, 6, 12, 13, 40):
+            first = stream_of_length(2 * 8192 - distance)
+            for tail in tails:
+                with self.subTest(distance=distance, tail=tail[:8]):
+                    outcomes.add(self.both(first + tail,
+                                           lambda f: len(f.read())))
+                    self.both(first + tail,
+                              lambda f: [len(f.read(10_000))
+                                         for _ in range(40)])
+        # Junk ignored, damage raised, Stream Padding cut short: all met.
+        self.assertIn(("raised", "LZMAError"), outcomes)
+        self.assertIn(("raised", "EOFError"), outcomes)
+        self.assertTrue(any(kind == "ok" and n < len(DATA2)
+                            for kind, n in outcomes))
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@
 #include "mpi/mpi_util.h"
 #include "parallel/access/file_index.h"
 #include "parallel/common/threads.h"
+#include "parallel/compress/block_encoder.h"
 #include "parallel/decode/block_decoder.h"
 #include "parallel/decode/xz_parser.h"
 
@@ -78,7 +79,7 @@ std::vector<IndexedBlockInfo> Unpack(const std::vector<uint64_t>& w) {
     uint64_t offset = w[2 + 3 * s] + LZMA_STREAM_HEADER_SIZE;
     const uint64_t check = w[3 + 3 * s];
     for (uint64_t b = 0; b < w[4 + 3 * s]; ++b, q += 2) {
-      const uint64_t total = (w[q] + 3) & ~uint64_t{3};
+      const uint64_t total = BlockRecord{w[q], w[q + 1]}.total_size();
       blocks.push_back(
           {offset, total, w[q], uncompressed, w[q + 1], check, s + 1, b + 1});
       offset += total;

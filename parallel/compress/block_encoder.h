@@ -13,7 +13,7 @@
 //
 // A public seam of parallel/ for the drivers that place Blocks themselves
 // (mpi/, through parallel/compress/block_batch_encoder.h; BUILD makes it
-// visible to //mpi and nothing else outside parallel/). Each encoding task
+// visible to //mpi and tests/parallel, nothing else outside parallel/). Each encoding task
 // borrows a BlockEncoder from a BlockEncoderPool and gives it back, so
 // encoders live across Blocks: liblzma re-initialises the lzma_stream in
 // place and reuses the match finder (~94 MiB at -6) when the options match.

@@ -133,8 +133,9 @@ CollectiveStats WriteStream(MPI_Comm comm, const BlockPlan& plan,
       StreamAssembler assembler(check);
       frame.header = assembler.Header();
       for (size_t i = 0; i < all_records.size(); i += 2) {
-        assembler.AddBlock({all_records[i], all_records[i + 1]});
-        frame.blocks_bytes += (all_records[i] + 3) & ~uint64_t{3};
+        const BlockRecord r{all_records[i], all_records[i + 1]};
+        assembler.AddBlock(r);
+        frame.blocks_bytes += r.total_size();
       }
       frame.trailer = assembler.Trailer();
     });
@@ -205,10 +206,6 @@ CollectiveStats WriteStream(MPI_Comm comm, const BlockPlan& plan,
   return stats;
 }
 
-lzma_check CheckOf(const ParallelOptions& o) {
-  return static_cast<lzma_check>(static_cast<int>(o.check));
-}
-
 // The collective compression of `local` after this rank's own preparation
 // (reading its input, say) ended with `failure` (null: it succeeded).
 CollectiveStats CompressPrepared(MPI_Comm comm, std::span<const uint8_t> local,
@@ -217,16 +214,14 @@ CollectiveStats CompressPrepared(MPI_Comm comm, std::span<const uint8_t> local,
                                  const ParallelOptions& options,
                                  const BlockHook& hook) {
   const int rank = Rank(comm);
-  ParallelOptions resolved;
   std::unique_ptr<ShareEncoder> encoder;
   if (!failure) {
-    failure = Try([&] {
-      resolved = ResolveParallelOptions(options);
-      encoder = std::make_unique<ShareEncoder>(resolved, hook);
-    });
+    failure =
+        Try([&] { encoder = std::make_unique<ShareEncoder>(options, hook); });
   }
   Agree(comm, failure);
-  const BlockPlan plan = GatherPlan(comm, local.size(), resolved.block_size);
+  const BlockPlan plan =
+      GatherPlan(comm, local.size(), encoder->options().block_size);
   const uint64_t bs = plan.block_size();
   const BlockPlan::Range owned = plan.owned(rank);
 
@@ -274,7 +269,7 @@ CollectiveStats CompressPrepared(MPI_Comm comm, std::span<const uint8_t> local,
   });
   tail.reset();
   Agree(comm, failure);
-  return WriteStream(comm, plan, encoded, path, CheckOf(resolved));
+  return WriteStream(comm, plan, encoded, path, encoder->check());
 }
 
 }  // namespace
@@ -309,13 +304,10 @@ CollectiveStats CompressFileCollective(MPI_Comm comm, const std::string& input,
                                        const std::string& path,
                                        const ParallelOptions& options) {
   const int rank = Rank(comm);
-  ParallelOptions resolved;
   std::unique_ptr<ShareEncoder> encoder;
   std::optional<File> in;
-  std::exception_ptr failure = Try([&] {
-    resolved = ResolveParallelOptions(options);
-    encoder = std::make_unique<ShareEncoder>(resolved);
-  });
+  std::exception_ptr failure =
+      Try([&] { encoder = std::make_unique<ShareEncoder>(options); });
   if (const std::exception_ptr e =
           Try([&] { in.emplace(comm, input, MPI_MODE_RDONLY); })) {
     if (!failure) failure = e;
@@ -324,7 +316,7 @@ CollectiveStats CompressFileCollective(MPI_Comm comm, const std::string& input,
   // Rank 0's idea of the size counts; all ranks use the same plan.
   uint64_t size = rank == 0 ? in->Size() : 0;
   MPI_Bcast(&size, 1, MPI_UINT64_T, 0, comm);
-  const uint64_t bs = resolved.block_size;
+  const uint64_t bs = encoder->options().block_size;
   const BlockPlan plan(EvenBlockShares(size, bs, Size(comm)), bs);
   CheckBlockCount(plan);
   const BlockPlan::Range owned = plan.owned(rank);
@@ -333,7 +325,7 @@ CollectiveStats CompressFileCollective(MPI_Comm comm, const std::string& input,
   // collective): at least 2 × threads Blocks or 256 MiB per round. With
   // threads = 0 ranks may resolve different counts (their own CPUs): the
   // largest counts everywhere.
-  unsigned threads = resolved.threads;
+  unsigned threads = encoder->options().threads;
   MPI_Allreduce(MPI_IN_PLACE, &threads, 1, MPI_UNSIGNED, MPI_MAX, comm);
   const uint64_t per_round = std::max<uint64_t>(
       2 * uint64_t{threads}, std::max<uint64_t>(1, (uint64_t{256} << 20) / bs));
@@ -377,7 +369,7 @@ CollectiveStats CompressFileCollective(MPI_Comm comm, const std::string& input,
   }
   in.reset();
   Agree(comm, failure);
-  return WriteStream(comm, plan, encoded, path, CheckOf(resolved));
+  return WriteStream(comm, plan, encoded, path, encoder->check());
 }
 
 }  // namespace parxz::mpi

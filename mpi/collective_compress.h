@@ -20,9 +20,10 @@
 // failure every rank throws the same parxz::Error (that of the lowest failing
 // rank, naming it), and rank 0 deletes `path`; an existing `path` is
 // replaced. MPI must be initialised; only the calling thread uses MPI.
-// Memory per rank: threads × encoder (~95 MiB at -6) + threads × bound
-// (block_size) + its compressed Blocks (kept until the collective write)
-// + for a rank whose last Block straddles ranks, one Block.
+// Memory per rank: threads × encoder (~95 MiB at -6) + max_blocks_in_flight
+// (2 × threads + 1) × bound(block_size) output buffers, resident only as far
+// as compressed bytes go + its compressed Blocks (kept until the collective
+// write) + for a rank whose last Block straddles ranks, one Block.
 #ifndef PARXZ_MPI_COLLECTIVE_COMPRESS_H_
 #define PARXZ_MPI_COLLECTIVE_COMPRESS_H_
 

@@ -12,6 +12,7 @@
 #include "mpi/mpi_util.h"
 #include "parallel/access/file_index.h"
 #include "parallel/common/threads.h"
+#include "parallel/compress/block_encoder.h"
 #include "parallel/decode/block_decoder.h"
 #include "parallel/decode/xz_parser.h"
 
@@ -21,6 +22,12 @@ namespace {
 
 constexpr char kOp[] = "decompress";
 constexpr uint64_t kRoundBytes = uint64_t{256} << 20;
+// No limit on a Block's filter memory (liblzma's spelling), as parxz -d,
+// xz -d and XzRandomAccess default to: neither parxz-mpi nor
+// parxz_mpi_read() takes a limit yet, and the Index is bounded anyway
+// (DecodeFileIndex never allows it more than a file of its size can need).
+// A front end that adds one passes it where this is used.
+constexpr uint64_t kNoMemlimit = UINT64_MAX;
 
 // Rank 0 alone: the Index through parallel/'s DecodeFileIndex (liblzma's
 // file info decoder, which asks for the Footer, then seeks back to each Index
@@ -45,7 +52,7 @@ std::vector<uint64_t> ReadIndexAtRank0(MPI_File file) {
         return std::span<const uint8_t>(buf.data(),
                                         static_cast<size_t>(std::max(got, 0)));
       },
-      UINT64_MAX);
+      kNoMemlimit);
   // The table as it travels (see Unpack): 16 bytes a Block, not 48.
   std::vector<uint64_t> words{lzma_index_stream_count(index.get()),
                               lzma_index_block_count(index.get())};
@@ -78,7 +85,7 @@ std::vector<IndexedBlockInfo> Unpack(const std::vector<uint64_t>& w) {
     uint64_t offset = w[2 + 3 * s] + LZMA_STREAM_HEADER_SIZE;
     const uint64_t check = w[3 + 3 * s];
     for (uint64_t b = 0; b < w[4 + 3 * s]; ++b, q += 2) {
-      const uint64_t total = (w[q] + 3) & ~uint64_t{3};
+      const uint64_t total = BlockRecord{w[q], w[q + 1]}.total_size();
       blocks.push_back(
           {offset, total, w[q], uncompressed, w[q + 1], check, s + 1, b + 1});
       offset += total;
@@ -101,7 +108,7 @@ void DecodeBlock(const IndexedBlockInfo& b, std::span<const uint8_t> bytes,
       bytes,
       {b.total_size, b.unpadded_size, b.uncompressed_size,
        static_cast<lzma_check>(b.check)},
-      UINT64_MAX, &head);
+      kNoMemlimit, &head);
   if (h.ret != LZMA_OK) throw BlockError(h.ret, head, b.offset + h.at, kOp);
   const uint32_t header_size = head.block.header_size;
   const BlockResult r =

@@ -7,8 +7,9 @@
 //   std::current_exception(); } Agree(comm, failure);   // throws the first
 //   failing rank's Error on every rank
 //
-// Internal to mpi/. Only the thread that called MPI_Init uses these (oneTBB's
-// workers never call MPI), so MPI_THREAD_SINGLE/FUNNELED is enough.
+// Internal to mpi/ and parxz-mpi (tools/mpi). Only the thread that called
+// MPI_Init uses these (oneTBB's workers never call MPI), so
+// MPI_THREAD_SINGLE/FUNNELED is enough.
 #ifndef PARXZ_MPI_MPI_UTIL_H_
 #define PARXZ_MPI_MPI_UTIL_H_
 

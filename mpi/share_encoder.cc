@@ -1,11 +1,7 @@
 #include "mpi/share_encoder.h"
 
-#include <oneapi/tbb/parallel_for.h>
-
 #include <cstring>
-#include <exception>
-
-#include "core/error.h"
+#include <utility>
 
 namespace parxz::mpi {
 
@@ -22,76 +18,21 @@ std::vector<std::span<const uint8_t>> EncodedBlocks::pieces() const {
   return out;
 }
 
-LzmaFilters FiltersFor(const ParallelOptions& o) {
-  // Kept in step with parallel_compressor.cc's Resolve() (which has no
-  // room for a public form): the same preset-or-chain rule.
-  if (o.filters) return LzmaFilters::FromChain(*o.filters);
-  return LzmaFilters::FromPreset(o.preset.value_or(kPresetDefault) |
-                                 (o.extreme ? kPresetExtreme : 0));
-}
-
-ShareEncoder::ShareEncoder(const ParallelOptions& resolved, BlockHook hook)
-    : options_(resolved),
-      filters_(FiltersFor(resolved)),
-      check_(static_cast<lzma_check>(static_cast<int>(resolved.check))),
-      hook_(std::move(hook)),
-      arena_(resolved.threads) {}
-
-ShareEncoder::~ShareEncoder() = default;
+ShareEncoder::ShareEncoder(const ParallelOptions& options, BlockHook hook)
+    : batch_(ResolveCompression(options), std::move(hook)) {}
 
 void ShareEncoder::Encode(const std::vector<std::span<const uint8_t>>& blocks,
                           uint64_t first_block, EncodedBlocks& out) {
-  const size_t base = out.data.size();
-  out.data.resize(base + blocks.size());
-  out.sizes.resize(base + blocks.size());
-  out.records.resize(base + blocks.size());
-  std::vector<std::exception_ptr> errors(blocks.size());
-  std::atomic<bool> cancel{false};
-  auto encode = [&](size_t i) {
-    std::unique_ptr<Worker> w;
-    try {
-      if (!idle_.try_pop(w)) {
-        w = std::make_unique<Worker>(filters_.get(), check_,
-                                     options_.block_size);
-      }
-      if (hook_) hook_(first_block + i);
-      MemoryBlockInput in(blocks[i]);
-      out.records[base + i] =
-          w->encoder.Encode(in, w->scratch, &cancel, options_.live);
-      // Keep only the compressed bytes; the scratch serves the next Block.
-      out.data[base + i].reset(new uint8_t[w->scratch.size]);
-      std::memcpy(out.data[base + i].get(), w->scratch.data.get(),
-                  w->scratch.size);
-      out.sizes[base + i] = w->scratch.size;
-    } catch (...) {
-      errors[i] = std::current_exception();
-      cancel.store(true);
-    }
-    if (w) idle_.push(std::move(w));
-  };
-  arena_.execute([&] {
-    tbb::parallel_for(
-        tbb::blocked_range<size_t>(0, blocks.size(), 1),
-        [&](const tbb::blocked_range<size_t>& r) {
-          for (size_t i = r.begin(); i != r.end(); ++i) encode(i);
-        },
-        tbb::simple_partitioner());
-  });
-  // The first real failure in order; a kCancelled Block only followed one.
-  std::exception_ptr cancelled;
-  for (const std::exception_ptr& e : errors) {
-    if (!e) continue;
-    try {
-      std::rethrow_exception(e);
-    } catch (const Error& err) {
-      if (err.code() == ErrorCode::kCancelled) {
-        if (!cancelled) cancelled = e;
-        continue;
-      }
-      throw;
-    }
-  }
-  if (cancelled) std::rethrow_exception(cancelled);
+  batch_.Encode(blocks, first_block,
+                [&](std::span<const uint8_t> block, const BlockRecord& r) {
+                  // Only the compressed bytes stay; the window's buffer
+                  // serves a later Block.
+                  out.data.emplace_back(new uint8_t[block.size()]);
+                  std::memcpy(out.data.back().get(), block.data(),
+                              block.size());
+                  out.sizes.push_back(block.size());
+                  out.records.push_back(r);
+                });
 }
 
 }  // namespace parxz::mpi

@@ -5,7 +5,9 @@
 //   LzmaIndexPtr index = DecodeFileIndex(source, 0, memlimit);
 //   lzma_index_iter_locate(...);
 //
-// Internal to parallel/.
+// A public seam of parallel/ for mpi/, whose rank 0 reads the Index through
+// MPI-IO with the second DecodeFileIndex() (BUILD makes it visible to //mpi);
+// otherwise internal to parallel/.
 #ifndef PARXZ_PARALLEL_ACCESS_FILE_INDEX_H_
 #define PARXZ_PARALLEL_ACCESS_FILE_INDEX_H_
 

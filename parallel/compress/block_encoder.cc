@@ -111,4 +111,18 @@ BlockRecord BlockEncoder::Encode(BlockInput& in, ByteBuffer& out,
   return {lzma_block_unpadded_size(&block), block.uncompressed_size};
 }
 
+void BlockEncoderPool::With(const std::function<void(BlockEncoder&)>& f) {
+  std::unique_ptr<BlockEncoder> encoder;
+  if (!idle_.try_pop(encoder)) {
+    encoder = std::make_unique<BlockEncoder>(filters_, check_, block_size_);
+  }
+  // Back to the pool whatever happens.
+  struct Return {
+    BlockEncoderPool* pool;
+    std::unique_ptr<BlockEncoder>& encoder;
+    ~Return() { pool->idle_.push(std::move(encoder)); }
+  } give_back{this, encoder};
+  f(*encoder);
+}
+
 }  // namespace parxz

@@ -1,19 +1,33 @@
 // Encodes one .xz Block exactly as liblzma's multi-threaded encoder does, so
 // that the Blocks parxz writes are byte-identical to `xz -T`'s.
 //
-// Internal to parallel/. Each encoding task borrows a BlockEncoder from the
-// compressor's pool and gives it back, so encoders live across Blocks:
-// liblzma re-initialises the lzma_stream in place and reuses the match finder
-// (~94 MiB at -6) when the options match. Not thread-safe; one Block at a
-// time.
+//   BlockEncoderPool pool(r.filters.get(), r.check, r.options.block_size);
+//   ByteBuffer out(BlockEncoder::OutputCapacity(r.options.block_size));
+//   BlockRecord rec;
+//   pool.With([&](BlockEncoder& e) {              // on any thread
+//     MemoryBlockInput in(bytes);
+//     rec = e.Encode(in, out, &cancel);
+//   });
+//   assembler.AddBlock(rec);                       // stream_assembler.h
+//   file_offset += rec.total_size();
+//
+// A public seam of parallel/ for the drivers that place Blocks themselves
+// (mpi/, through parallel/compress/block_batch_encoder.h; BUILD makes it
+// visible to //mpi and tests/parallel, nothing else outside parallel/). Each encoding task
+// borrows a BlockEncoder from a BlockEncoderPool and gives it back, so
+// encoders live across Blocks: liblzma re-initialises the lzma_stream in
+// place and reuses the match finder (~94 MiB at -6) when the options match.
+// A BlockEncoder is not thread-safe (one Block at a time); the pool is.
 #ifndef PARXZ_PARALLEL_COMPRESS_BLOCK_ENCODER_H_
 #define PARXZ_PARALLEL_COMPRESS_BLOCK_ENCODER_H_
 
 #include <lzma.h>
+#include <oneapi/tbb/concurrent_queue.h>
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 
@@ -77,6 +91,10 @@ class FileBlockInput : public BlockInput {
 struct BlockRecord {
   lzma_vli unpadded_size = 0;
   lzma_vli uncompressed_size = 0;
+  // Bytes the Block takes in the file: the Unpadded Size and the Block
+  // Padding up to a multiple of four, as the Index counts it (the Total
+  // Size; liblzma's vli_ceil4 is not public). The one place parxz says it.
+  uint64_t total_size() const { return (unpadded_size + 3) & ~uint64_t{3}; }
 };
 
 class BlockEncoder {
@@ -113,6 +131,29 @@ class BlockEncoder {
   uint64_t block_size_;
   LzmaStream strm_;  // reused across Blocks
   std::unique_ptr<uint8_t[]> chunk_;
+};
+
+// Idle BlockEncoders for one filter chain, check and Block size: a task
+// takes one (or makes one) and gives it back, so at most as many exist as
+// tasks ever ran at once. Not enumerable_thread_specific: oneTBB's shared
+// workers come and go between arenas, and per-thread encoders would pile up
+// with every thread that ever served the pool. Thread-safe.
+class BlockEncoderPool {
+ public:
+  // `filters` must outlive the pool (see BlockEncoder).
+  BlockEncoderPool(const lzma_filter* filters, lzma_check check,
+                   uint64_t block_size)
+      : filters_(filters), check_(check), block_size_(block_size) {}
+
+  // Runs `f` with an encoder of the pool, which gets it back whatever `f`
+  // does; what `f` throws passes through.
+  void With(const std::function<void(BlockEncoder&)>& f);
+
+ private:
+  const lzma_filter* filters_;
+  lzma_check check_;
+  uint64_t block_size_;
+  tbb::concurrent_queue<std::unique_ptr<BlockEncoder>> idle_;
 };
 
 }  // namespace parxz

@@ -3,21 +3,16 @@
 #include <lzma.h>
 
 #include "core/error.h"
-#include "core/options.h"
 
 namespace parxz {
 
 uint64_t XzThreadedMemoryUsage(const ParallelOptions& options) {
-  const ParallelOptions r = ResolveParallelOptions(options);
-  const uint32_t preset = r.preset.value_or(kPresetDefault) |
-                          (r.extreme ? kPresetExtreme : 0);
-  LzmaFilters f =
-      r.filters ? LzmaFilters::FromChain(*r.filters) : LzmaFilters::FromPreset(preset);
+  const ResolvedCompression r = ResolveCompression(options);
   lzma_mt mt{};
-  mt.threads = options.threads == 0 ? r.threads : options.threads;
-  mt.block_size = r.block_size;
-  mt.filters = f.get();
-  mt.check = static_cast<lzma_check>(r.check);
+  mt.threads = options.threads == 0 ? r.options.threads : options.threads;
+  mt.block_size = r.options.block_size;
+  mt.filters = r.filters.get();
+  mt.check = r.check;
   const uint64_t m = lzma_stream_encoder_mt_memusage(&mt);
   if (m == UINT64_MAX) {
     throw Error(ErrorCode::kBadOptions, "compress_memusage",

@@ -1,6 +1,5 @@
 #include "parallel/compress/parallel_compressor.h"
 
-#include <oneapi/tbb/concurrent_queue.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,14 +25,9 @@ namespace {
 
 constexpr uint64_t kMaxBlockSize = uint64_t{1} << 50;
 
-// Options after validation, with the liblzma filter chain they describe.
-struct Resolved {
-  ParallelOptions options;
-  LzmaFilters filters;
-  lzma_check check;
-};
+}  // namespace
 
-Resolved Resolve(const ParallelOptions& in) {
+ResolvedCompression ResolveCompression(const ParallelOptions& in) {
   // The checks and messages every compressor shares (core/compressor.h).
   ValidateCompressOptions({.format = Format::kXz,
                            .check = in.check,
@@ -67,6 +61,8 @@ Resolved Resolve(const ParallelOptions& in) {
   return {std::move(o), std::move(filters), check};
 }
 
+namespace {
+
 // One Block: a slot of the window, reused with its buffers, so buffers are
 // allocated once. The owner (the thread calling the compressor) fills it and
 // submits it; one thread encodes it; the owner takes the output back.
@@ -91,8 +87,9 @@ using BlockSlot = BlockWindow::Slot;
 // All methods are called by the owner; only Encode() runs on other threads.
 class Engine {
  public:
-  explicit Engine(Resolved r)
+  explicit Engine(ResolvedCompression r)
       : r_(std::move(r)),
+        encoders_(r_.filters.get(), r_.check, r_.options.block_size),
         assembler_(r_.check),
         extra_(assembler_.Header()),
         window_(r_.options.threads, r_.options.max_blocks_in_flight,
@@ -212,37 +209,25 @@ class Engine {
   // The encoding, on a worker or the waiting owner; an error is kept in the
   // slot by the window, for the owner to raise in stream order.
   void Encode(BlockJob& job) {
-    std::unique_ptr<BlockEncoder> encoder;
-    if (!encoders_.try_pop(encoder)) {
-      encoder = std::make_unique<BlockEncoder>(r_.filters.get(), r_.check,
-                                               block_size());
-    }
-    // Back to the pool whatever happens.
-    struct Return {
-      Engine* e;
-      std::unique_ptr<BlockEncoder>& enc;
-      ~Return() { e->encoders_.push(std::move(enc)); }
-    } give_back{this, encoder};
-    if (job.from_file) {
-      FileBlockInput in(file_fd_, job.file_offset, job.file_size,
-                        encoder->chunk_buffer());
-      job.record = encoder->Encode(in, *job.output, window_.cancel_flag(),
-                                   r_.options.live);
-    } else {
-      MemoryBlockInput in(
-          std::span<const uint8_t>(job.input->data.get(), job.input->size));
-      job.record = encoder->Encode(in, *job.output, window_.cancel_flag(),
-                                   r_.options.live);
-    }
+    encoders_.With([&](BlockEncoder& encoder) {
+      if (job.from_file) {
+        FileBlockInput in(file_fd_, job.file_offset, job.file_size,
+                          encoder.chunk_buffer());
+        job.record = encoder.Encode(in, *job.output, window_.cancel_flag(),
+                                    r_.options.live);
+      } else {
+        MemoryBlockInput in(
+            std::span<const uint8_t>(job.input->data.get(), job.input->size));
+        job.record = encoder.Encode(in, *job.output, window_.cancel_flag(),
+                                    r_.options.live);
+      }
+    });
   }
 
-  const Resolved r_;  // read by every thread
-  // Idle encoders (~94 MiB each at -6): a job pops one or makes one, and
-  // pushes it back when done. At most `threads` jobs run at once, so at
-  // most that many encoders exist. Not enumerable_thread_specific: oneTBB's
-  // shared workers come and go between arenas, and per-thread encoders would
-  // pile up with every thread that ever served this compressor.
-  tbb::concurrent_queue<std::unique_ptr<BlockEncoder>> encoders_;
+  const ResolvedCompression r_;  // read by every thread
+  // Idle encoders (~94 MiB each at -6); at most `threads` jobs run at once,
+  // so at most that many exist.
+  BlockEncoderPool encoders_;
   int file_fd_ = -1;  // written by the owner before Submit; read by jobs
   // Owner only below.
   StreamAssembler assembler_;
@@ -258,11 +243,11 @@ class Engine {
 }  // namespace
 
 ParallelOptions ResolveParallelOptions(const ParallelOptions& options) {
-  return Resolve(options).options;
+  return ResolveCompression(options).options;
 }
 
 uint64_t MemoryUsage(const ParallelOptions& options, bool file_input) {
-  Resolved r = Resolve(options);
+  const ResolvedCompression r = ResolveCompression(options);
   const uint64_t per_encoder = lzma_raw_encoder_memusage(r.filters.get()) +
                                (file_input ? BlockEncoder::kChunk : 0);
   const uint64_t per_block = (file_input ? 0 : r.options.block_size) +
@@ -276,7 +261,8 @@ uint64_t MemoryUsage(const ParallelOptions& options, bool file_input) {
 
 class ParallelCompressor::Impl {
  public:
-  explicit Impl(const ParallelOptions& options) : engine_(Resolve(options)) {}
+  explicit Impl(const ParallelOptions& options)
+      : engine_(ResolveCompression(options)) {}
 
   // Where handed-out bytes go: a string that grows, or a caller's buffer.
   struct Sink {
@@ -466,7 +452,7 @@ CompressStats CompressFd(int in_fd, int out_fd, const ParallelOptions& options,
   if (ranges && !sized.input_size) {
     sized.input_size = std::max<off_t>(st.st_size - start, 0);
   }
-  Engine engine(Resolve(sized));
+  Engine engine(ResolveCompression(sized));
   CompressStats stats;
 
   // Writes what is ready; with `wait_for_block`, first waits until a Block

@@ -33,6 +33,8 @@
 #ifndef PARXZ_PARALLEL_COMPRESS_PARALLEL_COMPRESSOR_H_
 #define PARXZ_PARALLEL_COMPRESS_PARALLEL_COMPRESSOR_H_
 
+#include <lzma.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -64,21 +66,22 @@ struct ParallelOptions {
   // those CPUs (the output is the same for every value anyway).
   unsigned threads = 0;
   // Uncompressed bytes per Block; 0 = xz's default, max(3 × dict_size, 1 MiB)
-  // (24 MiB at -6). At most 2^50. kBlockSizeAuto (parallel/compress/block_sizing.h):
-  // sized so that every thread gets a Block, from `input_size` (CompressFd
-  // takes a regular file's size itself): ceil(size / threads) in whole MiB,
-  // between 1 MiB and xz's default; below the dictionary size the
-  // dictionary is lowered to the smallest LZMA2 size (2^n or 2^n + 2^(n-1))
-  // that holds a whole Block. The bytes then depend on the input size and
-  // `threads` (as given; 0 = the cores); without a size, xz's default.
+  // (24 MiB at -6). At most 2^50. kBlockSizeAuto
+  // (parallel/compress/block_sizing.h): sized so that every thread gets a
+  // Block, from `input_size` (CompressFd takes a regular file's size itself):
+  // ceil(size / threads) in whole MiB, between 1 MiB and xz's default; below
+  // the dictionary size the dictionary is lowered to the smallest LZMA2 size
+  // (2^n or 2^n + 2^(n-1)) that holds a whole Block. The bytes then depend on
+  // the input size and `threads` (as given; 0 = the cores); without a size,
+  // xz's default.
   uint64_t block_size = 0;
   // The total input size, when known ahead; used by kBlockSizeAuto only.
   std::optional<uint64_t> input_size;
   // Blocks between filling and handing out; 0 = 2 × threads + 1. Lower it to
   // save memory at the cost of idle workers when Blocks finish out of order.
   unsigned max_blocks_in_flight = 0;
-  // Optional live counters (parallel/common/live_progress.h) the encoders add to
-  // while they work; not owned, must outlive the compressor or the call.
+  // Optional live counters (parallel/common/live_progress.h) the encoders add
+  // to while they work; not owned, must outlive the compressor or the call.
   LiveProgress* live = nullptr;
 };
 
@@ -89,6 +92,21 @@ struct ParallelOptions {
 // ValidateCompressOptions() checks and messages (CPython's) for what the
 // options share with CompressOptions, so every compressor says the same.
 ParallelOptions ResolveParallelOptions(const ParallelOptions& options);
+
+// Resolved options with what every Block encoder for them is built from:
+// the one place that turns ParallelOptions into liblzma's terms, for the
+// compressor here and for drivers that encode Blocks themselves (mpi/,
+// through parallel/compress/block_batch_encoder.h), so their Blocks are the
+// compressor's byte for byte.
+struct ResolvedCompression {
+  ParallelOptions options;  // ResolveParallelOptions()'s
+  // The preset's LZMA2 filter or the custom chain, with kBlockSizeAuto's
+  // dictionary; LZMA_VLI_UNKNOWN-terminated.
+  LzmaFilters filters;
+  lzma_check check;  // options.check in liblzma's terms
+};
+// Throws as ResolveParallelOptions().
+ResolvedCompression ResolveCompression(const ParallelOptions& options);
 
 // Upper bound of the memory the compressor allocates, in bytes:
 //   threads × encoder_memory(filters)              (~95 MiB each at -6)

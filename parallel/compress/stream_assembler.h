@@ -1,7 +1,9 @@
 // The parts of an .xz stream around its Blocks: Stream Header, Index and
-// Stream Footer. Internal to parallel/: the compressor records each Block
-// here as it hands the Block out, in order, and asks for the trailer at the
-// end. Not thread-safe; the compressor's owning thread is its only user.
+// Stream Footer. The compressor records each Block here as it hands the
+// Block out, in order, and asks for the trailer at the end; mpi/'s rank 0
+// does the same with the Index records every rank gathered to it (a public
+// seam of parallel/ for mpi/; BUILD makes it visible to //mpi). Not
+// thread-safe: one owning thread.
 #ifndef PARXZ_PARALLEL_COMPRESS_STREAM_ASSEMBLER_H_
 #define PARXZ_PARALLEL_COMPRESS_STREAM_ASSEMBLER_H_
 

@@ -12,7 +12,9 @@
 //   stream.DecodeIndex(bytes, &pos, size);                 // SEQ_INDEX
 //   stream.CheckFooter(bytes12);                           // SEQ_STREAM_FOOTER
 //
-// Internal to parallel/. Not thread-safe: one object per thread at a time.
+// Internal to parallel/ and its drivers (mpi/ checks Block Headers against
+// the Index with ParseIndexedBlockHeader; BUILD makes it visible to //mpi).
+// Not thread-safe: one object per thread at a time.
 #ifndef PARXZ_PARALLEL_DECODE_XZ_PARSER_H_
 #define PARXZ_PARALLEL_DECODE_XZ_PARSER_H_
 

@@ -1,9 +1,8 @@
-// The compression half of the C API (parxz.h): options, bounds, the one-shot
-// call and the streaming handle, on core's Compressor (sequential, .lzma,
-// raw) and parallel's ParallelCompressor (the default for .xz). Options are
-// checked by the library (ValidateCompressOptions, ResolveParallelOptions)
-// and bounds come from it (CompressBound, ParallelCompressBound); this file
-// only translates.
+// The compression half of the C API (parxz.h): the C options translated
+// into the compress front's CompressRequest (parallel/front/compress_front.h),
+// which validates them, picks the engine (core's Compressor for
+// `sequential`, .lzma and raw; ParallelCompressor otherwise) and gives the
+// bounds and the one push surface. This file only translates.
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -11,8 +10,7 @@
 #include <utility>
 
 #include "capi/c_support.h"
-#include "core/compressor.h"
-#include "parallel/compress/parallel_compressor.h"
+#include "parallel/front/compress_front.h"
 
 namespace {
 
@@ -34,83 +32,37 @@ parxz_compress_options DefaultCompressOptions() {
   return o;
 }
 
-// The C options, validated and split into what the sequential or the
-// parallel compressor takes.
-struct CompressPlan {
-  bool parallel = false;
-  parxz::CompressOptions seq;
-  parxz::ParallelOptions par;
-};
-
 // `input_size`: the whole input's size where the call knows it (for
 // PARXZ_BLOCK_SIZE_AUTO).
-CompressPlan Plan(const parxz_compress_options* in,
-                  std::optional<uint64_t> input_size = std::nullopt) {
+parxz::CompressPlan Plan(const parxz_compress_options* in,
+                         std::optional<uint64_t> input_size = std::nullopt) {
   const parxz_compress_options o = in ? *in : DefaultCompressOptions();
-  parxz::CompressOptions c;
-  c.format = static_cast<parxz::Format>(o.format);
+  parxz::CompressRequest r;
+  r.format = static_cast<parxz::Format>(o.format);
   if (o.check != PARXZ_CHECK_DEFAULT) {
-    c.check = static_cast<parxz::Check>(o.check);
+    r.check = static_cast<parxz::Check>(o.check);
   }
-  if (o.preset != PARXZ_PRESET_DEFAULT) c.preset = o.preset;
-  c.extreme = o.extreme != 0;
+  if (o.preset != PARXZ_PRESET_DEFAULT) r.preset = o.preset;
+  r.extreme = o.extreme != 0;
   if (o.filters != nullptr || o.num_filters != 0) {
-    c.filters = parxz::capi::ToChain(o.filters, o.num_filters, kInit);
+    r.filters = parxz::capi::ToChain(o.filters, o.num_filters, kInit);
   }
-  parxz::ValidateCompressOptions(c);
-  CompressPlan p;
-  p.parallel = c.format == parxz::Format::kXz && o.sequential == 0;
-  if (!p.parallel) {
-    if (o.threads != 1 || o.block_size != 0 || o.max_blocks_in_flight != 0) {
-      parxz::capi::BadOptions(
-          kInit,
-          "threads, block_size and max_blocks_in_flight apply to the "
-          "block-parallel .xz compressor only (not to sequential, "
-          ".lzma or raw)");
-    }
-    p.seq = std::move(c);
-    return p;
-  }
-  p.par.preset = c.preset;
-  p.par.extreme = c.extreme;
-  if (c.check) p.par.check = *c.check;
-  p.par.filters = std::move(c.filters);
-  p.par.threads = o.threads;
-  p.par.block_size = o.block_size;
-  p.par.input_size = input_size;
-  p.par.max_blocks_in_flight = o.max_blocks_in_flight;
-  p.par = parxz::ResolveParallelOptions(p.par);
-  return p;
-}
-
-size_t Bound(size_t n, const CompressPlan& p) {
-  if (!p.parallel) return parxz::CompressBound(n, p.seq);
-  const uint64_t b = parxz::ParallelCompressBound(n, p.par);
-  return b > SIZE_MAX ? SIZE_MAX : static_cast<size_t>(b);
+  r.sequential = o.sequential != 0;
+  r.threads = o.threads;
+  r.block_size = o.block_size;
+  r.input_size = input_size;
+  r.max_blocks_in_flight = o.max_blocks_in_flight;
+  return parxz::PlanCompress(r);
 }
 
 }  // namespace
 
 struct parxz_compressor {
-  // Exactly one is set.
-  std::optional<parxz::Compressor> seq;
-  std::unique_ptr<parxz::ParallelCompressor> par;
+  std::optional<parxz::PushCompressor> c;
   bool finishing = false;  // finish() was called
   bool finished = false;   // the caller was told *finished = 1
-  uint64_t total_in = 0;
-  uint64_t total_out = 0;
-  int error = PARXZ_OK;  // sticky
+  int error = PARXZ_OK;    // sticky
   parxz::capi::Message message;
-
-  // Calls f with whichever compressor this handle holds.
-  template <typename F>
-  void Visit(F&& f) {
-    if (seq) {
-      f(*seq);
-    } else {
-      f(*par);
-    }
-  }
 };
 
 extern "C" {
@@ -123,7 +75,10 @@ size_t parxz_compress_bound(size_t in_len,
                             const parxz_compress_options* options) {
   size_t bound = 0;
   Guard("compress_bound", nullptr, nullptr,
-        [&] { bound = Bound(in_len, Plan(options, in_len)); });
+        [&] {
+          const uint64_t b = parxz::CompressBound(in_len, Plan(options, in_len));
+          bound = b > SIZE_MAX ? SIZE_MAX : static_cast<size_t>(b);
+        });
   return bound;
 }
 
@@ -132,44 +87,20 @@ int parxz_compress_memusage(const parxz_compress_options* options,
   return Guard("compress_memusage", nullptr, nullptr, [&] {
     Require(bytes != nullptr, "bytes is NULL");
     *bytes = 0;
-    CompressPlan p = Plan(options);
-    if (p.parallel) {
-      *bytes = parxz::MemoryUsage(p.par);
-      return;
-    }
-    *bytes = parxz::CompressMemoryUsage(p.seq);
+    *bytes = parxz::CompressMemory(Plan(options));
   });
 }
 
 int parxz_compress_buffer(const parxz_compress_options* options, const void* in,
                           size_t in_len, void* out, size_t out_cap,
                           size_t* out_len) {
-  static const char* const kOp = "compress";
-  return Guard(kOp, nullptr, nullptr, [&] {
+  return Guard("compress", nullptr, nullptr, [&] {
     Require(out_len != nullptr, "out_len is NULL");
     *out_len = 0;
     Require(in != nullptr || in_len == 0, "in is NULL");
     Require(out != nullptr || out_cap == 0, "out is NULL");
-    CompressPlan p = Plan(options, in_len);
-    if (!p.parallel) {
-      *out_len =
-          parxz::compress_into(Bytes(in, in_len), Span(out, out_cap), p.seq);
-      return;
-    }
-    // Blocks go from the encoders' buffers straight into `out`.
-    parxz::ParallelCompressor c(p.par);
-    const std::span<uint8_t> dst = Span(out, out_cap);
-    const auto body = c.compress_into(Bytes(in, in_len), dst);
-    if (body.consumed == in_len) {
-      const auto rest = c.flush_into(dst.subspan(body.produced));
-      if (rest.finished) {
-        *out_len = body.produced + rest.produced;
-        return;
-      }
-    }
-    throw parxz::Error(
-        parxz::ErrorCode::kTruncated, kOp,
-        "output buffer of " + std::to_string(out_cap) + " bytes is too small");
+    *out_len = parxz::CompressInto(Bytes(in, in_len), Span(out, out_cap),
+                                   Plan(options, in_len));
   });
 }
 
@@ -178,13 +109,8 @@ int parxz_compressor_new(const parxz_compress_options* options,
   return Guard(kInit, nullptr, nullptr, [&] {
     Require(out != nullptr, "out is NULL");
     *out = nullptr;
-    CompressPlan p = Plan(options);
     auto c = std::make_unique<parxz_compressor>();
-    if (p.parallel) {
-      c->par = std::make_unique<parxz::ParallelCompressor>(p.par);
-    } else {
-      c->seq.emplace(p.seq);
-    }
+    c->c.emplace(Plan(options));
     *out = c.release();
   });
 }
@@ -209,14 +135,9 @@ int parxz_compressor_compress(parxz_compressor* c, const void* in,
       throw parxz::Error(parxz::ErrorCode::kMisuse, kOp,
                          "compress() after finish()");
     }
-    c->Visit([&](auto& compressor) {
-      const auto pr =
-          compressor.compress_into(Bytes(in, in_len), Span(out, out_cap));
-      *in_used = pr.consumed;
-      *out_len = pr.produced;
-    });
-    c->total_in += *in_used;
-    c->total_out += *out_len;
+    const auto pr = c->c->compress_into(Bytes(in, in_len), Span(out, out_cap));
+    *in_used = pr.consumed;
+    *out_len = pr.produced;
   });
 }
 
@@ -239,22 +160,19 @@ int parxz_compressor_finish(parxz_compressor* c, void* out, size_t out_cap,
                          "Repeated call to finish()");
     }
     c->finishing = true;
-    c->Visit([&](auto& compressor) {
-      const auto pr = compressor.flush_into(Span(out, out_cap));
-      *out_len = pr.produced;
-      c->finished = pr.finished;
-    });
-    c->total_out += *out_len;
+    const auto pr = c->c->flush_into(Span(out, out_cap));
+    *out_len = pr.produced;
+    c->finished = pr.finished;
     *finished = c->finished ? 1 : 0;
   });
 }
 
 uint64_t parxz_compressor_total_in(const parxz_compressor* c) {
-  return c ? c->total_in : 0;
+  return c ? c->c->total_in() : 0;
 }
 
 uint64_t parxz_compressor_total_out(const parxz_compressor* c) {
-  return c ? c->total_out : 0;
+  return c ? c->c->total_out() : 0;
 }
 
 const char* parxz_compressor_error_message(const parxz_compressor* c) {

@@ -1,15 +1,12 @@
-// The decompression half of the C API (parxz.h): the one-shot call (Python's
-// lzma.decompress rules, sequential or block-parallel) and the streaming
-// handle on ThreadedDecompressor (core's Decompressor when threads is 1).
+// The decompression half of the C API (parxz.h): the C options translated
+// into the decode front's DecodeRequest (parallel/front/decode_front.h),
+// which picks the engine for the one-shot call and the streaming handle.
 #include <cstring>
 #include <memory>
-#include <optional>
 #include <string>
 
 #include "capi/c_support.h"
-#include "core/decompressor.h"
-#include "parallel/decode/parallel_decompressor.h"
-#include "parallel/decode/threaded_decompressor.h"
+#include "parallel/front/decode_front.h"
 
 namespace {
 
@@ -18,24 +15,24 @@ using parxz::capi::Guard;
 using parxz::capi::Require;
 using parxz::capi::Span;
 
-parxz::DecompressOptions ToDecompressOptions(
-    const parxz_decompress_options* in) {
+parxz::DecodeRequest ToDecodeRequest(const parxz_decompress_options* in) {
   static const char* const kOp = "decompressor init";
-  parxz::DecompressOptions d;
-  if (in == nullptr) return d;
-  d.format = parxz::capi::ToDecodeFormat(in->format, kOp);
-  if (in->memlimit != 0) d.memlimit = in->memlimit;
+  parxz::DecodeRequest r;
+  if (in == nullptr) return r;
+  r.format = parxz::capi::ToDecodeFormat(in->format, kOp);
+  if (in->memlimit != 0) r.memlimit = in->memlimit;  // 0: none (parxz.h)
   if (in->filters != nullptr || in->num_filters != 0) {
-    d.filters = parxz::capi::ToChain(in->filters, in->num_filters, kOp);
+    r.filters = parxz::capi::ToChain(in->filters, in->num_filters, kOp);
   }
-  return d;
+  r.threads = in->threads;
+  return r;
 }
 
 }  // namespace
 
 struct parxz_decompressor {
-  // threads 1 is core's Decompressor inside: one code path for both.
-  std::optional<parxz::ThreadedDecompressor> dec;
+  // The front's one incremental engine (threads 1: core's Decompressor).
+  std::unique_ptr<parxz::ThreadedDecompressor> dec;
   int error = PARXZ_OK;  // sticky
   parxz::capi::Message message;
 };
@@ -52,34 +49,13 @@ void parxz_decompress_options_init(parxz_decompress_options* options) {
 int parxz_decompress_buffer(const parxz_decompress_options* options,
                             const void* in, size_t in_len, void* out,
                             size_t out_cap, size_t* out_len) {
-  static const char* const kOp = "decompress";
-  return Guard(kOp, nullptr, nullptr, [&] {
+  return Guard("decompress", nullptr, nullptr, [&] {
     Require(out_len != nullptr, "out_len is NULL");
     *out_len = 0;
     Require(in != nullptr || in_len == 0, "in is NULL");
     Require(out != nullptr || out_cap == 0, "out is NULL");
-    const parxz::DecompressOptions opts = ToDecompressOptions(options);
-    if (options != nullptr && options->threads != 1 &&
-        opts.format != parxz::Format::kRaw) {
-      // Block-parallel decoding: same output and verdicts as below, but the
-      // result comes back as a string, so it is copied once.
-      parxz::ParallelDecodeOptions po;
-      po.threads = options->threads;
-      po.memlimit_hard = opts.memlimit;
-      po.format = opts.format;
-      const std::string plain =
-          parxz::ParallelDecompress(Bytes(in, in_len), po);
-      if (plain.size() > out_cap) {
-        throw parxz::Error(parxz::ErrorCode::kTruncated, kOp,
-                           "output buffer of " + std::to_string(out_cap) +
-                               " bytes is too small");
-      }
-      if (!plain.empty()) std::memcpy(out, plain.data(), plain.size());
-      *out_len = plain.size();
-      return;
-    }
-    *out_len =
-        parxz::decompress_into(Bytes(in, in_len), Span(out, out_cap), opts);
+    *out_len = parxz::DecodeInto(Bytes(in, in_len), Span(out, out_cap),
+                                 ToDecodeRequest(options));
   });
 }
 
@@ -89,10 +65,7 @@ int parxz_decompressor_new(const parxz_decompress_options* options,
     Require(out != nullptr, "out is NULL");
     *out = nullptr;
     auto d = std::make_unique<parxz_decompressor>();
-    parxz::ThreadedDecompressOptions o;
-    o.base = ToDecompressOptions(options);
-    o.threads = options != nullptr ? options->threads : 1;
-    d->dec.emplace(o);
+    d->dec = parxz::NewDecoder(ToDecodeRequest(options));
     *out = d.release();
   });
 }

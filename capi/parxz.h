@@ -286,7 +286,10 @@ typedef struct parxz_decompress_options {
                                   errors: by the whole-buffer call, and by
                                   the streaming decompressor for Blocks
                                   whose headers record their sizes (see
-                                  parxz_decompressor_decompress) */
+                                  parxz_decompressor_decompress). RAW and
+                                  ALONE are always sequential. The same
+                                  rule as Python's threads= and the C++
+                                  front (parallel/front/decode_front.h) */
 } parxz_decompress_options;
 
 PARXZ_API void parxz_decompress_options_init(parxz_decompress_options *options);

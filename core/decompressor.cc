@@ -158,7 +158,7 @@ void ValidateDecompressOptions(const DecompressOptions& o) {
 Decompressor::Decompressor(const DecompressOptions& o)
     : state_(std::make_unique<State>()) {
   ValidateDecompressOptions(o);
-  const uint64_t memlimit = o.memlimit.value_or(UINT64_MAX);
+  const uint64_t memlimit = LzmaMemLimit(o.memlimit);
   const uint32_t flags = LZMA_TELL_ANY_CHECK | LZMA_TELL_NO_CHECK |
                          (o.ignore_check ? LZMA_IGNORE_CHECK : 0);
   lzma_stream* s = state_->strm.get();

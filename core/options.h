@@ -149,6 +149,14 @@ class LzmaFilters {
   std::vector<std::unique_ptr<Storage>> storage_;
 };
 
+// liblzma's spelling of a memory limit, the one place it is written: "no
+// limit" (nullopt) is UINT64_MAX, and 0 counts as 1 (lzma_memlimit_set()
+// refuses 0). Every decoder's memlimit / memlimit_hard / base.memlimit goes
+// through it.
+inline uint64_t LzmaMemLimit(std::optional<uint64_t> limit) {
+  return limit ? (*limit == 0 ? 1 : *limit) : UINT64_MAX;
+}
+
 // Validates a preset number (0..9, optionally | kPresetExtreme); throws
 // kBadOptions otherwise.
 void ValidatePreset(uint32_t preset);

@@ -1,6 +1,8 @@
 // The module's two compressor types, one protocol (CPython's LZMACompressor:
 // __init__ may run again, compress() and flush() with the GIL released, one
-// call at a time per object, ValueError after flush()), two engines:
+// call at a time per object, ValueError after flush()), one object: the
+// compress front's PushCompressor (parallel/front/compress_front.h), whose
+// request says which engine:
 //
 //   _lzma.LZMACompressor(format=FORMAT_XZ, check=-1, preset=None,
 //                        filters=None)
@@ -14,11 +16,10 @@
 //     Arguments are checked as LZMACompressor's for FORMAT_XZ.
 #include <memory>
 #include <string>
-#include <type_traits>
 #include <utility>
 
 #include "core/compressor.h"
-#include "parallel/compress/parallel_compressor.h"
+#include "parallel/front/compress_front.h"
 #include "python/cpython_args.h"
 #include "python/module.h"
 #include "python/py_support.h"
@@ -26,45 +27,44 @@
 namespace parxz::python {
 namespace {
 
-template <typename Engine>
 struct CompressorObject {
-  PyObject ob_base;  // PyObject_HEAD
-  Engine* impl;      // owned; null until __init__ succeeded
+  PyObject ob_base;     // PyObject_HEAD
+  PushCompressor* impl;  // owned; null until __init__ succeeded
   PyThread_type_lock lock;
   // flush() was called. CPython refuses later calls itself, before liblzma
   // is asked; so does this, with its messages, whatever the engine says.
   int flushed;
 };
 
-template <typename Engine>
-CompressorObject<Engine>* Self(PyObject* py_self) {
-  return reinterpret_cast<CompressorObject<Engine>*>(py_self);
+CompressorObject* Self(PyObject* py_self) {
+  return reinterpret_cast<CompressorObject*>(py_self);
 }
 
-// Deletes an engine. Stopping a parallel pipeline waits for its workers:
-// never with the GIL held.
-template <typename Engine>
-void DeleteEngine(Engine* impl) {
-  if constexpr (std::is_same_v<Engine, ParallelCompressor>) {
-    if (impl == nullptr) return;
-    Py_BEGIN_ALLOW_THREADS delete impl;
-    Py_END_ALLOW_THREADS
-  } else {
+// Stopping a parallel pipeline waits for its workers: never with the GIL
+// held.
+void DeleteEngine(PushCompressor* impl) {
+  if (impl == nullptr) return;
+  if (impl->engine() == CompressEngine::kSequential) {
     delete impl;
+    return;
   }
+  Py_BEGIN_ALLOW_THREADS delete impl;
+  Py_END_ALLOW_THREADS
 }
 
-// The end of both __init__s: builds the engine without the GIL and puts it
-// in place of an earlier one. Returns 0, or -1 with an error set.
-template <typename Engine, typename Options>
-int Start(PyObject* py_self, const Options& options) {
-  auto* self = Self<Engine>(py_self);
+// The end of both __init__s: plans and builds the engine without the GIL
+// and puts it in place of an earlier one. Returns 0, or -1 with an error
+// set.
+int Start(PyObject* py_self, const CompressRequest& request) {
+  auto* self = Self(py_self);
   ModuleState* state = StateOfType(Py_TYPE(py_self));
   if (!ObjectLock::Ensure(&self->lock)) return -1;
-  std::unique_ptr<Engine> fresh;
+  std::unique_ptr<PushCompressor> fresh;
   Failure failure;
-  CallWithoutGil([&] { fresh = std::make_unique<Engine>(options); }, failure);
-  Engine* old = nullptr;
+  CallWithoutGil(
+      [&] { fresh = std::make_unique<PushCompressor>(PlanCompress(request)); },
+      failure);
+  PushCompressor* old = nullptr;
   {
     ObjectLock lock(self->lock);
     old = std::exchange(self->impl, fresh.release());
@@ -78,9 +78,8 @@ int Start(PyObject* py_self, const Options& options) {
   return 0;
 }
 
-template <typename Engine>
 void Dealloc(PyObject* py_self) {
-  auto* self = Self<Engine>(py_self);
+  auto* self = Self(py_self);
   PyTypeObject* type = Py_TYPE(py_self);
   DeleteEngine(std::exchange(self->impl, nullptr));
   if (self->lock != nullptr) PyThread_free_lock(self->lock);
@@ -88,9 +87,8 @@ void Dealloc(PyObject* py_self) {
   Py_DECREF(type);
 }
 
-template <typename Engine>
 PyObject* Compress(PyObject* py_self, PyObject* data) {
-  auto* self = Self<Engine>(py_self);
+  auto* self = Self(py_self);
   ModuleState* state = StateOfType(Py_TYPE(py_self));
   InputBuffer input;
   if (!input.Get(data, "compress", "argument")) return nullptr;
@@ -104,9 +102,8 @@ PyObject* Compress(PyObject* py_self, PyObject* data) {
                          [&] { return self->impl->compress(input.view()); });
 }
 
-template <typename Engine>
 PyObject* Flush(PyObject* py_self, PyObject* /*unused*/) {
-  auto* self = Self<Engine>(py_self);
+  auto* self = Self(py_self);
   ModuleState* state = StateOfType(Py_TYPE(py_self));
   if (!CheckInitialized(self->impl, self->lock, state->error)) return nullptr;
   ObjectLock lock(self->lock);
@@ -137,16 +134,22 @@ int LzmaCompressor_init(PyObject* py_self, PyObject* args, PyObject* kwargs) {
                          &options)) {
     return -1;
   }
-  return Start<Compressor>(py_self, options);
+  // CPython's type: xz's single-threaded format.
+  return Start(py_self, {.format = options.format,
+                         .check = options.check,
+                         .preset = options.preset,
+                         .extreme = options.extreme,
+                         .filters = std::move(options.filters),
+                         .sequential = true});
 }
 
 PyMethodDef lzma_compressor_methods[] = {
-    {"compress", Compress<Compressor>, METH_O,
+    {"compress", Compress, METH_O,
      "compress($self, data, /)\n--\n\n"
      "Provide data to the compressor object.\n\n"
      "Returns a chunk of compressed data if possible, or b'' otherwise.\n"
      "Call flush() once all data has been provided."},
-    {"flush", Flush<Compressor>, METH_NOARGS,
+    {"flush", Flush, METH_NOARGS,
      "flush($self, /)\n--\n\n"
      "Finish the compression process.\n\n"
      "Returns the compressed data left in internal buffers. The compressor\n"
@@ -165,7 +168,7 @@ const char kLzmaCompressorDoc[] =
     "(parxz implementation on liblzma; see parxz.lzma for threads.)";
 
 PyType_Slot lzma_compressor_slots[] = {
-    {Py_tp_dealloc, reinterpret_cast<void*>(Dealloc<Compressor>)},
+    {Py_tp_dealloc, reinterpret_cast<void*>(Dealloc)},
     {Py_tp_init, reinterpret_cast<void*>(LzmaCompressor_init)},
     {Py_tp_new, reinterpret_cast<void*>(PyType_GenericNew)},
     {Py_tp_methods, lzma_compressor_methods},
@@ -174,7 +177,7 @@ PyType_Slot lzma_compressor_slots[] = {
 };
 
 PyType_Spec lzma_compressor_spec =
-    TypeSpec("_lzma.LZMACompressor", sizeof(CompressorObject<Compressor>),
+    TypeSpec("_lzma.LZMACompressor", sizeof(CompressorObject),
              lzma_compressor_slots);
 
 // ---------------------------------------------------------------------------
@@ -191,28 +194,29 @@ int ParallelCompressor_init(PyObject* py_self, PyObject* args,
   PyObject* threads_obj = Py_None;
   PyObject* block_size_obj = Py_None;
   CompressOptions xz;
-  ParallelOptions options;
+  CompressRequest request;
   if (!PyArg_ParseTupleAndKeywords(
           args, kwargs, "|iOOOO:ParallelCompressor", const_cast<char**>(kNames),
           &check, &preset_obj, &filters_obj, &threads_obj, &block_size_obj) ||
       !ToCompressOptions(*state, kFormatXz, check, preset_obj, filters_obj,
                          &xz) ||
-      !ToThreads(threads_obj, &options.threads) ||
-      !ToBlockSize(block_size_obj, &options.block_size)) {
+      !ToThreads(threads_obj, &request.threads) ||
+      !ToBlockSize(block_size_obj, &request.block_size)) {
     return -1;
   }
-  options.preset = xz.preset;
-  options.filters = std::move(xz.filters);
-  options.check = xz.check.value_or(options.check);
-  return Start<ParallelCompressor>(py_self, options);
+  request.check = xz.check;
+  request.preset = xz.preset;
+  request.extreme = xz.extreme;
+  request.filters = std::move(xz.filters);
+  return Start(py_self, request);
 }
 
 PyMethodDef parallel_compressor_methods[] = {
-    {"compress", Compress<ParallelCompressor>, METH_O,
+    {"compress", Compress, METH_O,
      "compress($self, data, /)\n--\n\n"
      "Provide data; returns the compressed bytes of the Blocks finished so\n"
      "far (b'' while the first Block fills)."},
-    {"flush", Flush<ParallelCompressor>, METH_NOARGS,
+    {"flush", Flush, METH_NOARGS,
      "flush($self, /)\n--\n\n"
      "Finish the stream and return the rest of it. Once only."},
     {},
@@ -225,7 +229,7 @@ const char kParallelCompressorDoc[] =
     "block_size: None = max(3 x dict_size, 1 MiB) as xz).";
 
 PyType_Slot parallel_compressor_slots[] = {
-    {Py_tp_dealloc, reinterpret_cast<void*>(Dealloc<ParallelCompressor>)},
+    {Py_tp_dealloc, reinterpret_cast<void*>(Dealloc)},
     {Py_tp_init, reinterpret_cast<void*>(ParallelCompressor_init)},
     {Py_tp_new, reinterpret_cast<void*>(PyType_GenericNew)},
     {Py_tp_methods, parallel_compressor_methods},
@@ -235,7 +239,7 @@ PyType_Slot parallel_compressor_slots[] = {
 
 PyType_Spec parallel_compressor_spec = TypeSpec(
     "parxz._parxz.ParallelCompressor",
-    sizeof(CompressorObject<ParallelCompressor>), parallel_compressor_slots);
+    sizeof(CompressorObject), parallel_compressor_slots);
 
 }  // namespace
 

@@ -2,26 +2,27 @@
 //
 //   _lzma.LZMADecompressor(format=FORMAT_AUTO, memlimit=None, filters=None,
 //                          *, threads=None)
-//     core/'s Decompressor: CPython 3.11's type, with its argument handling,
-//     exception types and messages; the GIL is released while liblzma works.
-//     With threads, parallel/'s ThreadedDecompressor (same results, Blocks
-//     decoded ahead on workers). LZMADecompressorBase: the same type, open
+//     CPython 3.11's type, with its argument handling, exception types and
+//     messages; the GIL is released while liblzma works. The engine is the
+//     decode front's (parallel/front/decode_front.h; threads=None is 1:
+//     core's Decompressor inside; otherwise Blocks decoded ahead on workers). LZMADecompressorBase: the same type, open
 //     to subclasses (parxz.lzma.install()).
 //   decompress(data, format=FORMAT_AUTO, memlimit=None, filters=None,
 //              threads=None)
 //     lzma.decompress() (concatenated streams, trailing junk), behind
-//     parxz.lzma.decompress(): core's one-shot decompress(), whose stream
-//     rules are core/stream_rules.h's, or with threads the parallel
-//     decoder's ParallelDecompress (same rules, .xz Blocks on threads).
+//     parxz.lzma.decompress(): the decode front's Decode() (core's
+//     decompress() or, with threads, ParallelDecompress; same rules,
+//     core/stream_rules.h's).
 #include <algorithm>
 #include <cstddef>
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 
 #include "core/decompressor.h"
-#include "parallel/decode/parallel_decompressor.h"
-#include "parallel/decode/threaded_decompressor.h"
+#include "parallel/front/compress_front.h"
+#include "parallel/front/decode_front.h"
 #include "python/cpython_args.h"
 #include "python/module.h"
 #include "python/py_support.h"
@@ -30,6 +31,26 @@
 
 namespace parxz::python {
 namespace {
+
+// LZMADecompressor's and decompress()'s arguments as the decode front's
+// request: CPython's checks first, in its order; threads= is ours and comes
+// last (None: 1, core's decoder).
+bool ToDecodeRequest(const ModuleState& state, int format,
+                     PyObject* memlimit_obj, PyObject* filters_obj,
+                     PyObject* threads_obj, DecodeRequest* out) {
+  DecompressOptions base;
+  if (!ToDecompressOptions(state, format, memlimit_obj, filters_obj, &base)) {
+    return false;
+  }
+  DecodeRequest r{.format = base.format,
+                  .filters = std::move(base.filters),
+                  .memlimit = base.memlimit};
+  if (threads_obj != Py_None && !ToThreads(threads_obj, &r.threads)) {
+    return false;
+  }
+  *out = std::move(r);
+  return true;
+}
 
 // The parallel decoder names the Block in its messages ("Corrupt input data
 // in Block 3 of Stream 1 ..."); Python users match on liblzma's text as
@@ -60,14 +81,13 @@ PyObject* SetDecodeError(PyObject* lzma_error, const Failure& failure) {
 // ---------------------------------------------------------------------------
 // LZMADecompressor
 
-// One of `impl` (threads=None: core's sequential Decompressor, CPython's
-// object) and `threaded` (threads=N: parallel/'s ThreadedDecompressor, same
-// surface and results, Blocks decoded ahead on workers) is set once __init__
-// succeeded. Both are only touched with `lock` held.
+// `impl`, the front's incremental decoder, is set once __init__ succeeded;
+// `threaded`: the front chose workers (kThreaded), not core's decoder. Only
+// touched with `lock` held.
 struct DecompressorObject {
   PyObject ob_base;  // PyObject_HEAD
-  Decompressor* impl;
-  ThreadedDecompressor* threaded;
+  ThreadedDecompressor* impl;
+  char threaded;
   PyThread_type_lock lock;
   // Mirrors of the engine's state, exposed as read-only members.
   int check;
@@ -76,37 +96,28 @@ struct DecompressorObject {
   PyObject* unused_data;  // bytes
 };
 
-// Calls `f` with whichever engine the object holds.
-template <typename F>
-decltype(auto) WithEngine(DecompressorObject* self, F&& f) {
-  return self->threaded != nullptr ? f(*self->threaded) : f(*self->impl);
-}
-
-const void* Engine(const DecompressorObject* self) {
-  return self->threaded != nullptr ? static_cast<const void*>(self->threaded)
-                                   : static_cast<const void*>(self->impl);
-}
-
-// Joining the workers of a ThreadedDecompressor may wait for a Block being
+// Joining the workers of a threaded engine may wait for a Block being
 // decoded: without the GIL, so that other Python threads run meanwhile.
-void DeleteEngines(Decompressor* impl, ThreadedDecompressor* threaded) {
-  delete impl;
-  if (threaded == nullptr) return;
-  Py_BEGIN_ALLOW_THREADS delete threaded;
+void DeleteEngine(ThreadedDecompressor* impl, bool threaded) {
+  if (impl == nullptr) return;
+  if (!threaded) {
+    delete impl;
+    return;
+  }
+  Py_BEGIN_ALLOW_THREADS delete impl;
   Py_END_ALLOW_THREADS
 }
 
 void SyncDecompressorMembers(DecompressorObject* self) {
-  WithEngine(self, [&](const auto& engine) {
-    self->check = static_cast<int>(engine.check());
-    self->eof = engine.eof();
-    self->needs_input = engine.needs_input();
-    if (self->eof && PyBytes_GET_SIZE(self->unused_data) == 0 &&
-        !engine.unused_data().empty()) {
-      PyObject* unused = BytesFrom(engine.unused_data());
-      if (unused != nullptr) Py_SETREF(self->unused_data, unused);
-    }
-  });
+  const ThreadedDecompressor& engine = *self->impl;
+  self->check = static_cast<int>(engine.check());
+  self->eof = engine.eof();
+  self->needs_input = engine.needs_input();
+  if (self->eof && PyBytes_GET_SIZE(self->unused_data) == 0 &&
+      !engine.unused_data().empty()) {
+    PyObject* unused = BytesFrom(engine.unused_data());
+    if (unused != nullptr) Py_SETREF(self->unused_data, unused);
+  }
 }
 
 int Decompressor_init(PyObject* py_self, PyObject* args, PyObject* kwargs) {
@@ -141,33 +152,29 @@ int Decompressor_init(PyObject* py_self, PyObject* args, PyObject* kwargs) {
   int format = kFormatAuto;
   if (format_obj != nullptr && !AsInt(format_obj, &format)) return -1;
   // CPython's checks first, in its order; threads= is ours and comes last.
-  ThreadedDecompressOptions options;
-  if (!ToDecompressOptions(*state, format, memlimit_obj, filters_obj,
-                           &options.base) ||
-      (threads_obj != Py_None && !ToThreads(threads_obj, &options.threads)) ||
+  DecodeRequest request;
+  if (!ToDecodeRequest(*state, format, memlimit_obj, filters_obj, threads_obj,
+                       &request) ||
       !ObjectLock::Ensure(&self->lock)) {
     return -1;
   }
   PyObject* empty = PyBytes_FromStringAndSize(nullptr, 0);
   if (empty == nullptr) return -1;
-  std::unique_ptr<Decompressor> fresh;
-  std::unique_ptr<ThreadedDecompressor> fresh_threaded;
+  std::unique_ptr<ThreadedDecompressor> fresh;
+  bool fresh_threaded = false;
   Failure failure;
   CallWithoutGil(
       [&] {
-        if (threads_obj == Py_None) {
-          fresh = std::make_unique<Decompressor>(options.base);
-        } else {
-          fresh_threaded = std::make_unique<ThreadedDecompressor>(options);
-        }
+        fresh = NewDecoder(request);
+        fresh_threaded = LastDecodeEngine() == DecodeEngine::kThreaded;
       },
       failure);
   ObjectLock lock(self->lock);
-  Decompressor* old_impl = self->impl;
-  ThreadedDecompressor* old_threaded = self->threaded;
+  ThreadedDecompressor* old_impl = self->impl;
+  const bool old_threaded = self->threaded != 0;
   self->impl = fresh.release();
-  self->threaded = fresh_threaded.release();
-  DeleteEngines(old_impl, old_threaded);
+  self->threaded = fresh_threaded ? 1 : 0;
+  DeleteEngine(old_impl, old_threaded);
   Py_XSETREF(self->unused_data, empty);
   self->check = kCheckUnknown;
   self->eof = 0;
@@ -176,16 +183,14 @@ int Decompressor_init(PyObject* py_self, PyObject* args, PyObject* kwargs) {
     SetError(state->error, failure);
     return -1;
   }
-  self->check = WithEngine(self, [](const auto& engine) {
-    return static_cast<int>(engine.check());
-  });
+  self->check = static_cast<int>(self->impl->check());
   return 0;
 }
 
 void Decompressor_dealloc(PyObject* py_self) {
   auto* self = reinterpret_cast<DecompressorObject*>(py_self);
   PyTypeObject* type = Py_TYPE(py_self);
-  DeleteEngines(self->impl, self->threaded);
+  DeleteEngine(self->impl, self->threaded != 0);
   if (self->lock != nullptr) PyThread_free_lock(self->lock);
   Py_CLEAR(self->unused_data);
   type->tp_free(py_self);
@@ -213,7 +218,7 @@ PyObject* ThreadedDecompressInto(DecompressorObject* self, ModuleState* state,
   size_t n = 0;
   Failure failure;
   CallWithoutGil(
-      [&] { n = self->threaded->decompress_into(input.view(), space); },
+      [&] { n = self->impl->decompress_into(input.view(), space); },
       failure);
   SyncDecompressorMembers(self);
   if (failure.failed()) {
@@ -242,7 +247,7 @@ PyObject* Decompressor_decompress(PyObject* py_self, PyObject* args,
   }
   InputBuffer input;
   if (!input.Get(data, "decompress", "argument 'data'")) return nullptr;
-  if (!CheckInitialized(Engine(self), self->lock, state->error)) {
+  if (!CheckInitialized(self->impl, self->lock, state->error)) {
     return nullptr;
   }
   ObjectLock lock(self->lock);
@@ -250,7 +255,7 @@ PyObject* Decompressor_decompress(PyObject* py_self, PyObject* args,
     PyErr_SetString(PyExc_EOFError, "Already at end of stream");
     return nullptr;
   }
-  if (self->threaded != nullptr && max_length >= 0) {
+  if (self->threaded && max_length >= 0) {
     return ThreadedDecompressInto(self, state, input, max_length);
   }
   std::string out;
@@ -258,13 +263,14 @@ PyObject* Decompressor_decompress(PyObject* py_self, PyObject* args,
   // Waiting for the workers happens in here too, without the GIL.
   CallWithoutGil(
       [&] {
-        out = WithEngine(self, [&](auto& engine) {
-          return engine.decompress(input.view(), max_length);
-        });
+        out = self->impl->decompress(input.view(), max_length);
       },
       failure);
   SyncDecompressorMembers(self);
-  if (failure.failed()) return SetDecodeError(state->error, failure);
+  if (failure.failed()) {
+    return self->threaded ? SetDecodeError(state->error, failure)
+                          : SetError(state->error, failure);
+  }
   if (PyErr_Occurred()) return nullptr;  // unused_data could not be built
   return BytesFrom(out);
 }
@@ -273,11 +279,11 @@ PyObject* Decompressor_decompress(PyObject* py_self, PyObject* args,
 // threaded object as a dict, None without threads.
 PyObject* Decompressor_threaded_stats(PyObject* py_self, PyObject*) {
   auto* self = reinterpret_cast<DecompressorObject*>(py_self);
-  if (self->threaded == nullptr) Py_RETURN_NONE;
+  if (!self->threaded) Py_RETURN_NONE;
   ThreadedDecodeStats stats;
   {
     ObjectLock lock(self->lock);
-    stats = self->threaded->stats();
+    stats = self->impl->stats();
   }
   return Py_BuildValue(
       "{sKsKsKsKsKsKsO}", "blocks_on_workers",
@@ -299,10 +305,10 @@ PyObject* Decompressor_threaded_stats(PyObject* py_self, PyObject*) {
 // before the truncation shows. Nothing without threads.
 PyObject* Decompressor_end_input(PyObject* py_self, PyObject*) {
   auto* self = reinterpret_cast<DecompressorObject*>(py_self);
-  if (self->threaded != nullptr) {
+  if (self->threaded) {
     ObjectLock lock(self->lock);
-    self->threaded->end_input();
-    self->needs_input = self->threaded->needs_input() ? 1 : 0;
+    self->impl->end_input();
+    self->needs_input = self->impl->needs_input() ? 1 : 0;
   }
   Py_RETURN_NONE;
 }
@@ -397,34 +403,36 @@ PyObject* Decompress(PyObject* module, PyObject* args, PyObject* kwargs) {
   }
   InputBuffer input;
   if (!input.Get(data, "decompress", "argument 'data'")) return nullptr;
+  // lzma.decompress() checks its arguments as LZMADecompressor does.
+  DecodeRequest request;
+  if (!ToDecodeRequest(*state, format, memlimit_obj, filters_obj, threads_obj,
+                       &request)) {
+    return nullptr;
+  }
   std::string out;
+  bool parallel = false;
   Failure failure;
-  if (threads_obj == Py_None || filters_obj != Py_None ||
-      format == static_cast<int>(Format::kRaw)) {
-    // lzma.decompress() checks its arguments as LZMADecompressor does.
-    DecompressOptions options;
-    if (!ToDecompressOptions(*state, format, memlimit_obj, filters_obj,
-                             &options)) {
-      return nullptr;
-    }
-    if (!CallWithoutGil([&] { out = decompress(input.view(), options); },
-                        failure)) {
-      return SetError(state->error, failure);
-    }
-    return BytesFrom(out);
-  }
-  ParallelDecodeOptions options;
-  if (!ToFormat(format, /*decoding=*/true, &options.format)) return nullptr;
-  if (memlimit_obj != Py_None) {  // as LZMADecompressor's
-    options.memlimit_hard = PyLong_AsUnsignedLongLong(memlimit_obj);
-    if (PyErr_Occurred()) return nullptr;
-  }
-  if (!ToThreads(threads_obj, &options.threads)) return nullptr;
-  if (!CallWithoutGil([&] { out = ParallelDecompress(input.view(), options); },
-                      failure)) {
-    return SetDecodeError(state->error, failure);
+  if (!CallWithoutGil(
+          [&] {
+            try {
+              out = Decode(input.view(), request);
+            } catch (...) {
+              parallel = LastDecodeEngine() == DecodeEngine::kParallel;
+              throw;
+            }
+          },
+          failure)) {
+    return parallel ? SetDecodeError(state->error, failure)
+                    : SetError(state->error, failure);
   }
   return BytesFrom(out);
+}
+
+// parxz's tests: the engines the decode and compress fronts chose last on
+// this thread ("sequential", "parallel", "threaded").
+PyObject* LastEngines(PyObject* /*module*/, PyObject* /*unused*/) {
+  return Py_BuildValue("(ss)", DecodeEngineName(LastDecodeEngine()),
+                       CompressEngineName(LastCompressEngine()));
 }
 
 PyMethodDef functions[] = {
@@ -436,6 +444,8 @@ PyMethodDef functions[] = {
      "Decompress all of *data* as lzma.decompress() (concatenated streams,\n"
      "trailing junk ignored); with *threads*, .xz Blocks on that many\n"
      "threads."},
+    {"_last_engines", LastEngines, METH_NOARGS,
+     "parxz's tests: (decode, compress) engines the fronts chose last."},
     {},
 };
 

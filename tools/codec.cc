@@ -10,7 +10,6 @@
 #include <cerrno>
 #include <cstring>
 #include <exception>
-#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -26,6 +25,8 @@
 #include "parallel/compress/compress_memory.h"
 #include "parallel/compress/parallel_compressor.h"
 #include "parallel/decode/parallel_decompressor.h"
+#include "parallel/front/compress_front.h"
+#include "parallel/front/decode_front.h"
 
 namespace parxz::cli {
 
@@ -127,7 +128,7 @@ CompressOptions SequentialOptions(const CliOptions& o) {
 
 Totals CompressSequential(const CliOptions& o, int in_fd, int out_fd,
                           ProgressMeter* meter) {
-  Compressor compressor(SequentialOptions(o));
+  PushCompressor compressor(SequentialOptions(o));
   // Small pieces, as xz's: the encoder (CompressMemoryUsage(), what
   // `xz -T1 -vv` reports) is then nearly all the memory this takes.
   constexpr size_t kPiece = 64 << 10;
@@ -166,20 +167,13 @@ bool InputWithin(int fd, uint64_t ms) {
   return poll(&p, 1, timeout) != 0;
 }
 
-// The calls the Block-boundary loop below makes, on either compressor.
-struct BlockTarget {
-  std::function<std::string(std::string_view)> compress;
-  std::function<std::string()> end_block;
-  std::function<std::string()> flush;
-};
-
 // --block-list, --flush-timeout and (for -T1) --block-size: feeds the input
 // to `c`, ending Blocks where the list puts a boundary (its last size
 // repeats; 0 ends the list), every `block_size` bytes after a boundary (0:
 // the target cuts Blocks itself), and when the input stalls for longer than
 // the timeout (as xz's LZMA_FULL_BARRIER / LZMA_FULL_FLUSH).
 Totals CompressWithBoundaries(const CliOptions& o, int in_fd, int out_fd,
-                              ProgressMeter* meter, const BlockTarget& c,
+                              ProgressMeter* meter, PushCompressor& c,
                               uint64_t block_size) {
   Output sink(out_fd);
   const std::vector<uint64_t>& list = o.block_list;
@@ -232,32 +226,16 @@ Totals CompressPush(const CliOptions& o, int in_fd, int out_fd,
                     ProgressMeter* meter) {
   ParallelOptions p = ToParallelOptions(o, /*file_input=*/false);
   if (meter) p.live = meter->live();
-  ParallelCompressor c(p);
-  const BlockTarget target{
-      [&c](std::string_view d) { return c.compress(d); },
-      [&c] { return c.end_block(); }, [&c] { return c.flush(); }};
-  return CompressWithBoundaries(o, in_fd, out_fd, meter, target, 0);
+  PushCompressor c(p);
+  return CompressWithBoundaries(o, in_fd, out_fd, meter, c, 0);
 }
 
 // xz -T1 with Block boundaries: core's single-threaded .xz encoder, Blocks
 // ended with LZMA_FULL_FLUSH (no sizes in their headers, as xz writes them).
 Totals CompressSequentialBlocks(const CliOptions& o, int in_fd, int out_fd,
                                 ProgressMeter* meter) {
-  Compressor c(SequentialOptions(o));
-  std::vector<uint8_t> piece(64 << 10);
-  const BlockTarget target{
-      [&c](std::string_view d) { return c.compress(d); },
-      [&c, &piece] {
-        std::string out;
-        for (;;) {
-          const Compressor::Progress p = c.end_block_into(piece);
-          out.append(reinterpret_cast<const char*>(piece.data()), p.produced);
-          if (p.finished) return out;
-        }
-      },
-      [&c] { return c.flush(); }};
-  return CompressWithBoundaries(o, in_fd, out_fd, meter, target,
-                                o.block_size);
+  PushCompressor c(SequentialOptions(o));
+  return CompressWithBoundaries(o, in_fd, out_fd, meter, c, o.block_size);
 }
 
 // --offset/--length: random access through the Index of a seekable file.
@@ -412,15 +390,22 @@ Totals DecompressStream(const CliOptions& o, int in_fd, int out_fd,
                   "File format not recognized", 0);
     }
   }
-  if (o.format != Format::kRaw && !o.single_stream && !head.consumed) {
-    // The parallel decoder, with xz's rules for what follows a stream.
-    ParallelDecodeOptions p{
-        .threads = o.threads, .format = o.format, .mode = DecodeMode::kXz};
-    p.memlimit_hard = ResolveMemLimit(o.memlimit_decompress);
-    p.memlimit_soft = ResolveMemLimit(o.memlimit_mtdec);
-    p.ignore_check = o.ignore_check;
-    if (meter) p.live = meter->live();
-    if (o.single_threaded) p.threads = 1;
+  // What xz's options ask for, in the decode front's words. The file
+  // decoder takes every format but raw (it decodes .lzma and .lz, and -T1,
+  // sequentially inside), so the front's rule is asked only about raw;
+  // piped input whose first bytes were read for detection stays with the
+  // sequential decoder, which can be fed them first.
+  DecodeRequest request{
+      .format = o.format,
+      .threads = o.single_threaded ? 1 : o.threads,
+      .memlimit = ResolveMemLimit(o.memlimit_decompress),
+      .memlimit_soft = ResolveMemLimit(o.memlimit_mtdec),
+      .ignore_check = o.ignore_check,
+      .mode = o.single_stream ? DecodeMode::kSingleStream : DecodeMode::kXz,
+      .live = meter ? meter->live() : nullptr};
+  if (o.format == Format::kRaw) request.filters = o.filters;
+  if (o.format != Format::kRaw && !head.consumed) {
+    const ParallelDecodeOptions p = ToParallelDecodeOptions(request);
     const ProgressFn progress = [meter](uint64_t in, uint64_t out) {
       if (meter) meter->Update(in, out);
       return true;
@@ -437,8 +422,8 @@ Totals DecompressStream(const CliOptions& o, int in_fd, int out_fd,
     out.Finish();
     return {stats.in_bytes, stats.out_bytes, stats.unsupported_check};
   }
-  // Raw streams, --single-stream and piped input whose first bytes were
-  // read for detection: the sequential decoder, same rules.
+  // Raw streams and piped input whose first bytes were read for
+  // detection: the sequential decoder, same rules.
   const Totals t = DecodeSequential(
       o, in_fd, out, meter, head.consumed ? std::string_view(head.bytes) : "");
   out.Finish();

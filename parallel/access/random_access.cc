@@ -155,11 +155,6 @@ ByteSource SourceOrThrow(int fd) {
   return *file;
 }
 
-// liblzma's spelling of a limit: none is UINT64_MAX, and 0 counts as 1.
-uint64_t Limit(std::optional<uint64_t> memlimit) {
-  return std::max<uint64_t>(1, memlimit.value_or(UINT64_MAX));
-}
-
 XzFileInfo ReadInfo(const ByteSource& file, bool with_headers,
                     uint64_t memlimit) {
   LzmaIndexPtr index = DecodeFileIndex(file, 0, memlimit);
@@ -170,12 +165,12 @@ XzFileInfo ReadInfo(const ByteSource& file, bool with_headers,
 
 XzFileInfo ReadXzFileInfo(std::string_view xz, bool with_headers,
                           std::optional<uint64_t> memlimit) {
-  return ReadInfo(ByteSource(Bytes(xz)), with_headers, Limit(memlimit));
+  return ReadInfo(ByteSource(Bytes(xz)), with_headers, LzmaMemLimit(memlimit));
 }
 
 XzFileInfo ReadXzFileInfo(int fd, bool with_headers,
                           std::optional<uint64_t> memlimit) {
-  return ReadInfo(SourceOrThrow(fd), with_headers, Limit(memlimit));
+  return ReadInfo(SourceOrThrow(fd), with_headers, LzmaMemLimit(memlimit));
 }
 
 class XzRandomAccess::Impl {
@@ -185,7 +180,7 @@ class XzRandomAccess::Impl {
       : owned_fd_{owned_fd},
         file_(file),
         options_(o),
-        memlimit_(Limit(o.memlimit)),
+        memlimit_(LzmaMemLimit(o.memlimit)),
         arena_(o.threads),
         threads_(arena_.threads()) {
     index_ = DecodeFileIndex(file_, 0, memlimit_);

@@ -5,13 +5,15 @@
 #include <algorithm>
 #include <cstddef>
 
+#include "core/options.h"
+
 namespace parxz {
 
 MemoryLimits ResolveMemoryLimits(std::optional<uint64_t> soft,
                                  std::optional<uint64_t> hard,
                                  const MemorySources& sources) {
   MemoryLimits m;
-  m.hard = std::max<uint64_t>(1, hard.value_or(UINT64_MAX));
+  m.hard = LzmaMemLimit(hard);
   m.soft =
       soft ? std::max<uint64_t>(1, *soft) : DefaultSoftLimit(sources).limit;
   m.soft = std::min(m.soft, m.hard);

@@ -103,7 +103,7 @@ struct ThreadedDecompressor::State {
     threads = PlanThreads(o.threads).threads;
     max_jobs = 2 * threads;
     limits = ResolveMemoryLimits(o.memlimit_soft, o.base.memlimit);
-    hard = std::max<uint64_t>(1, o.base.memlimit.value_or(UINT64_MAX));
+    hard = LzmaMemLimit(o.base.memlimit);
     if (threads <= 1 || o.base.format == Format::kAlone ||
         o.base.format == Format::kRaw) {
       StartCore();

@@ -1,0 +1,108 @@
+#include "parallel/front/decode_front.h"
+
+#include <cstring>
+#include <utility>
+
+#include "core/error.h"
+
+namespace parxz {
+namespace {
+
+thread_local DecodeEngine last_engine = DecodeEngine::kSequential;
+
+DecodeEngine Record(DecodeEngine engine) {
+  last_engine = engine;
+  return engine;
+}
+
+}  // namespace
+
+const char* DecodeEngineName(DecodeEngine engine) {
+  switch (engine) {
+    case DecodeEngine::kSequential:
+      return "sequential";
+    case DecodeEngine::kParallel:
+      return "parallel";
+    case DecodeEngine::kThreaded:
+      return "threaded";
+  }
+  return "unknown";
+}
+
+DecompressOptions ToDecompressOptions(const DecodeRequest& r) {
+  return {.format = r.format,
+          .memlimit = r.memlimit,
+          .filters = r.filters,
+          .ignore_check = r.ignore_check};
+}
+
+ParallelDecodeOptions ToParallelDecodeOptions(const DecodeRequest& r) {
+  return {.threads = r.threads,
+          .memlimit_soft = r.memlimit_soft,
+          .memlimit_hard = r.memlimit,
+          .format = r.format,
+          .mode = r.mode,
+          .ignore_check = r.ignore_check,
+          .live = r.live};
+}
+
+ThreadedDecompressOptions ToThreadedDecompressOptions(const DecodeRequest& r) {
+  return {.base = ToDecompressOptions(r),
+          .threads = r.threads,
+          .memlimit_soft = r.memlimit_soft,
+          .live = r.live};
+}
+
+DecodeEngine ChooseDecodeEngine(const DecodeRequest& r, DecodeCall call) {
+  ValidateDecompressOptions(ToDecompressOptions(r));
+  // Only .xz has Blocks to spread; the parallel engines decode the rest
+  // with core's decoder anyway.
+  if (r.threads == 1 || r.format == Format::kRaw ||
+      r.format == Format::kAlone) {
+    return DecodeEngine::kSequential;
+  }
+  return call == DecodeCall::kOneShot ? DecodeEngine::kParallel
+                                      : DecodeEngine::kThreaded;
+}
+
+std::string Decode(std::string_view data, const DecodeRequest& r) {
+  last_engine = DecodeEngine::kSequential;
+  if (Record(ChooseDecodeEngine(r, DecodeCall::kOneShot)) ==
+      DecodeEngine::kParallel) {
+    return ParallelDecompress(data, ToParallelDecodeOptions(r));
+  }
+  return decompress(data, ToDecompressOptions(r));
+}
+
+size_t DecodeInto(std::string_view data, std::span<uint8_t> out,
+                  const DecodeRequest& r) {
+  static const char* const kOp = "decompress";
+  last_engine = DecodeEngine::kSequential;
+  if (Record(ChooseDecodeEngine(r, DecodeCall::kOneShot)) !=
+      DecodeEngine::kParallel) {
+    return decompress_into(data, out, ToDecompressOptions(r));
+  }
+  // The parallel decoder returns a string: copied once.
+  const std::string plain = ParallelDecompress(data, ToParallelDecodeOptions(r));
+  if (plain.size() > out.size()) {
+    throw Error(ErrorCode::kTruncated, kOp,
+                "output buffer of " + std::to_string(out.size()) +
+                    " bytes is too small");
+  }
+  if (!plain.empty()) std::memcpy(out.data(), plain.data(), plain.size());
+  return plain.size();
+}
+
+std::unique_ptr<ThreadedDecompressor> NewDecoder(const DecodeRequest& r) {
+  last_engine = DecodeEngine::kSequential;
+  ThreadedDecompressOptions o = ToThreadedDecompressOptions(r);
+  if (Record(ChooseDecodeEngine(r, DecodeCall::kIncremental)) ==
+      DecodeEngine::kSequential) {
+    o.threads = 1;  // core's Decompressor inside, nothing planned
+  }
+  return std::make_unique<ThreadedDecompressor>(o);
+}
+
+DecodeEngine LastDecodeEngine() { return last_engine; }
+
+}  // namespace parxz

@@ -100,12 +100,19 @@ struct ThreadedDecompressor::State {
 
   explicit State(const ThreadedDecompressOptions& o) : options(o) {
     ValidateDecompressOptions(o.base);
+    // threads 1 and the formats workers never see: core's decoder at once,
+    // without asking the system for CPUs and memory (a sequential object
+    // costs what core's does: Python and the C API make one per stream).
+    if (o.threads == 1 || o.base.format == Format::kAlone ||
+        o.base.format == Format::kRaw) {
+      StartCore();
+      return;
+    }
     threads = PlanThreads(o.threads).threads;
     max_jobs = 2 * threads;
     limits = ResolveMemoryLimits(o.memlimit_soft, o.base.memlimit);
     hard = LzmaMemLimit(o.base.memlimit);
-    if (threads <= 1 || o.base.format == Format::kAlone ||
-        o.base.format == Format::kRaw) {
+    if (threads <= 1) {
       StartCore();
     } else if (o.base.format == Format::kXz) {
       StartXz();

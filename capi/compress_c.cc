@@ -1,5 +1,5 @@
 // The compression half of the C API (parxz.h): the C options translated
-// into the compress front's CompressRequest (parallel/front/compress_front.h),
+// into the compress front's CompressRequest (parallel/compress/compress_front.h),
 // which validates them, picks the engine (core's Compressor for
 // `sequential`, .lzma and raw; ParallelCompressor otherwise) and gives the
 // bounds and the one push surface. This file only translates.
@@ -10,7 +10,7 @@
 #include <utility>
 
 #include "capi/c_support.h"
-#include "parallel/front/compress_front.h"
+#include "parallel/compress/compress_front.h"
 
 namespace {
 

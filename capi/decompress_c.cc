@@ -1,12 +1,12 @@
 // The decompression half of the C API (parxz.h): the C options translated
-// into the decode front's DecodeRequest (parallel/front/decode_front.h),
+// into the decode front's DecodeRequest (parallel/decode/decode_front.h),
 // which picks the engine for the one-shot call and the streaming handle.
 #include <cstring>
 #include <memory>
 #include <string>
 
 #include "capi/c_support.h"
-#include "parallel/front/decode_front.h"
+#include "parallel/decode/decode_front.h"
 
 namespace {
 

@@ -289,7 +289,7 @@ typedef struct parxz_decompress_options {
                                   parxz_decompressor_decompress). RAW and
                                   ALONE are always sequential. The same
                                   rule as Python's threads= and the C++
-                                  front (parallel/front/decode_front.h) */
+                                  front (parallel/decode/decode_front.h) */
 } parxz_decompress_options;
 
 PARXZ_API void parxz_decompress_options_init(parxz_decompress_options *options);

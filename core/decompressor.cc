@@ -227,45 +227,39 @@ StreamDecoder OneShotDecoder(const DecompressOptions& o) {
                         .ignore_check = o.ignore_check});
 }
 
-class StringSink : public DecodeSink {
- public:
-  explicit StringSink(std::string* out) : out_(out) {}
-  void Write(std::string_view bytes) override { out_->append(bytes); }
-  void Drop(uint64_t n) override { out_->resize(out_->size() - n); }
-
- private:
-  std::string* out_;
-};
-
 // Writes into a caller's buffer. Output past its end is an error, reported
 // at once in the first stream and at the end for later ones (Python's rules
 // may still drop a later stream's output).
-class SpanSink : public DecodeSink {
+class SpanSink : public Sink {
  public:
   SpanSink(std::span<uint8_t> out, const StreamDecoder* decoder)
       : out_(out), decoder_(decoder) {}
-  void Write(std::string_view bytes) override {
-    if (size_ < out_.size()) {
-      const size_t n = std::min(bytes.size(), out_.size() - size_);
-      std::memcpy(out_.data() + size_, bytes.data(), n);
-    }
-    size_ += bytes.size();
-    if (decoder_->streams() == 0) ThrowIfFull();
-  }
-  void Drop(uint64_t n) override { size_ -= n; }
   void ThrowIfFull() const {
-    if (size_ > out_.size()) {
+    if (written() > out_.size()) {
       throw Error(ErrorCode::kTruncated, kOp,
                   "output buffer of " + std::to_string(out_.size()) +
                       " bytes is too small");
     }
   }
-  size_t size() const { return static_cast<size_t>(size_); }
+  size_t size() const { return static_cast<size_t>(written()); }
+
+ protected:
+  void Put(const uint8_t* p, size_t n) override {
+    const uint64_t at = written();
+    if (at < out_.size()) {
+      std::memcpy(out_.data() + at, p, std::min<uint64_t>(n, out_.size() - at));
+    }
+    // written() counts these bytes only after Put: check with them.
+    if (decoder_->streams() == 0 && at + n > out_.size()) {
+      throw Error(ErrorCode::kTruncated, kOp,
+                  "output buffer of " + std::to_string(out_.size()) +
+                      " bytes is too small");
+    }
+  }
 
  private:
   std::span<uint8_t> out_;
   const StreamDecoder* decoder_;
-  uint64_t size_ = 0;
 };
 
 }  // namespace

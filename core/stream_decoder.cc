@@ -89,7 +89,7 @@ void StreamDecoder::StartStream() {
 }
 
 bool StreamDecoder::DecodeSome(std::string_view& data, std::string& carry,
-                               DecodeSink& sink) {
+                               Sink& sink) {
   for (;;) {
     size_t n;
     try {
@@ -98,7 +98,7 @@ bool StreamDecoder::DecodeSome(std::string_view& data, std::string& carry,
       if (rules_.ends_quietly(e)) {
         // Python: a later stream that is not valid ends the output before
         // it; what it produced is dropped.
-        sink.Drop(stream_out_);
+        sink.Rollback(sink.written() - stream_out_);
         total_out_ -= stream_out_;
         decoder_.reset();
         state_ = State::kDone;
@@ -141,7 +141,7 @@ bool StreamDecoder::DecodeSome(std::string_view& data, std::string& carry,
 }
 
 void StreamDecoder::Between(std::string_view& data, std::string& carry,
-                            bool input_ended, DecodeSink&) {
+                            bool input_ended, Sink&) {
   const StreamRules::Next next =
       rules_.after_stream(AsBytes(data), input_ended, stream_start_);
   stream_start_ += next.skip;
@@ -162,7 +162,7 @@ void StreamDecoder::Between(std::string_view& data, std::string& carry,
   }
 }
 
-void StreamDecoder::feed(std::string_view data, DecodeSink& sink) {
+void StreamDecoder::feed(std::string_view data, Sink& sink) {
   std::string carry;  // owns `data` once it points at kept input
   if (!pending_.empty()) {
     carry = std::move(pending_);
@@ -206,7 +206,7 @@ void StreamDecoder::feed(std::string_view data, DecodeSink& sink) {
   }
 }
 
-void StreamDecoder::finish(DecodeSink& sink) {
+void StreamDecoder::finish(Sink& sink) {
   std::string carry = std::move(pending_);
   pending_.clear();
   std::string_view data = carry;

@@ -26,31 +26,10 @@
 
 #include "core/decompressor.h"
 #include "core/options.h"
+#include "core/sink.h"
 #include "core/stream_rules.h"
 
 namespace parxz {
-
-// Where decoded bytes go, in order.
-class DecodeSink {
- public:
-  virtual ~DecodeSink() = default;
-  virtual void Write(std::string_view bytes) = 0;
-  // kPython: the last `n` bytes written belong to a later stream that turned
-  // out invalid, which Python's rules drop. Sinks that cannot take bytes
-  // back (a descriptor) keep them.
-  virtual void Drop(uint64_t /*n*/) {}
-};
-
-// A sink that hands every piece to a function and keeps nothing.
-class FunctionSink : public DecodeSink {
- public:
-  explicit FunctionSink(std::function<void(std::string_view)> f)
-      : f_(std::move(f)) {}
-  void Write(std::string_view bytes) override { f_(bytes); }
-
- private:
-  std::function<void(std::string_view)> f_;
-};
 
 struct StreamDecoderOptions {
   Format format = Format::kAuto;
@@ -71,10 +50,10 @@ class StreamDecoder {
   explicit StreamDecoder(const StreamDecoderOptions& options);
 
   // Decodes `data`, handing every decoded byte to `sink` in order.
-  void feed(std::string_view data, DecodeSink& sink);
+  void feed(std::string_view data, Sink& sink);
   // The input ended: throws Error(kTruncated / kCorruptData) if that was not
   // at a valid end.
-  void finish(DecodeSink& sink);
+  void finish(Sink& sink);
 
   // No more input will be decoded (one stream only, trailing .lz data, or
   // kPython's quiet end after an invalid later stream).
@@ -93,9 +72,9 @@ class StreamDecoder {
   // Runs the current stream's decoder over `data`; true at its end (then
   // `data` holds what follows it).
   bool DecodeSome(std::string_view& data, std::string& carry,
-                  DecodeSink& sink);
+                  Sink& sink);
   void Between(std::string_view& data, std::string& carry, bool input_ended,
-               DecodeSink& sink);
+               Sink& sink);
 
   StreamDecoderOptions options_;
   StreamRules rules_;

@@ -1,7 +1,7 @@
 // The module's two compressor types, one protocol (CPython's LZMACompressor:
 // __init__ may run again, compress() and flush() with the GIL released, one
 // call at a time per object, ValueError after flush()), one object: the
-// compress front's PushCompressor (parallel/front/compress_front.h), whose
+// compress front's PushCompressor (parallel/compress/compress_front.h), whose
 // request says which engine:
 //
 //   _lzma.LZMACompressor(format=FORMAT_XZ, check=-1, preset=None,
@@ -19,7 +19,7 @@
 #include <utility>
 
 #include "core/compressor.h"
-#include "parallel/front/compress_front.h"
+#include "parallel/compress/compress_front.h"
 #include "python/cpython_args.h"
 #include "python/module.h"
 #include "python/py_support.h"

@@ -4,7 +4,7 @@
 //                          *, threads=None)
 //     CPython 3.11's type, with its argument handling, exception types and
 //     messages; the GIL is released while liblzma works. The engine is the
-//     decode front's (parallel/front/decode_front.h; threads=None is 1:
+//     decode front's (parallel/decode/decode_front.h; threads=None is 1:
 //     core's Decompressor inside; otherwise Blocks decoded ahead on workers). LZMADecompressorBase: the same type, open
 //     to subclasses (parxz.lzma.install()).
 //   decompress(data, format=FORMAT_AUTO, memlimit=None, filters=None,
@@ -21,8 +21,8 @@
 #include <utility>
 
 #include "core/decompressor.h"
-#include "parallel/front/compress_front.h"
-#include "parallel/front/decode_front.h"
+#include "parallel/compress/compress_front.h"
+#include "parallel/decode/decode_front.h"
 #include "python/cpython_args.h"
 #include "python/module.h"
 #include "python/py_support.h"

@@ -25,8 +25,8 @@
 #include "parallel/compress/compress_memory.h"
 #include "parallel/compress/parallel_compressor.h"
 #include "parallel/decode/parallel_decompressor.h"
-#include "parallel/front/compress_front.h"
-#include "parallel/front/decode_front.h"
+#include "parallel/compress/compress_front.h"
+#include "parallel/decode/decode_front.h"
 
 namespace parxz::cli {
 

@@ -21,8 +21,15 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 
 namespace parxz {
+
+// The exact totals, in order: a call's progress callback (CompressFd,
+// DecompressFd) gets the input bytes consumed and the output bytes written so
+// far after each Block or piece; it returns false to cancel, and the call
+// then throws ErrorCode::kCancelled. One call at a time.
+using ProgressFn = std::function<bool(uint64_t in_bytes, uint64_t out_bytes)>;
 
 struct LiveProgress {
   // Compressing: uncompressed bytes fed to the encoders; decompressing:

@@ -190,9 +190,8 @@ struct CompressStats {
   uint64_t blocks = 0;
 };
 
-// Called from the writer, in order, after each Block is written, with the
-// totals so far; return false to cancel (CompressFd then throws kCancelled).
-using ProgressFn = std::function<bool(uint64_t in_bytes, uint64_t out_bytes)>;
+// CompressFd calls its ProgressFn (parallel/common/live_progress.h) from the
+// writer, in order, after each Block is written, with the totals so far.
 
 // Compresses everything readable from `in_fd` (read to EOF; a regular file is
 // read in Block ranges with pread(), a pipe with read()) into one .xz stream

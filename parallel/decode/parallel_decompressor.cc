@@ -552,19 +552,6 @@ DecompressStats ParallelTest(std::string_view xz,
 
 namespace {
 
-// Calls an OutputFn.
-class FunctionSink : public Sink {
- public:
-  explicit FunctionSink(const OutputFn& write) : write_(write) {}
-  void Write(const uint8_t* p, size_t n) override {
-    write_(p, n);
-    written_ += n;
-  }
-
- private:
-  const OutputFn& write_;
-};
-
 DecompressStats DecompressFdTo(int in_fd, Sink& sink,
                                const ParallelDecodeOptions& options,
                                const ProgressFn& progress) {
@@ -603,7 +590,9 @@ DecompressStats DecompressFd(int in_fd, int out_fd,
 DecompressStats DecompressFd(int in_fd, const OutputFn& write,
                              const ParallelDecodeOptions& options,
                              const ProgressFn& progress) {
-  FunctionSink sink(write);
+  FunctionSink sink([&write](std::string_view b) {
+    write(reinterpret_cast<const uint8_t*>(b.data()), b.size());
+  });
   return DecompressFdTo(in_fd, sink, options, progress);
 }
 

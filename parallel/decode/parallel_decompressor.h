@@ -138,12 +138,10 @@ struct DecompressStats {
   bool unsupported_check = false;  // kXz: some check could not be verified
 };
 
-// Called in order, after each Block (or 1 MiB piece of sequential output),
-// with the compressed bytes consumed and the bytes written so far; return
-// false to cancel (the call then throws ErrorCode::kCancelled). One call at
-// a time, from the calling thread or a TBB worker. The same type as
-// parallel_compressor.h's.
-using ProgressFn = std::function<bool(uint64_t in_bytes, uint64_t out_bytes)>;
+// The decoders call their ProgressFn (parallel/common/live_progress.h) in
+// order, after each Block (or 1 MiB piece of sequential output), with the
+// compressed bytes consumed and the bytes written so far, from the calling
+// thread or a TBB worker.
 
 // Decodes all of `xz`. With the default options (kPython) the result and any
 // Error code equal parxz::decompress(xz, {.memlimit = memlimit_hard}).

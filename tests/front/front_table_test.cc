@@ -1,4 +1,4 @@
-// decode_table.txt through the C++ front (parallel/front/decode_front.h) and
+// decode_table.txt through the C++ front (parallel/decode/decode_front.h) and
 // the C API (parxz.h): the same engine (LastDecodeEngine()) and the same
 // bytes or error code for every row, one-shot and incremental.
 #include <parxz.h>
@@ -13,7 +13,7 @@
 #include "core/compressor.h"
 #include "core/error.h"
 #include "parallel/compress/parallel_compressor.h"
-#include "parallel/front/decode_front.h"
+#include "parallel/decode/decode_front.h"
 
 namespace {
 

@@ -162,7 +162,7 @@ TEST(BlockPipeline, EveryWayARunStops) {
   }
 }
 
-TEST(DecodeSink, StringFdAndNull) {
+TEST(Sink, StringFdAndNull) {
   std::string s;
   StringSink str(&s);
   str.Reserve(uint64_t{1} << 50);  // implausible: ignored

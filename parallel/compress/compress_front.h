@@ -26,8 +26,8 @@
 // from its own surface (the C API's `sequential`, Python's LZMACompressor vs
 // ParallelCompressor, the command line's -T1). threads other than 1,
 // block_size and max_blocks_in_flight are refused for kSequential.
-#ifndef PARXZ_PARALLEL_FRONT_COMPRESS_FRONT_H_
-#define PARXZ_PARALLEL_FRONT_COMPRESS_FRONT_H_
+#ifndef PARXZ_PARALLEL_COMPRESS_COMPRESS_FRONT_H_
+#define PARXZ_PARALLEL_COMPRESS_COMPRESS_FRONT_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -137,4 +137,4 @@ CompressEngine LastCompressEngine();
 
 }  // namespace parxz
 
-#endif  // PARXZ_PARALLEL_FRONT_COMPRESS_FRONT_H_
+#endif  // PARXZ_PARALLEL_COMPRESS_COMPRESS_FRONT_H_

@@ -1,4 +1,4 @@
-#include "parallel/front/decode_front.h"
+#include "parallel/decode/decode_front.h"
 
 #include <cstring>
 #include <utility>

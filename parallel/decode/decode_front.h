@@ -26,8 +26,8 @@
 // and the same ErrorCode for the same input (their headers say how).
 //
 // Thread safety: the functions are independent and may run concurrently.
-#ifndef PARXZ_PARALLEL_FRONT_DECODE_FRONT_H_
-#define PARXZ_PARALLEL_FRONT_DECODE_FRONT_H_
+#ifndef PARXZ_PARALLEL_DECODE_DECODE_FRONT_H_
+#define PARXZ_PARALLEL_DECODE_DECODE_FRONT_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -109,4 +109,4 @@ DecodeEngine LastDecodeEngine();
 
 }  // namespace parxz
 
-#endif  // PARXZ_PARALLEL_FRONT_DECODE_FRONT_H_
+#endif  // PARXZ_PARALLEL_DECODE_DECODE_FRONT_H_

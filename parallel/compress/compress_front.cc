@@ -1,4 +1,4 @@
-#include "parallel/front/compress_front.h"
+#include "parallel/compress/compress_front.h"
 
 #include <cstdint>
 #include <utility>

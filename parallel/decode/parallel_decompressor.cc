@@ -4,41 +4,25 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "core/lzma_stream.h"
 #include "parallel/access/file_index.h"
 #include "parallel/common/threads.h"
 #include "parallel/decode/block_decoder.h"
 #include "parallel/decode/block_pipeline.h"
+#include "parallel/decode/decode_driver.h"
 #include "parallel/decode/decode_input.h"
 #include "parallel/decode/decode_sink.h"
 #include "parallel/decode/run_planner.h"
 #include "parallel/decode/xz_parser.h"
 
 namespace parxz {
-
-namespace {
-
-constexpr char kOp[] = "decompress";
-// Input and output pieces of the sequential paths.
-constexpr size_t kChunk = BlockDecoder::kScratchSize;
-
-struct Resolved {
-  unsigned threads;
-  MemoryLimits limits;
-  Format format;
-  DecodeMode mode;
-  bool use_index;
-  bool ignore_check;
-  LiveProgress* live;
-  const std::atomic<bool>* cancel;
-};
+namespace decode_internal {
 
 Resolved Resolve(const ParallelDecodeOptions& o) {
   if (o.format == Format::kRaw) {
@@ -65,466 +49,302 @@ Resolved Resolve(const ParallelDecodeOptions& o) {
           o.cancel};
 }
 
-// Decodes one input: the streams in it as core's StreamRules say, .xz
-// Streams with runs of Blocks on a BlockPipeline, everything else in stream
-// order on the calling thread.
-class Driver : private BlockPipeline::Host {
- public:
-  Driver(DecodeInput& in, Sink& sink, const Resolved& opt,
-         const ProgressFn* progress)
-      : in_(in),
-        sink_(sink),
-        opt_(opt),
-        progress_(progress),
-        rules_(opt.mode),
-        pipeline_(sink, decoders_, opt.live, opt.cancel) {}
+DecompressStats Driver::Run() {
+  LoadIndex();
+  if (indexed_output_size_ > 0) sink_.Reserve(indexed_output_size_);
+  RunStreams();
+  stats_.in_bytes =
+      (consumed_end_ ? *consumed_end_ : in_.offset()) - start_offset_;
+  stats_.out_bytes = sink_.written();
+  return stats_;
+}
 
-  DecompressStats Run() {
-    LoadIndex();
-    if (indexed_output_size_ > 0) sink_.Reserve(indexed_output_size_);
-    RunStreams();
-    stats_.in_bytes =
-        (consumed_end_ ? *consumed_end_ : in_.offset()) - start_offset_;
-    stats_.out_bytes = sink_.written();
-    return stats_;
+// ----- streams --------------------------------------------------------------
+
+void Driver::RunStreams() {
+  std::optional<Container> container;  // of the first stream (xz rules)
+  if (opt_.mode != DecodeMode::kPython) {
+    const size_t avail = in_.Ensure(kDetectBytes);
+    container = DetectContainer(opt_.format, {in_.data(), avail});
+    if (!container) throw LzmaError(LZMA_FORMAT_ERROR, kOp, in_.offset());
   }
-
- private:
-  // ----- streams ------------------------------------------------------------
-
-  // One stream after another while the rules say so. kPython: once a stream
-  // decoded, a later one that fails ends the output quietly before it.
-  void RunStreams() {
-    std::optional<Container> container;  // of the first stream (xz rules)
-    if (opt_.mode != DecodeMode::kPython) {
-      const size_t avail = in_.Ensure(kDetectBytes);
-      container = DetectContainer(opt_.format, {in_.data(), avail});
-      if (!container) throw LzmaError(LZMA_FORMAT_ERROR, kOp, in_.offset());
+  for (;;) {
+    const uint64_t mark = sink_.written();
+    const uint64_t stream_start = in_.offset();
+    try {
+      const Container decoded =
+          container ? DecodeXzRulesStream(*container) : DecodePythonStream();
+      rules_.stream_ended(decoded);
+      ++stats_.streams;
+      Progress(in_.offset());
+    } catch (const Error& e) {
+      if (!rules_.ends_quietly(e)) throw;
+      sink_.Rollback(mark);
+      consumed_end_ = stream_start;
+      return;
     }
-    for (;;) {
-      const uint64_t mark = sink_.written();
-      const uint64_t stream_start = in_.offset();
-      try {
-        const Container decoded =
-            container ? DecodeXzRulesStream(*container) : DecodePythonStream();
-        rules_.stream_ended(decoded);
-        ++stats_.streams;
-        Progress(in_.offset());
-      } catch (const Error& e) {
-        if (!rules_.ends_quietly(e)) throw;
-        sink_.Rollback(mark);
-        consumed_end_ = stream_start;
-        return;
-      }
-      if (!AnotherStream()) return;
-    }
+    if (!AnotherStream()) return;
   }
+}
 
-  // Asks the rules what follows the stream that ended; true when another
-  // stream starts at the input's position. Reads only when the rules ask
-  // for more (--single-stream asks for nothing after its stream).
-  bool AnotherStream() {
+bool Driver::AnotherStream() {
+  size_t avail = in_.available();
+  for (;;) {
+    const StreamRules::Next next =
+        rules_.after_stream({in_.data(), avail}, in_.exhausted(), in_.offset());
+    in_.Consume(next.skip);
+    if (next.action != StreamRules::kNeedInput) {
+      return next.action == StreamRules::kNextStream;
+    }
+    avail = in_.Ensure(in_.available() + 1);  // at least one byte more
+  }
+}
+
+void Driver::Progress(uint64_t in_bytes) {
+  if ((opt_.cancel != nullptr &&
+       opt_.cancel->load(std::memory_order_relaxed)) ||
+      (*progress_ &&
+       !(*progress_)(in_bytes - start_offset_, sink_.written()))) {
+    throw Error(ErrorCode::kCancelled, kOp, "Cancelled by the caller");
+  }
+}
+
+// ----- .xz -----------------------------------------------------------------
+
+bool Driver::DecodeXzStream() {
+  XzStreamParser parser(opt_.limits.hard, ++stream_no_);
+  parser_ = &parser;
+  struct Reset {
+    XzStreamParser*& p;
+    ~Reset() { p = nullptr; }
+  } reset{parser_};
+  if (!DecodeBlocks()) return false;
+  // The Index against the Blocks seen, then the Stream Footer.
+  const XzStreamParser::Step s = Parse(nullptr);
+  if (s.event == XzStreamParser::Event::kMore) return false;
+  if (s.event == XzStreamParser::Event::kError) ThrowParseError(s, nullptr);
+  return true;
+}
+
+XzStreamParser::Step Driver::Parse(BlockHead* head) {
+  size_t want = 0;
+  for (;;) {
     size_t avail = in_.available();
+    if (want > avail) {
+      avail = in_.Ensure(want);
+      if (avail < want) {
+        in_.Consume(avail);
+        return {.event = XzStreamParser::Event::kMore, .need = want};
+      }
+    }
+    const XzStreamParser::Step s =
+        parser_->Next({in_.data(), avail}, in_.offset(), head);
+    in_.Consume(s.consumed);
+    if (s.event != XzStreamParser::Event::kMore) return s;
+    want = s.need;
+  }
+}
+
+void Driver::ThrowParseError(const XzStreamParser::Step& s,
+                             const BlockHead* head) {
+  lzma_ret ret = s.error;
+  switch (s.part) {
+    case XzStreamParser::Part::kStreamHeader:
+      if (ret == LZMA_FORMAT_ERROR && rules_.later_header_is_corrupt()) {
+        ret = LZMA_DATA_ERROR;
+      }
+      throw DecodeError(ret, "the Stream Header of " + StreamName(),
+                        in_.offset());
+    case XzStreamParser::Part::kBlockHeader:
+      throw BlockError(ret, *head, in_.offset());
+    case XzStreamParser::Part::kIndex:
+      throw DecodeError(ret, "the Index of " + StreamName(), in_.offset());
+    case XzStreamParser::Part::kStreamFooter:
+      throw DecodeError(ret, "the Stream Footer of " + StreamName(),
+                        in_.offset());
+  }
+  throw Error(ErrorCode::kInternal, kOp, "unknown parser part");
+}
+
+std::string Driver::StreamName() const {
+  return "Stream " + std::to_string(stream_no_);
+}
+
+Driver::Next Driver::ReadBlockHeader(BlockHead* head) {
+  const XzStreamParser::Step s = Parse(head);
+  if (s.event == XzStreamParser::Event::kBlock ||
+      s.event == XzStreamParser::Event::kIndex) {
+    // xz's warning for a check it cannot verify (kXz rules only).
+    if (opt_.mode != DecodeMode::kPython &&
+        !lzma_check_is_supported(parser_->check())) {
+      stats_.unsupported_check = true;
+    }
+  }
+  switch (s.event) {
+    case XzStreamParser::Event::kBlock:
+      head->block.ignore_check = opt_.ignore_check;
+      return Next::kBlock;
+    case XzStreamParser::Event::kIndex:
+      return Next::kIndex;
+    case XzStreamParser::Event::kMore:
+      return Next::kInputEnd;
+    case XzStreamParser::Event::kEnd:  // not before the Index
+    case XzStreamParser::Event::kError:
+      break;
+  }
+  ThrowParseError(s, head);
+}
+
+bool Driver::DecodeBlocks() {
+  for (;;) {
+    const Next header = ReadBlockHeader(&pipeline_.first().head);
+    if (header != Next::kBlock) return header == Next::kIndex;
+    // first() holds a parsed header: decode it, in a parallel run with
+    // the Blocks that follow it when the plan allows.
     for (;;) {
-      const StreamRules::Next next = rules_.after_stream(
-          {in_.data(), avail}, in_.exhausted(), in_.offset());
-      in_.Consume(next.skip);
-      if (next.action != StreamRules::kNeedInput) {
-        return next.action == StreamRules::kNextStream;
+      BlockItem& first = pipeline_.first();
+      std::optional<RunPlan> plan;
+      if (SetExpectedSizes(first)) {
+        plan = PlanRun(opt_.threads, opt_.limits.soft, first.head.memusage,
+                       PlannedBlockMemory(first.expect, Use()));
       }
-      avail = in_.Ensure(in_.available() + 1);  // at least one byte more
-    }
-  }
-
-  uint32_t IgnoreCheckFlag() const {
-    return opt_.ignore_check ? LZMA_IGNORE_CHECK : 0;
-  }
-
-  // What Decompressor(format).decompress(rest) does with one stream.
-  Container DecodePythonStream() {
-    const uint8_t first = in_.Ensure(1) >= 1 ? in_.data()[0] : 0;
-    const Container container = AutoDecoderContainer(opt_.format, first);
-    if (container == Container::kXz) {
-      if (!DecodeXzStream()) ThrowTruncated();
-      return container;
-    }
-    // .lzma and .lz: core's decoders, initialised as core/decompressor.cc
-    // does (lzma_auto_decoder's .lzma decoder is the picky one).
-    LzmaStream strm;
-    const lzma_ret ret =
-        opt_.format == Format::kAlone
-            ? lzma_alone_decoder(strm.get(), opt_.limits.hard)
-            : lzma_auto_decoder(
-                  strm.get(), opt_.limits.hard,
-                  LZMA_TELL_ANY_CHECK | LZMA_TELL_NO_CHECK | IgnoreCheckFlag());
-    ThrowIfLzmaError(ret, "decompressor init");
-    if (!DecodeSequential(strm.get(), /*finish=*/false)) ThrowTruncated();
-    return container;
-  }
-
-  // `xz -d`'s decoders for one stream of `container` (what DetectContainer
-  // found in the first one; later ones are the same).
-  Container DecodeXzRulesStream(Container container) {
-    bool ended = false;
-    if (container == Container::kXz) {
-      ended = DecodeXzStream();
-    } else {
-      LzmaStream strm;
-      lzma_ret ret = LZMA_OK;
-      if (container == Container::kLzip) {
-        ret =
-            lzma_lzip_decoder(strm.get(), opt_.limits.hard,
-                              LZMA_TELL_UNSUPPORTED_CHECK | IgnoreCheckFlag());
-      } else {
-        ret = lzma_alone_decoder(strm.get(), opt_.limits.hard);
-      }
-      ThrowIfLzmaError(ret, "decompressor init");
-      ended = DecodeSequential(strm.get(), /*finish=*/true);
-    }
-    if (!ended) {
-      throw Error(ErrorCode::kTruncated, kOp, "Unexpected end of input",
-                  in_.offset());
-    }
-    return container;
-  }
-
-  [[noreturn]] void ThrowTruncated() {
-    throw Error(ErrorCode::kTruncated, kOp,
-                "Compressed data ended before the end-of-stream marker was "
-                "reached",
-                in_.offset());
-  }
-
-  // ----- sequential decoding ----------------------------------------------
-
-  // Runs an initialised liblzma decoder over the input from here; true at
-  // LZMA_STREAM_END, false when the input ends first. `finish`: LZMA_FINISH
-  // with the last input, as xz does.
-  bool DecodeSequential(lzma_stream* s, bool finish) {
-    if (!scratch_) scratch_.reset(new uint8_t[kChunk]);
-    for (;;) {
-      const size_t avail = in_.Ensure(kChunk);
-      const lzma_action action =
-          finish && in_.exhausted() ? LZMA_FINISH : LZMA_RUN;
-      const BlockResult r =
-          CodeSome(s, {in_.data(), avail}, {scratch_.get(), kChunk}, action);
-      if (Emitted(r, avail)) return false;
-      switch (r.ret) {
-        case LZMA_OK:
-        case LZMA_GET_CHECK:
-        case LZMA_NO_CHECK:
-          break;
-        case LZMA_UNSUPPORTED_CHECK:  // only asked for by xz rules: a warning
-          stats_.unsupported_check = true;
-          break;
-        case LZMA_STREAM_END:
-          return true;
-        default:
-          throw LzmaError(r.ret, kOp, in_.offset());
-      }
-    }
-  }
-
-  // Consumes and writes what a CodeSome() piece over `avail` bytes did; true
-  // when it made no progress because the input ended. Throws "no progress"
-  // (LZMA_BUF_ERROR, as lzma_code) when input was there.
-  bool Emitted(const BlockResult& r, size_t avail) {
-    in_.Consume(r.consumed);
-    if (r.produced > 0) sink_.Write(scratch_.get(), r.produced);
-    Progress(in_.offset());
-    if (r.ret != LZMA_OK || r.consumed > 0 || r.produced > 0) return false;
-    if (avail == 0) return true;
-    throw LzmaError(LZMA_BUF_ERROR, kOp, in_.offset());
-  }
-
-  void Progress(uint64_t in_bytes) {
-    if ((opt_.cancel != nullptr &&
-         opt_.cancel->load(std::memory_order_relaxed)) ||
-        (*progress_ &&
-         !(*progress_)(in_bytes - start_offset_, sink_.written()))) {
-      throw Error(ErrorCode::kCancelled, kOp, "Cancelled by the caller");
-    }
-  }
-
-  // ----- .xz -------------------------------------------------------------
-
-  // One .xz Stream as lzma_stream_decoder's state machine (stream_decoder.c)
-  // takes it (the parser, xz_parser.h), with runs of Blocks decoded in
-  // parallel. False when the input ends first.
-  bool DecodeXzStream() {
-    XzStreamParser parser(opt_.limits.hard, ++stream_no_);
-    parser_ = &parser;
-    struct Reset {
-      XzStreamParser*& p;
-      ~Reset() { p = nullptr; }
-    } reset{parser_};
-    if (!DecodeBlocks()) return false;
-    // The Index against the Blocks seen, then the Stream Footer.
-    const XzStreamParser::Step s = Parse(nullptr);
-    if (s.event == XzStreamParser::Event::kMore) return false;
-    if (s.event == XzStreamParser::Event::kError) ThrowParseError(s, nullptr);
-    return true;
-  }
-
-  // The parser on the input, pulling more as it asks: the first event that
-  // is not kMore, or kMore when the input ended (its rest consumed).
-  XzStreamParser::Step Parse(BlockHead* head) {
-    size_t want = 0;
-    for (;;) {
-      size_t avail = in_.available();
-      if (want > avail) {
-        avail = in_.Ensure(want);
-        if (avail < want) {
-          in_.Consume(avail);
-          return {.event = XzStreamParser::Event::kMore, .need = want};
-        }
-      }
-      const XzStreamParser::Step s =
-          parser_->Next({in_.data(), avail}, in_.offset(), head);
-      in_.Consume(s.consumed);
-      if (s.event != XzStreamParser::Event::kMore) return s;
-      want = s.need;
-    }
-  }
-
-  [[noreturn]] void ThrowParseError(const XzStreamParser::Step& s,
-                                    const BlockHead* head) {
-    lzma_ret ret = s.error;
-    switch (s.part) {
-      case XzStreamParser::Part::kStreamHeader:
-        if (ret == LZMA_FORMAT_ERROR && rules_.later_header_is_corrupt()) {
-          ret = LZMA_DATA_ERROR;
-        }
-        throw DecodeError(ret, "the Stream Header of " + StreamName(),
-                          in_.offset());
-      case XzStreamParser::Part::kBlockHeader:
-        throw BlockError(ret, *head, in_.offset());
-      case XzStreamParser::Part::kIndex:
-        throw DecodeError(ret, "the Index of " + StreamName(), in_.offset());
-      case XzStreamParser::Part::kStreamFooter:
-        throw DecodeError(ret, "the Stream Footer of " + StreamName(),
-                          in_.offset());
-    }
-    throw Error(ErrorCode::kInternal, kOp, "unknown parser part");
-  }
-
-  std::string StreamName() const {
-    return "Stream " + std::to_string(stream_no_);
-  }
-
-  // SEQ_BLOCK_HEADER and the header part of SEQ_BLOCK_INIT (the Stream
-  // Header first, at a Stream's start): reads the next Block Header into
-  // `head`, consuming it: kBlock, or kIndex / kInputEnd when the Index or
-  // the end of the input comes instead. Throws the header's error.
-  Next ReadBlockHeader(BlockHead* head) {
-    const XzStreamParser::Step s = Parse(head);
-    if (s.event == XzStreamParser::Event::kBlock ||
-        s.event == XzStreamParser::Event::kIndex) {
-      // xz's warning for a check it cannot verify (kXz rules only).
-      if (opt_.mode != DecodeMode::kPython &&
-          !lzma_check_is_supported(parser_->check())) {
-        stats_.unsupported_check = true;
-      }
-    }
-    switch (s.event) {
-      case XzStreamParser::Event::kBlock:
-        head->block.ignore_check = opt_.ignore_check;
-        return Next::kBlock;
-      case XzStreamParser::Event::kIndex:
-        return Next::kIndex;
-      case XzStreamParser::Event::kMore:
-        return Next::kInputEnd;
-      case XzStreamParser::Event::kEnd:  // not before the Index
-      case XzStreamParser::Event::kError:
+      if (!plan) {
+        if (!DecodeBlockSequentially(first.head)) return false;
         break;
-    }
-    ThrowParseError(s, head);
-  }
-
-  // The Blocks of the current Stream up to its Index; false when the input
-  // ends first.
-  bool DecodeBlocks() {
-    for (;;) {
-      const Next header = ReadBlockHeader(&pipeline_.first().head);
-      if (header != Next::kBlock) return header == Next::kIndex;
-      // first() holds a parsed header: decode it, in a parallel run with
-      // the Blocks that follow it when the plan allows.
-      for (;;) {
-        BlockItem& first = pipeline_.first();
-        std::optional<RunPlan> plan;
-        if (SetExpectedSizes(first)) {
-          plan = PlanRun(opt_.threads, opt_.limits.soft, first.head.memusage,
-                         PlannedBlockMemory(first.expect, Use()));
-        }
-        if (!plan) {
+      }
+      stats_.threads = std::max(stats_.threads, plan->threads);
+      stats_.memory_planned = std::max(stats_.memory_planned, plan->total());
+      switch (pipeline_.Run(*plan, *this)) {
+        case BlockPipeline::End::kIndex:
+          return true;
+        case BlockPipeline::End::kInputEnd:
+          return false;
+        case BlockPipeline::End::kOutgrown:  // first() holds the next header
+          continue;
+        case BlockPipeline::End::kRedo: {
+          // A Block decoded on the Index's word did not end where the
+          // Index says: decode it again the sequential way from its start.
+          in_.Seek(pipeline_.redo_offset());
+          parser_->RestartAtBlock(pipeline_.redo_number() + 1);
+          if (ReadBlockHeader(&first.head) != Next::kBlock) {
+            throw Error(ErrorCode::kInternal, kOp, "Block Header vanished");
+          }
           if (!DecodeBlockSequentially(first.head)) return false;
           break;
         }
-        stats_.threads = std::max(stats_.threads, plan->threads);
-        stats_.memory_planned = std::max(stats_.memory_planned, plan->total());
-        switch (pipeline_.Run(*plan, *this)) {
-          case BlockPipeline::End::kIndex:
-            return true;
-          case BlockPipeline::End::kInputEnd:
-            return false;
-          case BlockPipeline::End::kOutgrown:  // first() holds the next header
-            continue;
-          case BlockPipeline::End::kRedo: {
-            // A Block decoded on the Index's word did not end where the
-            // Index says: decode it again the sequential way from its start.
-            in_.Seek(pipeline_.redo_offset());
-            parser_->RestartAtBlock(pipeline_.redo_number() + 1);
-            if (ReadBlockHeader(&first.head) != Next::kBlock) {
-              throw Error(ErrorCode::kInternal, kOp, "Block Header vanished");
-            }
-            if (!DecodeBlockSequentially(first.head)) return false;
-            break;
-          }
-          case BlockPipeline::End::kError:
-            std::rethrow_exception(pipeline_.error());
-        }
-        break;
+        case BlockPipeline::End::kError:
+          std::rethrow_exception(pipeline_.error());
       }
+      break;
     }
   }
+}
 
-  // SEQ_BLOCK_INIT's decoder start and SEQ_BLOCK_RUN, in stream order with
-  // the Block's output streamed to the sink. False when the input ends first.
-  bool DecodeBlockSequentially(BlockHead& head) {
-    std::unique_ptr<BlockDecoder> decoder = decoders_.Acquire();
-    const lzma_ret ret = decoder->Start(&head);
-    if (ret != LZMA_OK) throw BlockError(ret, head, in_.offset());
-    uint8_t* buf = decoder->scratch();
-    for (;;) {
-      const size_t avail = in_.Ensure(kChunk);
-      const BlockResult r = decoder->Code({in_.data(), avail}, {buf, kChunk});
-      in_.Consume(r.consumed);
-      if (r.produced > 0) sink_.Write(buf, r.produced);
-      Progress(in_.offset());
-      if (r.ret == LZMA_STREAM_END) break;
-      if (r.ret != LZMA_OK) {
-        throw BlockError(r.ret, head, in_.offset());
-      }
-      if (r.consumed == 0 && r.produced == 0) {
-        if (avail == 0) {
-          decoders_.Release(std::move(decoder));
-          return false;
-        }
-        throw BlockError(LZMA_BUF_ERROR, head, in_.offset());
-      }
+bool Driver::DecodeBlockSequentially(BlockHead& head) {
+  std::unique_ptr<BlockDecoder> decoder = decoders_.Acquire();
+  const lzma_ret ret = decoder->Start(&head);
+  if (ret != LZMA_OK) throw BlockError(ret, head, in_.offset());
+  uint8_t* buf = decoder->scratch();
+  for (;;) {
+    const size_t avail = in_.Ensure(kChunk);
+    const BlockResult r = decoder->Code({in_.data(), avail}, {buf, kChunk});
+    in_.Consume(r.consumed);
+    if (r.produced > 0) sink_.Write(buf, r.produced);
+    Progress(in_.offset());
+    if (r.ret == LZMA_STREAM_END) break;
+    if (r.ret != LZMA_OK) {
+      throw BlockError(r.ret, head, in_.offset());
     }
-    decoders_.Release(std::move(decoder));
-    CountBlock(head, in_.offset());
+    if (r.consumed == 0 && r.produced == 0) {
+      if (avail == 0) {
+        decoders_.Release(std::move(decoder));
+        return false;
+      }
+      throw BlockError(LZMA_BUF_ERROR, head, in_.offset());
+    }
+  }
+  decoders_.Release(std::move(decoder));
+  CountBlock(head, in_.offset());
+  return true;
+}
+
+// ----- the pipeline's serial ends (BlockPipeline::Host)
+// -----------------------
+
+Driver::Next Driver::ReadNext(BlockItem& item, const RunPlan& plan) {
+  const Next header = ReadBlockHeader(&item.head);
+  if (header != Next::kBlock) return header;
+  if (!SetExpectedSizes(item) ||
+      !plan.Fits(BlockMemory(item.expect, Use()), item.head.memusage)) {
+    return Next::kOutgrown;
+  }
+  return Next::kBlock;
+}
+
+void Driver::TakeInput(BlockItem& item) {
+  item.in = in_.Take(item.expect.in, item.in_owned);
+}
+
+void Driver::BlockDone(const BlockHead& head, uint64_t end) {
+  ++stats_.parallel_blocks;
+  CountBlock(head, end);
+}
+
+void Driver::CountBlock(const BlockHead& head, uint64_t end) {
+  const lzma_ret ret = parser_->BlockEnded(head.block);
+  if (ret != LZMA_OK) throw BlockError(ret, head, end);
+  ++stats_.blocks;
+  Progress(end);
+}
+
+// ----- sizes, the Index of seekable inputs
+// ------------------------------------
+
+bool Driver::SetExpectedSizes(BlockItem& item) const {
+  const lzma_block& b = item.head.block;
+  const uint64_t header = b.header_size;
+  item.speculative = false;
+  if (b.compressed_size != LZMA_VLI_UNKNOWN &&
+      b.uncompressed_size != LZMA_VLI_UNKNOWN) {
+    item.expect = {lzma_block_total_size(&b) - header, b.uncompressed_size};
     return true;
   }
-
-  // ----- the pipeline's serial ends (BlockPipeline::Host) -------------------
-
-  Next ReadNext(BlockItem& item, const RunPlan& plan) override {
-    const Next header = ReadBlockHeader(&item.head);
-    if (header != Next::kBlock) return header;
-    if (!SetExpectedSizes(item) ||
-        !plan.Fits(BlockMemory(item.expect, Use()), item.head.memusage)) {
-      return Next::kOutgrown;
-    }
-    return Next::kBlock;
+  const IndexedBlock* ib = FindIndexedBlock(indexed_, item.head.offset);
+  if (ib == nullptr || ib->total_size <= header) return false;
+  item.speculative = true;
+  item.expect = {ib->total_size - header, ib->uncompressed_size};
+  if (b.compressed_size != LZMA_VLI_UNKNOWN) {
+    item.expect.in = lzma_block_total_size(&b) - header;
   }
-
-  void TakeInput(BlockItem& item) override {
-    item.in = in_.Take(item.expect.in, item.in_owned);
+  if (b.uncompressed_size != LZMA_VLI_UNKNOWN) {
+    item.expect.out = b.uncompressed_size;
   }
+  return true;
+}
 
-  void BlockDone(const BlockHead& head, uint64_t end) override {
-    ++stats_.parallel_blocks;
-    CountBlock(head, end);
+void Driver::LoadIndex() {
+  start_offset_ = in_.offset();
+  const ByteSource* file = in_.source();
+  if (file == nullptr || !opt_.use_index || opt_.format == Format::kAlone) {
+    return;
   }
-
-  // A Block ended at `end`: the Index hash, the count, progress.
-  void CountBlock(const BlockHead& head, uint64_t end) {
-    const lzma_ret ret = parser_->BlockEnded(head.block);
-    if (ret != LZMA_OK) throw BlockError(ret, head, end);
-    ++stats_.blocks;
-    Progress(end);
+  std::vector<uint8_t> buf;
+  if (!HasXzMagic(file->Read(start_offset_, 6, buf))) return;
+  LzmaIndexPtr index;
+  try {
+    index = DecodeFileIndex(*file, start_offset_, opt_.limits.hard);
+  } catch (const Error&) {
+    return;  // no plan: Blocks without sizes are decoded sequentially
   }
+  indexed_output_size_ = lzma_index_uncompressed_size(index.get());
+  indexed_ = IndexedBlocks(index.get(), start_offset_);
+}
 
-  // ----- sizes, the Index of seekable inputs --------------------------------
+}  // namespace decode_internal
 
-  BufferUse Use() const { return {sink_.keeps_output(), in_.in_memory()}; }
-
-  // Fills item.expect from the Block Header or, for seekable inputs, the
-  // Index; false when neither knows both sizes.
-  bool SetExpectedSizes(BlockItem& item) const {
-    const lzma_block& b = item.head.block;
-    const uint64_t header = b.header_size;
-    item.speculative = false;
-    if (b.compressed_size != LZMA_VLI_UNKNOWN &&
-        b.uncompressed_size != LZMA_VLI_UNKNOWN) {
-      item.expect = {lzma_block_total_size(&b) - header, b.uncompressed_size};
-      return true;
-    }
-    const IndexedBlock* ib = FindIndexedBlock(indexed_, item.head.offset);
-    if (ib == nullptr || ib->total_size <= header) return false;
-    item.speculative = true;
-    item.expect = {ib->total_size - header, ib->uncompressed_size};
-    if (b.compressed_size != LZMA_VLI_UNKNOWN) {
-      item.expect.in = lzma_block_total_size(&b) - header;
-    }
-    if (b.uncompressed_size != LZMA_VLI_UNKNOWN) {
-      item.expect.out = b.uncompressed_size;
-    }
-    return true;
-  }
-
-  void LoadIndex() {
-    start_offset_ = in_.offset();
-    const ByteSource* file = in_.source();
-    if (file == nullptr || !opt_.use_index || opt_.format == Format::kAlone) {
-      return;
-    }
-    std::vector<uint8_t> buf;
-    if (!HasXzMagic(file->Read(start_offset_, 6, buf))) return;
-    LzmaIndexPtr index;
-    try {
-      index = DecodeFileIndex(*file, start_offset_, opt_.limits.hard);
-    } catch (const Error&) {
-      return;  // no plan: Blocks without sizes are decoded sequentially
-    }
-    indexed_output_size_ = lzma_index_uncompressed_size(index.get());
-    indexed_ = IndexedBlocks(index.get(), start_offset_);
-  }
-
-  // Outside a parallel run only the calling thread touches the fields
-  // below. During a run (BlockPipeline::Run) the reader stage and the writer
-  // stage may run at the same time, on any threads, each touching its own:
-  //   reader (ReadNext, TakeInput): in_, and the parser's Next() (its
-  //     Block count and state; the Stream's check);
-  //   writer (BlockDone): sink_ (through the pipeline), stats_, progress_,
-  //     and the parser's BlockEnded() (the Index hash);
-  //   both read opt_, indexed_ (set before the first run).
-  DecodeInput& in_;
-  Sink& sink_;
-  const Resolved& opt_;
-  const ProgressFn* progress_;
-  StreamRules rules_;  // the calling thread only
-  DecompressStats stats_;
-  uint64_t start_offset_ = 0;
-  // kPython: where the last good stream ended, when what follows was dropped.
-  std::optional<uint64_t> consumed_end_;
-
-  // The Stream being decoded (null between Streams): its header flags and
-  // Index hash.
-  XzStreamParser* parser_ = nullptr;
-  uint64_t stream_no_ = 0;
-
-  BlockDecoderPool decoders_;  // any thread
-  BlockPipeline pipeline_;
-  std::unique_ptr<uint8_t[]> scratch_;  // the sequential decoders' output
-
-  std::vector<IndexedBlock> indexed_;
-  uint64_t indexed_output_size_ = 0;
-};
-
-}  // namespace
+using decode_internal::Driver;
+using decode_internal::Resolve;
+using decode_internal::Resolved;
 
 std::string ParallelDecompress(std::string_view xz,
                                const ParallelDecodeOptions& options) {

@@ -1,0 +1,182 @@
+// Private to parallel/decode: the Driver behind ParallelDecompress,
+// ParallelTest and DecompressFd (parallel_decompressor.h). It decodes one
+// input: the streams in it as core's StreamRules say, .xz Streams with runs
+// of Blocks on a BlockPipeline, everything else in stream order on the
+// calling thread. Its members are defined in two files:
+//   parallel_decompressor.cc    the stream loop, .xz Streams and their Block
+//                               runs, the Index of seekable inputs;
+//   decode_driver_sequential.cc the sequential paths: .lzma, .lz and
+//                               Python-mode streams on liblzma's decoders.
+//
+//   const Resolved opt = Resolve(options);
+//   Driver driver(in, sink, opt, &progress);
+//   const DecompressStats stats = driver.Run();
+
+#ifndef PARXZ_PARALLEL_DECODE_DECODE_DRIVER_H_
+#define PARXZ_PARALLEL_DECODE_DECODE_DRIVER_H_
+
+#include <lzma.h>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/options.h"
+#include "core/stream_rules.h"
+#include "parallel/access/file_index.h"
+#include "parallel/common/live_progress.h"
+#include "parallel/decode/block_decoder.h"
+#include "parallel/decode/block_pipeline.h"
+#include "parallel/decode/decode_input.h"
+#include "parallel/decode/decode_sink.h"
+#include "parallel/decode/parallel_decompressor.h"
+#include "parallel/decode/run_planner.h"
+#include "parallel/decode/xz_parser.h"
+
+namespace parxz {
+namespace decode_internal {
+
+inline constexpr char kOp[] = "decompress";
+// Input and output pieces of the sequential paths.
+inline constexpr size_t kChunk = BlockDecoder::kScratchSize;
+
+// ParallelDecodeOptions checked, with the threads and limits resolved.
+struct Resolved {
+  unsigned threads;
+  MemoryLimits limits;
+  Format format;
+  DecodeMode mode;
+  bool use_index;
+  bool ignore_check;
+  LiveProgress* live;
+  const std::atomic<bool>* cancel;
+};
+
+// Throws kBadOptions for an invalid format or mode.
+Resolved Resolve(const ParallelDecodeOptions& o);
+
+// Decodes one input: the streams in it as core's StreamRules say, .xz
+// Streams with runs of Blocks on a BlockPipeline, everything else in stream
+// order on the calling thread.
+class Driver : private BlockPipeline::Host {
+ public:
+  Driver(DecodeInput& in, Sink& sink, const Resolved& opt,
+         const ProgressFn* progress)
+      : in_(in),
+        sink_(sink),
+        opt_(opt),
+        progress_(progress),
+        rules_(opt.mode),
+        pipeline_(sink, decoders_, opt.live, opt.cancel) {}
+
+  DecompressStats Run();
+
+ private:
+  // ----- streams (parallel_decompressor.cc) ---------------------------------
+
+  // One stream after another while the rules say so. kPython: once a stream
+  // decoded, a later one that fails ends the output quietly before it.
+  void RunStreams();
+  // Asks the rules what follows the stream that ended; true when another
+  // stream starts at the input's position. Reads only when the rules ask
+  // for more (--single-stream asks for nothing after its stream).
+  bool AnotherStream();
+  void Progress(uint64_t in_bytes);
+
+  // ----- sequential paths (decode_driver_sequential.cc) ---------------------
+
+  uint32_t IgnoreCheckFlag() const;
+  // What Decompressor(format).decompress(rest) does with one stream.
+  Container DecodePythonStream();
+  // `xz -d`'s decoders for one stream of `container` (what DetectContainer
+  // found in the first one; later ones are the same).
+  Container DecodeXzRulesStream(Container container);
+  [[noreturn]] void ThrowTruncated();
+  // Runs an initialised liblzma decoder over the input from here; true at
+  // LZMA_STREAM_END, false when the input ends first. `finish`: LZMA_FINISH
+  // with the last input, as xz does.
+  bool DecodeSequential(lzma_stream* s, bool finish);
+  // Consumes and writes what a CodeSome() piece over `avail` bytes did; true
+  // when it made no progress because the input ended. Throws "no progress"
+  // (LZMA_BUF_ERROR, as lzma_code) when input was there.
+  bool Emitted(const BlockResult& r, size_t avail);
+
+  // ----- .xz (parallel_decompressor.cc) -------------------------------------
+
+  // One .xz Stream as lzma_stream_decoder's state machine (stream_decoder.c)
+  // takes it (the parser, xz_parser.h), with runs of Blocks decoded in
+  // parallel. False when the input ends first.
+  bool DecodeXzStream();
+  // The parser on the input, pulling more as it asks: the first event that
+  // is not kMore, or kMore when the input ended (its rest consumed).
+  XzStreamParser::Step Parse(BlockHead* head);
+  [[noreturn]] void ThrowParseError(const XzStreamParser::Step& s,
+                                    const BlockHead* head);
+  std::string StreamName() const;
+  // SEQ_BLOCK_HEADER and the header part of SEQ_BLOCK_INIT (the Stream
+  // Header first, at a Stream's start): reads the next Block Header into
+  // `head`, consuming it: kBlock, or kIndex / kInputEnd when the Index or
+  // the end of the input comes instead. Throws the header's error.
+  Next ReadBlockHeader(BlockHead* head);
+  // The Blocks of the current Stream up to its Index; false when the input
+  // ends first.
+  bool DecodeBlocks();
+  // SEQ_BLOCK_INIT's decoder start and SEQ_BLOCK_RUN, in stream order with
+  // the Block's output streamed to the sink. False when the input ends first.
+  bool DecodeBlockSequentially(BlockHead& head);
+
+  // ----- the pipeline's serial ends (BlockPipeline::Host) -------------------
+
+  Next ReadNext(BlockItem& item, const RunPlan& plan) override;
+  void TakeInput(BlockItem& item) override;
+  void BlockDone(const BlockHead& head, uint64_t end) override;
+  // A Block ended at `end`: the Index hash, the count, progress.
+  void CountBlock(const BlockHead& head, uint64_t end);
+
+  // ----- sizes, the Index of seekable inputs --------------------------------
+
+  BufferUse Use() const { return {sink_.keeps_output(), in_.in_memory()}; }
+  // Fills item.expect from the Block Header or, for seekable inputs, the
+  // Index; false when neither knows both sizes.
+  bool SetExpectedSizes(BlockItem& item) const;
+  void LoadIndex();
+
+  // Outside a parallel run only the calling thread touches the fields
+  // below. During a run (BlockPipeline::Run) the reader stage and the writer
+  // stage may run at the same time, on any threads, each touching its own:
+  //   reader (ReadNext, TakeInput): in_, and the parser's Next() (its
+  //     Block count and state; the Stream's check);
+  //   writer (BlockDone): sink_ (through the pipeline), stats_, progress_,
+  //     and the parser's BlockEnded() (the Index hash);
+  //   both read opt_, indexed_ (set before the first run).
+  DecodeInput& in_;
+  Sink& sink_;
+  const Resolved& opt_;
+  const ProgressFn* progress_;
+  StreamRules rules_;  // the calling thread only
+  DecompressStats stats_;
+  uint64_t start_offset_ = 0;
+  // kPython: where the last good stream ended, when what follows was dropped.
+  std::optional<uint64_t> consumed_end_;
+
+  // The Stream being decoded (null between Streams): its header flags and
+  // Index hash.
+  XzStreamParser* parser_ = nullptr;
+  uint64_t stream_no_ = 0;
+
+  BlockDecoderPool decoders_;  // any thread
+  BlockPipeline pipeline_;
+  std::unique_ptr<uint8_t[]> scratch_;  // the sequential decoders' output
+
+  std::vector<IndexedBlock> indexed_;
+  uint64_t indexed_output_size_ = 0;
+};
+
+}  // namespace decode_internal
+}  // namespace parxz
+
+#endif  // PARXZ_PARALLEL_DECODE_DECODE_DRIVER_H_

@@ -99,7 +99,7 @@ void Load() {
 
 // The sequential reference: core's one-shot decoder.
 void BM_CoreDecompress(benchmark::State& state) {
-  for (auto _ : state) benchmark::DoNotOptimize(parxz::decompress(g_xz));
+  for (auto _ : state) benchmark::DoNotOptimize(parxz::Decompress(g_xz));
   state.SetBytesProcessed(
       static_cast<int64_t>(state.iterations() * g_plain_size));
 }

@@ -191,9 +191,9 @@ Compressor::Progress Compressor::end_block_into(std::span<uint8_t> out) {
     throw Error(ErrorCode::kUnsupported, "end_block",
                 "the .lzma format has no Blocks to end");
   }
-  return state_->RunInto({}, out,
-                         state_->format == Format::kXz ? LZMA_FULL_FLUSH
-                                                       : LZMA_SYNC_FLUSH);
+  return state_->RunInto(
+      {}, out,
+      state_->format == Format::kXz ? LZMA_FULL_FLUSH : LZMA_SYNC_FLUSH);
 }
 
 Compressor::~Compressor() = default;
@@ -263,15 +263,15 @@ size_t CompressBound(size_t size, const CompressOptions& options) {
   return bound == 0 ? SIZE_MAX : bound;
 }
 
-std::string compress(std::string_view data, const CompressOptions& options) {
+std::string Compress(std::string_view data, const CompressOptions& options) {
   Compressor c(options);
   std::string out = c.compress(data);
   out += c.flush();
   return out;
 }
 
-size_t compress_into(std::string_view data, std::span<uint8_t> out,
-                     const CompressOptions& options) {
+size_t CompressInto(std::string_view data, std::span<uint8_t> out,
+                    const CompressOptions& options) {
   Compressor c(options);
   Compressor::Progress p = c.compress_into(data, out);
   size_t produced = p.produced;

@@ -8,7 +8,8 @@
 // compress() returns compressed bytes for at least part of the input and may
 // keep the rest inside liblzma; only flush() finishes the stream, and after it
 // every call is a kMisuse error. One thread at a time per object; distinct
-// objects are independent. For many cores use parallel/compress/parallel_compressor.h.
+// objects are independent. For many cores use
+// parallel/compress/parallel_compressor.h.
 #ifndef PARXZ_CORE_COMPRESSOR_H_
 #define PARXZ_CORE_COMPRESSOR_H_
 
@@ -41,8 +42,8 @@ struct CompressOptions {
 };
 
 // The one check of compression options, shared by Compressor, the parallel
-// compressor (parallel/compress/parallel_compressor.h) and the C API (capi/parxz.h).
-// Throws Error(kBadOptions) with the messages of CPython's
+// compressor (parallel/compress/parallel_compressor.h) and the C API
+// (capi/parxz.h). Throws Error(kBadOptions) with the messages of CPython's
 // lzma.LZMACompressor ("Cannot specify both preset and filter chain", ...),
 // or Error(kUnsupported) for a check this liblzma cannot compute. Allocates
 // no encoder: values only liblzma's encoder refuses (a dictionary above its
@@ -60,7 +61,7 @@ void ValidateCompressCombination(const CompressOptions& options);
 // size.
 uint64_t CompressMemoryUsage(const CompressOptions& options);
 
-// Upper bound of the size of compress(data) for `size` input bytes in the
+// Upper bound of the size of Compress(data) for `size` input bytes in the
 // .xz format (liblzma's lzma_stream_buffer_bound).
 size_t CompressBound(size_t size);
 // The same for any valid options: lzma_stream_buffer_bound for LZMA2 chains
@@ -70,14 +71,26 @@ size_t CompressBound(size_t size);
 size_t CompressBound(size_t size, const CompressOptions& options);
 
 // One-shot: a complete stream for `data`. Throws Error.
-std::string compress(std::string_view data,
+std::string Compress(std::string_view data,
                      const CompressOptions& options = {});
 
 // One-shot into a caller's buffer (no allocation for the output); returns the
 // number of bytes written. Throws Error (kBadOptions... or kTruncated when
 // `out` is too small; CompressBound() is always enough for kXz).
-size_t compress_into(std::string_view data, std::span<uint8_t> out,
-                     const CompressOptions& options = {});
+size_t CompressInto(std::string_view data, std::span<uint8_t> out,
+                    const CompressOptions& options = {});
+
+// The names before free functions were CamelCase across core/ and parallel/,
+// kept for source compatibility.
+[[deprecated("use parxz::Compress")]] inline std::string compress(
+    std::string_view data, const CompressOptions& options = {}) {
+  return Compress(data, options);
+}
+[[deprecated("use parxz::CompressInto")]] inline size_t compress_into(
+    std::string_view data, std::span<uint8_t> out,
+    const CompressOptions& options = {}) {
+  return CompressInto(data, out, options);
+}
 
 class Compressor {
  public:

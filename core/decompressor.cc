@@ -264,7 +264,7 @@ class SpanSink : public Sink {
 
 }  // namespace
 
-std::string decompress(std::string_view data,
+std::string Decompress(std::string_view data,
                        const DecompressOptions& options) {
   std::string result;
   StringSink sink(&result);
@@ -274,8 +274,8 @@ std::string decompress(std::string_view data,
   return result;
 }
 
-size_t decompress_into(std::string_view data, std::span<uint8_t> out,
-                       const DecompressOptions& options) {
+size_t DecompressInto(std::string_view data, std::span<uint8_t> out,
+                      const DecompressOptions& options) {
   StreamDecoder decoder = OneShotDecoder(options);
   SpanSink sink(out, &decoder);
   decoder.feed(data, sink);

@@ -16,7 +16,8 @@
 // needs_input() is false when the output limit was hit and more output is
 // ready, and at end of stream. After the end, decompress() is a kEndOfStream
 // error. A Decompressor decodes one stream; the one-shot decompress() and
-// StreamDecoder (core/stream_decoder.h) handle concatenated streams. One thread at a time per object.
+// StreamDecoder (core/stream_decoder.h) handle concatenated streams. One thread
+// at a time per object.
 #ifndef PARXZ_CORE_DECOMPRESSOR_H_
 #define PARXZ_CORE_DECOMPRESSOR_H_
 
@@ -51,13 +52,25 @@ struct DecompressOptions {
 // lzma.decompress() (DecodeMode::kPython, core/stream_rules.h): stops quietly
 // at trailing data that is not a stream once one stream decoded, and fails
 // (kTruncated) on an unfinished stream.
-std::string decompress(std::string_view data,
+std::string Decompress(std::string_view data,
                        const DecompressOptions& options = {});
 // The same into a caller's buffer; returns the bytes written. Throws
 // Error(kTruncated, "output buffer of N bytes is too small") when the output
 // does not fit.
-size_t decompress_into(std::string_view data, std::span<uint8_t> out,
-                       const DecompressOptions& options = {});
+size_t DecompressInto(std::string_view data, std::span<uint8_t> out,
+                      const DecompressOptions& options = {});
+
+// The names before free functions were CamelCase across core/ and parallel/,
+// kept for source compatibility.
+[[deprecated("use parxz::Decompress")]] inline std::string decompress(
+    std::string_view data, const DecompressOptions& options = {}) {
+  return Decompress(data, options);
+}
+[[deprecated("use parxz::DecompressInto")]] inline size_t decompress_into(
+    std::string_view data, std::span<uint8_t> out,
+    const DecompressOptions& options = {}) {
+  return DecompressInto(data, out, options);
+}
 
 // The option checks every decoder makes first, with CPython's messages
 // ("Cannot specify memory limit with FORMAT_RAW", ...): throws

@@ -6,7 +6,7 @@
 // the compressed input at which the problem was found:
 //
 //   try {
-//     std::string plain = parxz::decompress(blob);
+//     std::string plain = parxz::Decompress(blob);
 //   } catch (const parxz::Error& e) {
 //     if (e.code() == parxz::ErrorCode::kCorruptData) {
 //       std::cerr << e.what() << "\n";  // "decompress failed: corrupt input

@@ -73,7 +73,7 @@ uint64_t CompressMemory(const CompressPlan& p) {
 size_t CompressInto(std::string_view data, std::span<uint8_t> out,
                     const CompressPlan& p) {
   if (p.engine == CompressEngine::kSequential) {
-    return compress_into(data, out, p.sequential);
+    return CompressInto(data, out, p.sequential);
   }
   // Blocks go from the encoders' buffers straight into `out`.
   ParallelCompressor c(p.parallel);

@@ -71,7 +71,7 @@ std::string Decode(std::string_view data, const DecodeRequest& r) {
       DecodeEngine::kParallel) {
     return ParallelDecompress(data, ToParallelDecodeOptions(r));
   }
-  return decompress(data, ToDecompressOptions(r));
+  return Decompress(data, ToDecompressOptions(r));
 }
 
 size_t DecodeInto(std::string_view data, std::span<uint8_t> out,
@@ -80,7 +80,7 @@ size_t DecodeInto(std::string_view data, std::span<uint8_t> out,
   last_engine = DecodeEngine::kSequential;
   if (Record(ChooseDecodeEngine(r, DecodeCall::kOneShot)) !=
       DecodeEngine::kParallel) {
-    return decompress_into(data, out, ToDecompressOptions(r));
+    return DecompressInto(data, out, ToDecompressOptions(r));
   }
   // The parallel decoder returns a string: copied once.
   const std::string plain = ParallelDecompress(data, ToParallelDecodeOptions(r));

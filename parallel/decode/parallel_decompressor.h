@@ -88,13 +88,13 @@ struct ParallelDecodeOptions {
   std::optional<uint64_t> memlimit_soft;
   // The hard limit (xz's --memlimit-decompress, lzma_mt's memlimit_stop): a
   // Block whose filters need more fails with kMemLimit. nullopt = none, as
-  // parxz::decompress(); 0 counts as 1.
+  // parxz::Decompress(); 0 counts as 1.
   std::optional<uint64_t> memlimit_hard;
   // kAuto (.xz, .lzma, .lz), kXz or kAlone; kRaw is refused (kBadOptions).
   // Only .xz is decoded in parallel.
   Format format = Format::kAuto;
   // What follows a stream, as core/stream_rules.h decides it:
-  //   kPython (parxz::decompress(), Python's lzma.decompress()): concatenated
+  //   kPython (parxz::Decompress(), Python's lzma.decompress()): concatenated
   //     streams are decoded; once one stream decoded, data that is not a
   //     valid stream ends the output quietly (its partial output is
   //     dropped); Stream Padding after a stream is "truncated input".
@@ -144,7 +144,7 @@ struct DecompressStats {
 // thread or a TBB worker.
 
 // Decodes all of `xz`. With the default options (kPython) the result and any
-// Error code equal parxz::decompress(xz, {.memlimit = memlimit_hard}).
+// Error code equal parxz::Decompress(xz, {.memlimit = memlimit_hard}).
 // Throws Error.
 std::string ParallelDecompress(std::string_view xz,
                                const ParallelDecodeOptions& options = {});

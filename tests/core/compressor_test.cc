@@ -37,9 +37,9 @@ TEST(Compressor, PiecesPlusFlushRoundTrip) {
   EXPECT_FALSE(c.flushed());
   out += c.flush();
   EXPECT_TRUE(c.flushed());
-  EXPECT_EQ(decompress(out), data);
+  EXPECT_EQ(Decompress(out), data);
   // Chunking does not change the encoder's output.
-  EXPECT_EQ(out, compress(data));
+  EXPECT_EQ(out, Compress(data));
 }
 
 TEST(Compressor, OneByteAtATime) {
@@ -48,8 +48,8 @@ TEST(Compressor, OneByteAtATime) {
   std::string out;
   for (char ch : data) out += c.compress(std::string_view(&ch, 1));
   out += c.flush();
-  EXPECT_EQ(out, compress(data, {.preset = 1}));
-  EXPECT_EQ(decompress(out), data);
+  EXPECT_EQ(out, Compress(data, {.preset = 1}));
+  EXPECT_EQ(Decompress(out), data);
 }
 
 TEST(Compressor, CompressMayKeepInputInside) {
@@ -63,23 +63,23 @@ TEST(Compressor, CompressMayKeepInputInside) {
             "7zXZ" +
                 std::string(1, '\0'));
   const std::string all = head + c.flush();
-  EXPECT_EQ(decompress(all), "hello");
-  EXPECT_EQ(all, compress("hello"));
+  EXPECT_EQ(Decompress(all), "hello");
+  EXPECT_EQ(all, Compress("hello"));
 }
 
 TEST(Compressor, EmptyInput) {
   for (Format format : {Format::kXz, Format::kAlone}) {
     SCOPED_TRACE(static_cast<int>(format));
-    const std::string out = compress("", {.format = format});
+    const std::string out = Compress("", {.format = format});
     EXPECT_FALSE(out.empty());
-    EXPECT_EQ(decompress(out), "");
+    EXPECT_EQ(Decompress(out), "");
   }
   Compressor c;
   std::string out = c.compress("");
   EXPECT_EQ(c.compress(""), "");  // repeated empty calls are not an error
   out += c.flush();
-  EXPECT_EQ(decompress(out), "");
-  EXPECT_EQ(out, compress(""));
+  EXPECT_EQ(Decompress(out), "");
+  EXPECT_EQ(out, Compress(""));
 }
 
 TEST(Compressor, UseAfterFlushIsMisuse) {
@@ -99,7 +99,7 @@ TEST(Compressor, UseAfterFlushIsMisuse) {
 TEST(Compressor, RepeatedFlushIsMisuse) {
   Compressor c;
   const std::string first = c.flush();
-  EXPECT_EQ(decompress(first), "");
+  EXPECT_EQ(Decompress(first), "");
   for (int i = 0; i < 2; ++i) {
     Error e = CatchError([&] { c.flush(); });
     EXPECT_EQ(e.code(), ErrorCode::kMisuse);
@@ -119,16 +119,16 @@ TEST(Compressor, MovedCompressorKeepsItsStream) {
   Compressor c;
   c = std::move(b);
   out += c.flush();
-  EXPECT_EQ(decompress(out), data);
+  EXPECT_EQ(Decompress(out), data);
 }
 
 class PresetTest : public ::testing::TestWithParam<uint32_t> {};
 
 TEST_P(PresetTest, RoundTripsAndShrinks) {
   const std::string data = MixedData(150000, GetParam() + 100);
-  const std::string out = compress(data, {.preset = GetParam()});
+  const std::string out = Compress(data, {.preset = GetParam()});
   EXPECT_LT(out.size(), data.size());
-  EXPECT_EQ(decompress(out), data);
+  EXPECT_EQ(Decompress(out), data);
 }
 
 INSTANTIATE_TEST_SUITE_P(Presets, PresetTest,
@@ -137,8 +137,8 @@ INSTANTIATE_TEST_SUITE_P(Presets, PresetTest,
 
 TEST(Compressor, ExtremeFlagEqualsExtremePreset) {
   const std::string data = MixedData(60000, 5);
-  EXPECT_EQ(compress(data, {.preset = 1, .extreme = true}),
-            compress(data, {.preset = 1 | kPresetExtreme}));
+  EXPECT_EQ(Compress(data, {.preset = 1, .extreme = true}),
+            Compress(data, {.preset = 1 | kPresetExtreme}));
 }
 
 TEST(Compressor, EveryCheckTypeIsRecordedAndReported) {
@@ -153,7 +153,7 @@ TEST(Compressor, EveryCheckTypeIsRecordedAndReported) {
                {Check::kSha256, Check::kSha256}};
   for (const auto& tc : cases) {
     SCOPED_TRACE(static_cast<int>(tc.expected));
-    const std::string out = compress(data, {.check = tc.requested});
+    const std::string out = Compress(data, {.check = tc.requested});
     EXPECT_EQ(HeaderCheckId(out), static_cast<int>(tc.expected));
     Decompressor d;
     EXPECT_EQ(d.check(), Check::kUnknown);
@@ -163,8 +163,8 @@ TEST(Compressor, EveryCheckTypeIsRecordedAndReported) {
     // The check fields take the expected room: footer and index are fixed,
     // so the size difference between checks is the check size.
   }
-  EXPECT_EQ(compress(data, {.check = Check::kSha256}).size() -
-                compress(data, {.check = Check::kCrc32}).size(),
+  EXPECT_EQ(Compress(data, {.check = Check::kSha256}).size() -
+                Compress(data, {.check = Check::kCrc32}).size(),
             28u);
 }
 
@@ -184,15 +184,15 @@ TEST(Compressor, CheckHelpers) {
 
 TEST(Compressor, AloneFormat) {
   const std::string data = MixedData(50000, 13);
-  const std::string out = compress(data, {.format = Format::kAlone});
+  const std::string out = Compress(data, {.format = Format::kAlone});
   // .lzma header: properties byte 0x5D for lc=3 lp=0 pb=2, then dict size.
   ASSERT_GT(out.size(), 13u);
   EXPECT_EQ(static_cast<uint8_t>(out[0]), 0x5D);
-  EXPECT_EQ(decompress(out), data);
-  EXPECT_EQ(decompress(out, {.format = Format::kAlone}), data);
+  EXPECT_EQ(Decompress(out), data);
+  EXPECT_EQ(Decompress(out, {.format = Format::kAlone}), data);
   // With an explicit LZMA1 filter, and check kNone accepted.
   const std::string custom =
-      compress(data, {.format = Format::kAlone,
+      Compress(data, {.format = Format::kAlone,
                       .check = Check::kNone,
                       .filters = FilterChain{{.id = FilterId::kLzma1,
                                               .preset = 2,
@@ -201,7 +201,7 @@ TEST(Compressor, AloneFormat) {
                                               .lp = 1,
                                               .pb = 1}}});
   EXPECT_EQ(static_cast<uint8_t>(custom[0]), (1 * 5 + 1) * 9 + 1);
-  EXPECT_EQ(decompress(custom), data);
+  EXPECT_EQ(Decompress(custom), data);
 }
 
 TEST(Compressor, RawFilterChains) {
@@ -225,13 +225,13 @@ TEST(Compressor, RawFilterChains) {
   for (size_t i = 0; i < chains.size(); ++i) {
     SCOPED_TRACE(i);
     const std::string raw =
-        compress(data, {.format = Format::kRaw, .filters = chains[i]});
-    EXPECT_EQ(decompress(raw, {.format = Format::kRaw, .filters = chains[i]}),
+        Compress(data, {.format = Format::kRaw, .filters = chains[i]});
+    EXPECT_EQ(Decompress(raw, {.format = Format::kRaw, .filters = chains[i]}),
               data);
     // The same chain in the .xz container decodes without being told it.
     if (chains[i].back().id == FilterId::kLzma2) {
-      const std::string xz = compress(data, {.filters = chains[i]});
-      EXPECT_EQ(decompress(xz), data);
+      const std::string xz = Compress(data, {.filters = chains[i]});
+      EXPECT_EQ(Decompress(xz), data);
     }
   }
 }
@@ -306,7 +306,7 @@ TEST(Compressor, OptionErrorsUsePythonMessages) {
     EXPECT_EQ(e.code(), tc.code) << e.what();
     EXPECT_NE(std::string(e.what()).find(tc.message), std::string::npos)
         << e.what();
-    EXPECT_EQ(CatchError([&] { compress("x", tc.options); }).code(), tc.code);
+    EXPECT_EQ(CatchError([&] { Compress("x", tc.options); }).code(), tc.code);
     // Compressor's checks are ValidateCompressOptions(): the same error,
     // without an encoder, except where only liblzma's encoder refuses.
     if (std::string(tc.message) == "Invalid or unsupported options") {
@@ -336,7 +336,7 @@ TEST(Compressor, CompressBoundForEveryFormat) {
   for (const CompressOptions& o : cases) {
     for (size_t n : {size_t{0}, size_t{1}, size_t{4096}, data.size()}) {
       const size_t bound = CompressBound(n, o);
-      EXPECT_LE(compress(std::string_view(data).substr(0, n), o).size(), bound)
+      EXPECT_LE(Compress(std::string_view(data).substr(0, n), o).size(), bound)
           << n;
     }
   }
@@ -521,11 +521,11 @@ TEST(CompressInto, OneShotWithinBound) {
     SCOPED_TRACE(size);
     for (const std::string& data : {RandomData(size, size), MixedData(size)}) {
       std::vector<uint8_t> buf(CompressBound(data.size()));
-      const size_t n = compress_into(data, buf);
+      const size_t n = CompressInto(data, buf);
       ASSERT_LE(n, buf.size());
       const std::string out(reinterpret_cast<const char*>(buf.data()), n);
-      EXPECT_EQ(out, compress(data));
-      EXPECT_EQ(decompress(out), data);
+      EXPECT_EQ(out, Compress(data));
+      EXPECT_EQ(Decompress(out), data);
     }
   }
   EXPECT_GT(CompressBound(1000), 1000u);
@@ -539,9 +539,9 @@ TEST(CompressInto, OneShotOtherFormats) {
         .filters = FilterChain{{.id = FilterId::kLzma2}}},
         CompressOptions{.check = Check::kSha256, .preset = 0}}) {
     std::vector<uint8_t> buf(CompressBound(data.size()) + 1024);
-    const size_t n = compress_into(data, buf, o);
+    const size_t n = CompressInto(data, buf, o);
     EXPECT_EQ(std::string(reinterpret_cast<const char*>(buf.data()), n),
-              compress(data, o));
+              Compress(data, o));
   }
 }
 
@@ -549,11 +549,11 @@ TEST(CompressInto, TooSmallBufferFails) {
   const std::string data = RandomData(10000);
   for (size_t size : {size_t{0}, size_t{10}, size_t{5000}, size_t{10050}}) {
     std::vector<uint8_t> buf(size);
-    Error e = CatchError([&] { compress_into(data, buf); });
+    Error e = CatchError([&] { CompressInto(data, buf); });
     EXPECT_EQ(e.code(), ErrorCode::kTruncated) << e.what();
   }
   std::vector<uint8_t> bad(100);
-  EXPECT_EQ(CatchError([&] { compress_into("x", bad, {.preset = 12}); }).code(),
+  EXPECT_EQ(CatchError([&] { CompressInto("x", bad, {.preset = 12}); }).code(),
             ErrorCode::kBadOptions);
 }
 
@@ -561,7 +561,7 @@ TEST(CompressInto, TooSmallBufferFails) {
 // bytes of compress()/flush().
 TEST(CompressInto, StreamingSmallWindows) {
   const std::string data = MixedData(100000, 21);
-  const std::string expected = compress(data, {.preset = 1});
+  const std::string expected = Compress(data, {.preset = 1});
   for (size_t window : {size_t{1}, size_t{7}, size_t{4096}}) {
     SCOPED_TRACE(window);
     Compressor c({.preset = 1});
@@ -607,7 +607,7 @@ TEST(CompressInto, CompressAfterFlushStartedIsMisuse) {
   // The stream can still be finished, by either form.
   out.append(reinterpret_cast<const char*>(buf.data()), p.produced);
   out += c.flush();
-  EXPECT_EQ(decompress(out), MixedData(50000));
+  EXPECT_EQ(Decompress(out), MixedData(50000));
 }
 
 TEST(CompressInto, EmptyWindow) {
@@ -618,7 +618,7 @@ TEST(CompressInto, EmptyWindow) {
   EXPECT_EQ(p.produced, 0u);
   std::string out = c.compress(std::string("abc").substr(p.consumed));
   out += c.flush();
-  EXPECT_EQ(decompress(out).substr(0, 3), "abc");
+  EXPECT_EQ(Decompress(out).substr(0, 3), "abc");
 }
 
 TEST(ErrorType, MessageFormatAndNames) {

@@ -1,5 +1,5 @@
 // Conformance with the xz project's decoder test files: for every file in
-// $PARXZ_SHARED/xz-test-files, one-shot parxz::decompress() must agree with
+// $PARXZ_SHARED/xz-test-files, one-shot parxz::Decompress() must agree with
 // the python_decompress column of MANIFEST.tsv (outcome, and the SHA-256 of
 // the output when it decodes). One test per file, named after it.
 #include <gtest/gtest.h>
@@ -37,7 +37,7 @@ TEST_P(ConformanceTest, OneShotDecompressAgreesWithPython) {
   std::string output;
   std::string outcome = "ok";
   try {
-    output = decompress(input);
+    output = Decompress(input);
   } catch (const Error& e) {
     outcome = "error";
     // Whatever failed, the message names the operation, and errors found in

@@ -26,7 +26,7 @@ const std::string& Plain() {
 }
 
 const std::string& Packed() {
-  static const std::string* data = new std::string(compress(Plain()));
+  static const std::string* data = new std::string(Compress(Plain()));
   return *data;
 }
 
@@ -129,7 +129,7 @@ TEST(Decompressor, OneByteAtATime) {
   for (int64_t max_length : {int64_t{-1}, int64_t{1}, int64_t{1000}}) {
     SCOPED_TRACE(max_length);
     const std::string data = Plain().substr(0, 20000);
-    const std::string packed = compress(data, {.preset = 0});
+    const std::string packed = Compress(data, {.preset = 0});
     Decompressor d;
     std::string out;
     size_t pos = 0;
@@ -184,7 +184,7 @@ TEST(Decompressor, UnusedData) {
     EXPECT_EQ(d.unused_data(), trailing);
   }
   {  // A second stream is unused data for the streaming decompressor.
-    const std::string second = compress("second");
+    const std::string second = Compress("second");
     Decompressor d;
     EXPECT_EQ(d.decompress(Packed() + second), Plain());
     EXPECT_EQ(d.unused_data(), second);
@@ -243,7 +243,7 @@ TEST(Decompressor, CorruptDataErrorsStickAndCarryTheOffset) {
 TEST(Decompressor, BadCheckIsCorruptData) {
   for (Check check : {Check::kCrc32, Check::kCrc64, Check::kSha256}) {
     SCOPED_TRACE(static_cast<int>(check));
-    std::string packed = compress("check me", {.check = check});
+    std::string packed = Compress("check me", {.check = check});
     // Layout: ... block data, check, index, footer (12 bytes). The footer's
     // Backward Size field gives the index size: (stored + 1) * 4.
     const size_t check_size = check == Check::kCrc32   ? 4
@@ -254,14 +254,14 @@ TEST(Decompressor, BadCheckIsCorruptData) {
         (static_cast<uint8_t>(packed[footer + 4]) + 1) * size_t{4};
     const size_t index_and_footer = index_size + 12;
     packed[packed.size() - index_and_footer - check_size] ^= 1;
-    Error e = CatchError([&] { decompress(packed); });
+    Error e = CatchError([&] { Decompress(packed); });
     EXPECT_EQ(e.code(), ErrorCode::kCorruptData) << e.what();
     EXPECT_TRUE(e.offset().has_value());
   }
 }
 
 TEST(Decompressor, NotCompressedDataIsFormatError) {
-  Error e = CatchError([] { decompress(std::string(100, 'x')); });
+  Error e = CatchError([] { Decompress(std::string(100, 'x')); });
   EXPECT_EQ(e.code(), ErrorCode::kCorruptData);
   EXPECT_NE(std::string(e.what()).find("Input format not supported by decoder"),
             std::string::npos)
@@ -269,7 +269,7 @@ TEST(Decompressor, NotCompressedDataIsFormatError) {
   EXPECT_NE(std::string(e.what()).find("at compressed byte"),
             std::string::npos);
   Error x = CatchError(
-      [] { decompress(std::string(100, 'x'), {.format = Format::kXz}); });
+      [] { Decompress(std::string(100, 'x'), {.format = Format::kXz}); });
   EXPECT_EQ(x.code(), ErrorCode::kCorruptData);
 }
 
@@ -284,18 +284,18 @@ TEST(Decompressor, MemLimit) {
     EXPECT_EQ(CatchError([&] { d.decompress(""); }).code(),
               ErrorCode::kMemLimit);
   }
-  const std::string alone = compress(Plain(), {.format = Format::kAlone});
+  const std::string alone = Compress(Plain(), {.format = Format::kAlone});
   EXPECT_EQ(CatchError([&] {
-              decompress(alone,
+              Decompress(alone,
                          {.format = Format::kAlone, .memlimit = 1 << 20});
             }).code(),
             ErrorCode::kMemLimit);
   EXPECT_EQ(
-      CatchError([&] { decompress(Packed(), {.memlimit = 1 << 20}); }).code(),
+      CatchError([&] { Decompress(Packed(), {.memlimit = 1 << 20}); }).code(),
       ErrorCode::kMemLimit);
   // A limit that is big enough decodes; so does a small one for preset 0.
-  EXPECT_EQ(decompress(Packed(), {.memlimit = 64 << 20}), Plain());
-  EXPECT_EQ(decompress(compress(Plain(), {.preset = 0}), {.memlimit = 2 << 20}),
+  EXPECT_EQ(Decompress(Packed(), {.memlimit = 64 << 20}), Plain());
+  EXPECT_EQ(Decompress(Compress(Plain(), {.preset = 0}), {.memlimit = 2 << 20}),
             Plain());
 }
 
@@ -322,7 +322,7 @@ TEST(Decompressor, OptionErrors) {
     EXPECT_EQ(e.code(), ErrorCode::kBadOptions);
     EXPECT_NE(std::string(e.what()).find(tc.message), std::string::npos)
         << e.what();
-    EXPECT_EQ(CatchError([&] { decompress(Packed(), tc.options); }).code(),
+    EXPECT_EQ(CatchError([&] { Decompress(Packed(), tc.options); }).code(),
               ErrorCode::kBadOptions);
   }
 }
@@ -354,7 +354,7 @@ TEST(Decompressor, RawFilterChains) {
   for (size_t i = 0; i < chains.size(); ++i) {
     SCOPED_TRACE(i);
     const std::string raw =
-        compress(Plain(), {.format = Format::kRaw, .filters = chains[i]});
+        Compress(Plain(), {.format = Format::kRaw, .filters = chains[i]});
     Decompressor d({.format = Format::kRaw, .filters = chains[i]});
     EXPECT_EQ(d.check(), Check::kNone);
     EXPECT_EQ(DrainWithLengths(d, raw, {3000, -1}), Plain());
@@ -367,7 +367,7 @@ TEST(Decompressor, RawFilterChains) {
 }
 
 TEST(Decompressor, AloneFormat) {
-  const std::string alone = compress(Plain(), {.format = Format::kAlone});
+  const std::string alone = Compress(Plain(), {.format = Format::kAlone});
   for (Format format : {Format::kAlone, Format::kAuto}) {
     Decompressor d({.format = format});
     EXPECT_EQ(DrainWithLengths(d, alone, {50000}), Plain());
@@ -375,16 +375,16 @@ TEST(Decompressor, AloneFormat) {
   }
   // An .xz stream is not .lzma and vice versa.
   EXPECT_EQ(CatchError([&] {
-              decompress(Packed(), {.format = Format::kAlone});
+              Decompress(Packed(), {.format = Format::kAlone});
             }).code(),
             ErrorCode::kCorruptData);
   EXPECT_EQ(
-      CatchError([&] { decompress(alone, {.format = Format::kXz}); }).code(),
+      CatchError([&] { Decompress(alone, {.format = Format::kXz}); }).code(),
       ErrorCode::kCorruptData);
 }
 
 TEST(Decompressor, CheckIsUnknownUntilTheHeaderWasRead) {
-  const std::string packed = compress("abc", {.check = Check::kSha256});
+  const std::string packed = Compress("abc", {.check = Check::kSha256});
   Decompressor d;
   EXPECT_EQ(d.check(), Check::kUnknown);
   d.decompress(std::string_view(packed).substr(0, 6));
@@ -431,32 +431,32 @@ TEST(DecompressInto, EmptyWindow) {
 TEST(OneShot, ConcatenatedStreams) {
   const std::string a = MixedData(3000, 1), b = MixedData(5000, 2);
   const std::string packed =
-      compress(a, {.check = Check::kCrc32}) + compress("") +
-      compress(b, {.check = Check::kSha256, .preset = 0}) +
-      compress(a, {.format = Format::kAlone});
-  EXPECT_EQ(decompress(packed), a + b + a);
+      Compress(a, {.check = Check::kCrc32}) + Compress("") +
+      Compress(b, {.check = Check::kSha256, .preset = 0}) +
+      Compress(a, {.format = Format::kAlone});
+  EXPECT_EQ(Decompress(packed), a + b + a);
 }
 
 TEST(OneShot, TrailingGarbageAfterAStreamIsIgnored) {
   const std::string a = MixedData(3000, 1);
-  const std::string one = compress(a);
-  EXPECT_EQ(decompress(one + "garbage that is no stream"), a);
-  EXPECT_EQ(decompress(one + one + std::string(100, '\xFD')), a + a);
+  const std::string one = Compress(a);
+  EXPECT_EQ(Decompress(one + "garbage that is no stream"), a);
+  EXPECT_EQ(Decompress(one + one + std::string(100, '\xFD')), a + a);
   // Even a damaged second stream is "not a valid stream" and is ignored.
-  std::string second = compress("second stream");
+  std::string second = Compress("second stream");
   second[2] ^= 0x40;  // bad magic
-  EXPECT_EQ(decompress(one + second), a);
+  EXPECT_EQ(Decompress(one + second), a);
   // But garbage alone is an error.
-  EXPECT_EQ(CatchError([] { decompress("garbage"); }).code(),
+  EXPECT_EQ(CatchError([] { Decompress("garbage"); }).code(),
             ErrorCode::kCorruptData);
 }
 
 TEST(OneShot, TruncatedStreamIsTruncated) {
   const std::string small =
-      compress("a short text, a short text", {.preset = 0});
+      Compress("a short text, a short text", {.preset = 0});
   for (size_t len = 0; len < small.size(); ++len) {
     SCOPED_TRACE(len);
-    Error e = CatchError([&] { decompress(small.substr(0, len)); });
+    Error e = CatchError([&] { Decompress(small.substr(0, len)); });
     EXPECT_EQ(e.code(), ErrorCode::kTruncated) << e.what();
     EXPECT_NE(std::string(e.what()).find(
                   "Compressed data ended before the end-of-stream marker"),
@@ -466,9 +466,9 @@ TEST(OneShot, TruncatedStreamIsTruncated) {
   }
   // A truncated stream after a complete one is still an error, and the
   // offset counts from the start of the whole input.
-  const std::string first = compress("first");
+  const std::string first = Compress("first");
   const std::string cut = first + small.substr(0, small.size() - 3);
-  Error e = CatchError([&] { decompress(cut); });
+  Error e = CatchError([&] { Decompress(cut); });
   EXPECT_EQ(e.code(), ErrorCode::kTruncated);
   EXPECT_EQ(e.offset(), cut.size());
 }
@@ -476,12 +476,12 @@ TEST(OneShot, TruncatedStreamIsTruncated) {
 TEST(OneShot, ErrorOffsetInTheFirstStream) {
   std::string bad = Packed();
   bad[0] = 'X';
-  Error e = CatchError([&] { decompress(bad); });
+  Error e = CatchError([&] { Decompress(bad); });
   EXPECT_EQ(e.code(), ErrorCode::kCorruptData);
   EXPECT_EQ(e.offset(), 0u) << e.what();
   bad = Packed();
   bad[8] ^= 1;  // stream flags CRC mismatch: found after 12 header bytes
-  e = CatchError([&] { decompress(bad); });
+  e = CatchError([&] { Decompress(bad); });
   EXPECT_EQ(e.code(), ErrorCode::kCorruptData);
   ASSERT_TRUE(e.offset().has_value());
   EXPECT_LE(*e.offset(), 12u);
@@ -489,8 +489,8 @@ TEST(OneShot, ErrorOffsetInTheFirstStream) {
 
 TEST(OneShot, RandomDataStaysRandom) {
   const std::string data = RandomData(200000, 3);
-  EXPECT_EQ(decompress(compress(data, {.preset = 1})), data);
-  EXPECT_EQ(decompress(compress(data, {.format = Format::kAlone, .preset = 1})),
+  EXPECT_EQ(Decompress(Compress(data, {.preset = 1})), data);
+  EXPECT_EQ(Decompress(Compress(data, {.format = Format::kAlone, .preset = 1})),
             data);
 }
 

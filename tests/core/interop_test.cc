@@ -101,7 +101,7 @@ class EncodeInteropTest : public ::testing::TestWithParam<EncodeCase> {};
 
 TEST_P(EncodeInteropTest, XzAndPythonDecodeOurOutput) {
   const EncodeCase& tc = GetParam();
-  const std::string packed = compress(Plain(), tc.options);
+  const std::string packed = Compress(Plain(), tc.options);
   EXPECT_EQ(Xz("-dc", packed), Plain()) << "xz -dc disagrees";
   EXPECT_EQ(Py(kPyDecompress, "{}", packed), Plain())
       << "lzma.decompress disagrees";
@@ -112,7 +112,7 @@ TEST_P(EncodeInteropTest, SameBytesAsPythonForTheSameSettings) {
   // identical streams: this pins the option mapping (presets, checks, filter
   // fields) to Python's.
   const EncodeCase& tc = GetParam();
-  EXPECT_EQ(compress(Plain(), tc.options),
+  EXPECT_EQ(Compress(Plain(), tc.options),
             Py(kPyCompress, tc.py_kwargs, Plain()));
 }
 
@@ -138,7 +138,7 @@ TEST(EncodeInterop, RawChainsDecodeWithPython) {
   for (const auto& tc : cases) {
     SCOPED_TRACE(tc.py_filters);
     const std::string raw =
-        compress(Plain(), {.format = Format::kRaw, .filters = tc.chain});
+        Compress(Plain(), {.format = Format::kRaw, .filters = tc.chain});
     const std::string kw =
         std::string("dict(format=FORMAT_RAW, filters=") + tc.py_filters + ")";
     EXPECT_EQ(Py(kPyDecompress, kw, raw), Plain());
@@ -165,7 +165,7 @@ TEST(DecodeInterop, XzOutputDecodes) {
     SCOPED_TRACE(args);
     const std::string packed = Xz(std::string("-c ") + args, Plain());
     ASSERT_FALSE(packed.empty());
-    EXPECT_EQ(decompress(packed), Plain());
+    EXPECT_EQ(Decompress(packed), Plain());
     // And the streaming form, with limited output.
     Decompressor d;
     std::string out;
@@ -186,14 +186,14 @@ TEST(DecodeInterop, XzOutputDecodes) {
 TEST(DecodeInterop, XzConcatenatedFiles) {
   const std::string a = Xz("-c -0", "first part\n");
   const std::string b = Xz("-c --check=sha256", Plain());
-  EXPECT_EQ(decompress(a + b + a), "first part\n" + Plain() + "first part\n");
+  EXPECT_EQ(Decompress(a + b + a), "first part\n" + Plain() + "first part\n");
   // What xz makes of the same: it decodes concatenations too.
   EXPECT_EQ(Xz("-dc", a + b), "first part\n" + Plain());
 }
 
 TEST(DecodeInterop, XzLzma1RawDecodes) {
   const std::string raw = Xz("-c --format=raw --lzma1=preset=1", Plain());
-  EXPECT_EQ(decompress(raw, {.format = Format::kRaw,
+  EXPECT_EQ(Decompress(raw, {.format = Format::kRaw,
                              .filters = FilterChain{{.id = FilterId::kLzma1}}}),
             Plain());
 }
@@ -222,7 +222,7 @@ TEST(DecodeInterop, PythonOutputDecodes) {
   for (const auto& tc : cases) {
     SCOPED_TRACE(tc.kwargs);
     const std::string packed = Py(kPyCompress, tc.kwargs, Plain());
-    EXPECT_EQ(decompress(packed, tc.options), Plain());
+    EXPECT_EQ(Decompress(packed, tc.options), Plain());
   }
 }
 
@@ -338,7 +338,7 @@ std::string OurTrace(std::string_view data, size_t chunk, bool always,
 // A .lzma stream whose header records the uncompressed size, followed by
 // the end-of-payload marker that the encoder wrote (liblzma accepts both).
 std::string KnownSizeAlone(const std::string& plain) {
-  std::string alone = compress(plain, {.format = Format::kAlone, .preset = 0});
+  std::string alone = Compress(plain, {.format = Format::kAlone, .preset = 0});
   for (int i = 0; i < 8; ++i) {
     alone[5 + i] = static_cast<char>((uint64_t{plain.size()} >> (8 * i)) & 0xFF);
   }
@@ -347,7 +347,7 @@ std::string KnownSizeAlone(const std::string& plain) {
 
 TEST(DecompressorTraceInterop, SameCallByCallBehaviourAsCPython) {
   const std::string small = MixedData(40000, 8);
-  const std::string packed = compress(small, {.check = Check::kSha256});
+  const std::string packed = Compress(small, {.check = Check::kSha256});
   std::string corrupt = packed;
   corrupt[corrupt.size() / 2] ^= 0x21;
   const struct {
@@ -358,7 +358,7 @@ TEST(DecompressorTraceInterop, SameCallByCallBehaviourAsCPython) {
       {"stream+trailing", packed + "trailing bytes"},
       {"truncated", packed.substr(0, packed.size() - 30)},
       {"corrupt", corrupt},
-      {"alone", compress(small, {.format = Format::kAlone, .preset = 0})},
+      {"alone", Compress(small, {.format = Format::kAlone, .preset = 0})},
       // .lzma with its size in the header and an end marker after the data:
       // liblzma 5.4 decodes it whole, but fails ("Corrupt input data") when
       // the marker arrives in small pieces; CPython does the same, so the
@@ -407,9 +407,9 @@ try:
 except lzma.LZMAError:
     sys.stdout.buffer.write(b'error')
 )";
-  const std::string a = compress("stream a", {.check = Check::kCrc32});
+  const std::string a = Compress("stream a", {.check = Check::kCrc32});
   const std::string b =
-      compress(MixedData(5000, 4), {.format = Format::kAlone});
+      Compress(MixedData(5000, 4), {.format = Format::kAlone});
   const std::string inputs[] = {
       a + b,
       a + a + "junk",
@@ -427,7 +427,7 @@ except lzma.LZMAError:
     SCOPED_TRACE(i);
     std::string ours;
     try {
-      ours = "ok:" + decompress(inputs[i]);
+      ours = "ok:" + Decompress(inputs[i]);
     } catch (const Error&) {
       ours = "error";
     }

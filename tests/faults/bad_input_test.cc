@@ -39,7 +39,7 @@ struct Result {
 Result OneShot(std::string_view data, const DecompressOptions& o = {}) {
   Result r;
   try {
-    r.out = decompress(data, o);
+    r.out = Decompress(data, o);
     r.ok = true;
   } catch (const Error& e) {
     r.error = e;
@@ -154,11 +154,11 @@ std::vector<std::pair<std::string, std::string>> SmallValidFiles() {
   std::string parallel = pc.compress(text);
   parallel += pc.flush();
   std::vector<std::pair<std::string, std::string>> files = {
-      {"xz-crc64", compress(text, {.preset = 0})},
-      {"xz-sha256", compress(text, {.check = Check::kSha256, .preset = 0})},
-      {"xz-none", compress(text, {.check = Check::kNone, .preset = 0})},
+      {"xz-crc64", Compress(text, {.preset = 0})},
+      {"xz-sha256", Compress(text, {.check = Check::kSha256, .preset = 0})},
+      {"xz-none", Compress(text, {.check = Check::kNone, .preset = 0})},
       {"xz-3-blocks", parallel},
-      {"lzma", compress(text, {.format = Format::kAlone, .preset = 0})},
+      {"lzma", Compress(text, {.format = Format::kAlone, .preset = 0})},
   };
   const std::string dir = XzTestFilesDir();
   if (!dir.empty() && access((dir + "/good-1-v1.lz").c_str(), R_OK) == 0) {
@@ -239,7 +239,7 @@ TEST(BadInput, HugeClaimedSizesFailWithoutHugeAllocations) {
   }
   // Crafted: an .lzma header that claims 2^62 bytes of output for a stream
   // that ends after 5; an .xz Block Header claiming 2^62 uncompressed bytes.
-  std::string alone = compress("hello", {.format = Format::kAlone,
+  std::string alone = Compress("hello", {.format = Format::kAlone,
                                          .preset = 0});
   for (int i = 0; i < 8; ++i) alone[5 + i] = i == 7 ? '\x40' : '\0';
   files.emplace_back("crafted-alone-2^62", alone);

@@ -29,7 +29,7 @@ constexpr rlim_t kLimit = 384u << 20;
 // An .lzma file that decodes to "hello" but whose header asks for a
 // dictionary of 4 GiB - 1 (the decoder allocates it before decoding).
 std::string HugeDictAlone() {
-  std::string s = compress("hello", {.format = Format::kAlone, .preset = 0});
+  std::string s = Compress("hello", {.format = Format::kAlone, .preset = 0});
   for (int i = 1; i <= 4; ++i) s[i] = '\xFF';
   return s;
 }
@@ -37,7 +37,7 @@ std::string HugeDictAlone() {
 // A .xz file that decodes to `text` but whose LZMA2 filter asks for a 1.5 GiB
 // dictionary (the Block Header's CRC32 is recomputed).
 std::string HugeDictXz(const std::string& text) {
-  std::string s = compress(
+  std::string s = Compress(
       text, {.filters = FilterChain{{.id = FilterId::kLzma2, .preset = 0,
                                      .dict_size = 4096}}});
   const size_t header = 12;
@@ -89,12 +89,12 @@ TEST(OutOfMemory, CompressorPreset9) {
 }
 
 TEST(OutOfMemory, OneShotCompressPreset9) {
-  ExpectOutOfMemory([] { (void)compress(TestData(1000), {.preset = 9}); });
+  ExpectOutOfMemory([] { (void)Compress(TestData(1000), {.preset = 9}); });
 }
 
 TEST(OutOfMemory, DecompressorHugeDictionaryAlone) {
   const std::string file = HugeDictAlone();
-  ExpectOutOfMemory([&] { (void)decompress(file); });
+  ExpectOutOfMemory([&] { (void)Decompress(file); });
 }
 
 TEST(OutOfMemory, DecompressorHugeDictionaryXz) {
@@ -133,8 +133,8 @@ TEST(OutOfMemory, CompressFdPreset9) {
 
 // The crafted files are otherwise valid: with memory they decode.
 TEST(HugeHeaders, CraftedFilesAreValid) {
-  EXPECT_EQ(decompress(HugeDictXz("hello hello hello")), "hello hello hello");
-  EXPECT_EQ(decompress(HugeDictAlone(), {.memlimit = uint64_t{5} << 30}),
+  EXPECT_EQ(Decompress(HugeDictXz("hello hello hello")), "hello hello hello");
+  EXPECT_EQ(Decompress(HugeDictAlone(), {.memlimit = uint64_t{5} << 30}),
             "hello");
 }
 
@@ -143,7 +143,7 @@ TEST(HugeHeaders, MemlimitRefusesBeforeAllocating) {
   for (const std::string& file :
        {HugeDictAlone(), HugeDictXz("hello hello hello")}) {
     const Error e = CatchError(
-        [&] { (void)decompress(file, {.memlimit = 64 << 20}); });
+        [&] { (void)Decompress(file, {.memlimit = 64 << 20}); });
     EXPECT_EQ(e.code(), ErrorCode::kMemLimit) << e.what();
     EXPECT_NE(std::string(e.what()).find("Memory usage limit"),
               std::string::npos);

@@ -38,9 +38,9 @@ const parxz::FilterChain kRawChain = {{.id = parxz::FilterId::kLzma2,
                                        .preset = 1}};
 
 std::string Input(const std::string& format, const std::string& plain) {
-  if (format == "alone") return parxz::compress(plain, {.format = parxz::Format::kAlone});
+  if (format == "alone") return parxz::Compress(plain, {.format = parxz::Format::kAlone});
   if (format == "raw") {
-    return parxz::compress(plain,
+    return parxz::Compress(plain,
                            {.format = parxz::Format::kRaw, .filters = kRawChain});
   }
   parxz::ParallelCompressor c({.threads = 2, .block_size = 64 << 10});

@@ -8,7 +8,7 @@
 // so that libFuzzer's mutations hit Block Headers, Index and Footer.
 //
 // Checked: ParallelDecompress, ParallelTest and DecompressFd (memfd in and
-// out) give the same bytes as parxz::decompress() (DecompressFd: at least
+// out) give the same bytes as parxz::Decompress() (DecompressFd: at least
 // those, see ExpectSame), or fail with the same ErrorCode; XzRandomAccess
 // (on the buffer or on a memfd) returns exactly the bytes the sequential
 // decoder gives at that offset whenever both succeed, or fails with an
@@ -128,7 +128,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   po.format = (b0 & 0x40) ? Format::kXz : Format::kAuto;
 
   const Verdict seq = Run([&] {
-    return decompress(file,
+    return Decompress(file,
                       {.format = po.format, .memlimit = po.memlimit_hard});
   });
   // Decompression bombs are not bugs; keep the runs fast.

@@ -99,7 +99,7 @@ std::string Compress(const ParallelOptions& options, std::string_view data,
   FUZZ_CHECK(c.total_out() == out.size());
   try {
     c.compress("x");
-    FUZZ_CHECK(false, "compress() after flush() did not throw");
+    FUZZ_CHECK(false, "Compress() after flush() did not throw");
   } catch (const Error& e) {
     FUZZ_CHECK(e.code() == ErrorCode::kMisuse, "%s", e.what());
   }
@@ -147,7 +147,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(chunked == reference,
              "%u threads and chunking changed the stream (%zu vs %zu bytes)",
              options.threads, chunked.size(), reference.size());
-  FUZZ_CHECK(decompress(reference) == plain, "round trip failed");
+  FUZZ_CHECK(Decompress(reference) == plain, "round trip failed");
 
   const std::string flushed = Compress(options, plain, &rng, true);
   FUZZ_CHECK(DecodeChunked(flushed, rng) == plain,

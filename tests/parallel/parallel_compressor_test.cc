@@ -47,7 +47,7 @@ std::string CompressChunked(const std::string& data, const ParallelOptions& o,
 TEST(ParallelCompressor, SameBytesForEveryThreadCountAndChunking) {
   const std::string data = MixedData(700000, 3);
   const std::string reference = CompressChunked(data, Small(1), {1 << 20});
-  ASSERT_EQ(decompress(reference), data);
+  ASSERT_EQ(Decompress(reference), data);
   std::mt19937 rng(5);
   std::vector<size_t> random_chunks;
   for (int i = 0; i < 200; ++i) random_chunks.push_back(1 + rng() % 50000);
@@ -142,7 +142,7 @@ TEST(ParallelCompressor, DecodesWithXzPythonAndCore) {
       &status);
   EXPECT_EQ(status, 0);
   EXPECT_TRUE(via_python == data);
-  EXPECT_TRUE(decompress(xz) == data);
+  EXPECT_TRUE(Decompress(xz) == data);
   // Every Block records its sizes, so parallel decoders can split the file.
   const std::string list = RunCommand("xz -lvv '" + path + "'", &status);
   EXPECT_EQ(status, 0);
@@ -157,7 +157,7 @@ TEST(ParallelCompressor, CompressReturnsFinishedBlocksWithoutFlush) {
   // The bound is 2*2+1 Blocks in flight: the rest must have come back.
   EXPECT_GT(out.size(), 12u);
   out += c.flush();
-  EXPECT_EQ(decompress(out).size(), 40 * data.size());
+  EXPECT_EQ(Decompress(out).size(), 40 * data.size());
 }
 
 TEST(ParallelCompressor, EndBlockMakesEverythingSoFarDecodable) {
@@ -170,7 +170,7 @@ TEST(ParallelCompressor, EndBlockMakesEverythingSoFarDecodable) {
   EXPECT_FALSE(d.eof());
   out += c.compress(b);
   out += c.flush();
-  EXPECT_EQ(decompress(out), a + b);
+  EXPECT_EQ(Decompress(out), a + b);
   // An extra Block boundary, like xz's LZMA_FULL_FLUSH.
   int status;
   const std::string path = WriteTempFile("end_block.xz", out);

@@ -93,7 +93,7 @@ class XzTestFiles : public ::testing::Test {
 TEST_F(XzTestFiles, PythonModeEqualsSequentialDecoder) {
   for (const XzTestFile& row : rows_) {
     const std::string data = testing::ReadFile(row.path());
-    const Verdict core = Capture([&] { return decompress(data); });
+    const Verdict core = Capture([&] { return Decompress(data); });
     EXPECT_EQ(core.ok, row.python == "ok")
         << row.file << ": " << Describe(core);
     for (unsigned threads : {1u, 2u, 4u}) {
@@ -113,7 +113,7 @@ TEST_F(XzTestFiles, PythonModeEqualsSequentialDecoder) {
 TEST_F(XzTestFiles, PythonModeThroughDescriptors) {
   for (const XzTestFile& row : rows_) {
     const std::string data = testing::ReadFile(row.path());
-    const Verdict core = Capture([&] { return decompress(data); });
+    const Verdict core = Capture([&] { return Decompress(data); });
     for (bool pipe_in : {false, true}) {
       const std::string what = row.file + (pipe_in ? " (pipe)" : " (file)");
       const Verdict got = FdVerdict(data, {.threads = 2}, pipe_in);

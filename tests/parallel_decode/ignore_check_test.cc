@@ -70,9 +70,9 @@ TEST(IgnoreCheckTest, EveryDecoder) {
                            LZMA_CHECK_SHA256}) {
     const std::string bad = DamagedXz(data, check, 3);
     SCOPED_TRACE(check);
-    EXPECT_THROW(decompress(bad), Error);
+    EXPECT_THROW(Decompress(bad), Error);
     std::string got;
-    EXPECT_NO_THROW(got = decompress(bad, {.ignore_check = true}));
+    EXPECT_NO_THROW(got = Decompress(bad, {.ignore_check = true}));
     EXPECT_TRUE(got == data);
     for (unsigned threads : {1u, 2u}) {
       EXPECT_THROW(ParallelDecompress(bad, {.threads = threads}), Error);

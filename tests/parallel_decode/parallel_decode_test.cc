@@ -31,7 +31,7 @@ constexpr uint64_t kKiB = 1024;
 Verdict CoreVerdict(const std::string& xz, uint64_t memlimit = UINT64_MAX) {
   DecompressOptions o;
   if (memlimit != UINT64_MAX) o.memlimit = memlimit;
-  return Capture([&] { return decompress(xz, o); });
+  return Capture([&] { return Decompress(xz, o); });
 }
 
 Verdict ParVerdict(const std::string& xz, ParallelDecodeOptions o = {}) {
@@ -213,7 +213,7 @@ TEST(ParallelDecode, ConcatenatedStreamsAndPadding) {
   for (const Case& c : cases) {
     for (unsigned threads : {1u, 2u, 4u}) {
       const std::string what = c.name + " threads=" + std::to_string(threads);
-      // kPython: exactly parxz::decompress().
+      // kPython: exactly parxz::Decompress().
       ExpectSameVerdict(CoreVerdict(c.xz),
                         ParVerdict(c.xz, {.threads = threads}), what);
       // kXz: as `xz -d`.
@@ -238,7 +238,7 @@ TEST(ParallelDecode, ConcatenatedStreamsAndPadding) {
   std::string bad_b = xb;
   bad_b[bad_b.size() / 2] ^= 0x55;
   EXPECT_TRUE(ParallelDecompress(xa + bad_b, {.threads = 2}) == a);
-  EXPECT_TRUE(decompress(xa + bad_b) == a);
+  EXPECT_TRUE(Decompress(xa + bad_b) == a);
 }
 
 // Corruption inside Block k: the error names Block k and the compressed byte

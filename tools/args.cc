@@ -5,6 +5,8 @@
 #include <limits>
 #include <utility>
 
+#include "tools/option_table.h"
+
 namespace parxz::cli {
 
 namespace {
@@ -17,71 +19,6 @@ namespace {
 [[noreturn]] void FailOption(const std::string& message) {
   throw UsageError(message, /*try_help=*/true);
 }
-
-enum class ArgKind { kNone, kRequired, kOptional };
-
-struct LongOption {
-  std::string_view name;
-  ArgKind arg;
-};
-
-// In xz's order (args.c), which getopt_long() follows when it lists the
-// possibilities of an ambiguous abbreviation; parxz's own options last.
-constexpr LongOption kLongOptions[] = {
-    {"compress", ArgKind::kNone},
-    {"decompress", ArgKind::kNone},
-    {"uncompress", ArgKind::kNone},
-    {"test", ArgKind::kNone},
-    {"list", ArgKind::kNone},
-    {"keep", ArgKind::kNone},
-    {"force", ArgKind::kNone},
-    {"stdout", ArgKind::kNone},
-    {"to-stdout", ArgKind::kNone},
-    {"single-stream", ArgKind::kNone},
-    {"no-sparse", ArgKind::kNone},
-    {"suffix", ArgKind::kRequired},
-    {"files", ArgKind::kOptional},
-    {"files0", ArgKind::kOptional},
-    {"format", ArgKind::kRequired},
-    {"check", ArgKind::kRequired},
-    {"ignore-check", ArgKind::kNone},
-    {"block-size", ArgKind::kRequired},
-    {"block-list", ArgKind::kRequired},
-    {"memlimit-compress", ArgKind::kRequired},
-    {"memlimit-decompress", ArgKind::kRequired},
-    {"memlimit-mt-decompress", ArgKind::kRequired},
-    {"memlimit", ArgKind::kRequired},
-    {"memory", ArgKind::kRequired},
-    {"no-adjust", ArgKind::kNone},
-    {"threads", ArgKind::kRequired},
-    {"flush-timeout", ArgKind::kRequired},
-    {"extreme", ArgKind::kNone},
-    {"fast", ArgKind::kNone},
-    {"best", ArgKind::kNone},
-    {"lzma1", ArgKind::kOptional},
-    {"lzma2", ArgKind::kOptional},
-    {"x86", ArgKind::kOptional},
-    {"powerpc", ArgKind::kOptional},
-    {"ia64", ArgKind::kOptional},
-    {"arm", ArgKind::kOptional},
-    {"armthumb", ArgKind::kOptional},
-    {"arm64", ArgKind::kOptional},
-    {"sparc", ArgKind::kOptional},
-    {"delta", ArgKind::kOptional},
-    {"quiet", ArgKind::kNone},
-    {"verbose", ArgKind::kNone},
-    {"no-warn", ArgKind::kNone},
-    {"robot", ArgKind::kNone},
-    {"info-memory", ArgKind::kNone},
-    {"help", ArgKind::kNone},
-    {"long-help", ArgKind::kNone},
-    {"version", ArgKind::kNone},
-    {"offset", ArgKind::kRequired},
-    {"length", ArgKind::kRequired},
-};
-
-constexpr std::string_view kShortNoArg = "zdtlkfcqvhHVQe0123456789";
-constexpr std::string_view kShortWithArg = "TCFMS";
 
 class Parser {
  public:
@@ -111,7 +48,7 @@ class Parser {
         std::optional<std::string> value;
         if (eq != std::string_view::npos)
           value = std::string(body.substr(eq + 1));
-        const LongOption* opt = FindLong(name, body);
+        const LongOption* opt = FindLongOption(name, body);
         name = opt->name;
         if (opt->arg == ArgKind::kNone && value) {
           FailOption("option '--" + std::string(name) +
@@ -174,27 +111,6 @@ class Parser {
  private:
   bool Stopped() const {
     return o_.help || o_.long_help || o_.version || o_.info_memory;
-  }
-
-  // getopt_long's rules: an exact name, else an unambiguous prefix.
-  // `as_given`: the option as written, for the message ("mem=1").
-  static const LongOption* FindLong(std::string_view name,
-                                    std::string_view as_given) {
-    const LongOption* found = nullptr;
-    std::string possibilities;
-    for (const auto& lo : kLongOptions) {
-      if (lo.name == name) return &lo;
-      if (!name.empty() && lo.name.starts_with(name)) {
-        found = found == nullptr ? &lo : found;
-        possibilities += " '--" + std::string(lo.name) + "'";
-      }
-    }
-    if (found != nullptr && possibilities.size() > found->name.size() + 5) {
-      FailOption("option '--" + std::string(as_given) +
-                 "' is ambiguous; possibilities:" + possibilities);
-    }
-    if (found != nullptr) return found;
-    FailOption("unrecognized option '--" + std::string(name) + "'");
   }
 
   void Short(char c, const std::string& value) {
@@ -488,62 +404,6 @@ CliOptions ParseCommandLine(std::string_view argv0,
   p.Parse(SplitOnSpace(xz_opt), /*names_allowed=*/false);
   p.Parse(args, /*names_allowed=*/true);
   return p.Finish();
-}
-
-uint64_t ParseNumber(std::string_view text, std::string_view name, uint64_t min,
-                     uint64_t max) {
-  while (!text.empty() && (text[0] == ' ' || text[0] == '\t')) {
-    text.remove_prefix(1);
-  }
-  if (text == "max") return max;
-  if (text.empty() || text[0] < '0' || text[0] > '9') {
-    Fail(std::string(text) + ": Value is not a non-negative decimal integer");
-  }
-  const std::string range = "Value of the option `" + std::string(name) +
-                            "' must be in the range [" + std::to_string(min) +
-                            ", " + std::to_string(max) + "]";
-  uint64_t result = 0;
-  size_t i = 0;
-  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
-    const uint64_t digit = static_cast<uint64_t>(text[i] - '0');
-    if (result > (UINT64_MAX - digit) / 10) Fail(range);
-    result = result * 10 + digit;
-  }
-  if (i < text.size()) {
-    const std::string_view suffix = text.substr(i);
-    uint64_t multiplier = 0;
-    switch (suffix[0]) {
-      case 'k':
-      case 'K':
-        multiplier = uint64_t{1} << 10;
-        break;
-      case 'm':
-      case 'M':
-        multiplier = uint64_t{1} << 20;
-        break;
-      case 'g':
-      case 'G':
-        multiplier = uint64_t{1} << 30;
-        break;
-    }
-    const std::string_view rest = suffix.substr(1);
-    if (!rest.empty() && rest != "i" && rest != "iB" && rest != "B") {
-      multiplier = 0;
-    }
-    if (multiplier == 0) {
-      Fail(std::string(suffix) +
-           ": Invalid multiplier suffix\nValid suffixes are `KiB' (2^10), "
-           "`MiB' (2^20), and `GiB' (2^30).");
-    }
-    if (result > UINT64_MAX / multiplier) Fail(range);
-    result *= multiplier;
-  }
-  if (result < min || result > max) Fail(range);
-  return result;
-}
-
-uint64_t ParseSize(std::string_view text, std::string_view name, uint64_t max) {
-  return ParseNumber(text, name, 0, max);
 }
 
 }  // namespace parxz::cli

@@ -183,7 +183,7 @@ class FileRunner {
 
 int List(const CliOptions& o, const std::vector<std::string>& files,
          Reporter& r) {
-  std::vector<FileInfo> infos;
+  std::vector<ListedFile> infos;
   const bool details = o.verbosity >= kDebug;
   bool header = false;
   size_t index = 0;
@@ -197,7 +197,7 @@ int List(const CliOptions& o, const std::vector<std::string>& files,
       InputFile in = InputFile::Open(name, {.follow_links = true,
                                             .allow_odd_regular = true,
                                             .allow_special = false});
-      FileInfo info = ReadFileInfo(in.fd(), name, details);
+      ListedFile info = ReadFileInfo(in.fd(), name, details);
       std::string text;
       if (o.robot) {
         text = FormatListRobot(info, o.verbosity >= kVerbose, details);

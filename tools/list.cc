@@ -59,49 +59,66 @@ std::string CheckValue(int fd, const XzBlockInfo& b) {
   return s;
 }
 
-void AddDetails(int fd, const XzBlockInfo& x, BlockInfo& b) {
-  b.check_value = CheckValue(fd, x);
-  b.header_size = x.header_size;
-  b.flags = std::string(x.header_has_compressed_size ? "c" : "-") +
-            (x.header_has_uncompressed_size ? "u" : "-");
-  b.compressed_size = x.unpadded_size - x.header_size -
-                      lzma_check_size(static_cast<lzma_check>(x.check_id));
-  b.memusage = x.memusage;
-  b.filters = x.filters;
+uint32_t CheckSize(int check_id) {
+  return lzma_check_size(static_cast<lzma_check>(check_id));
 }
 
-// The files added up, as xz's totals; Streams and Blocks only counted.
+// -vv's Flags column: "c"/"u" when the Block Header records the
+// compressed/uncompressed size.
+std::string Flags(const XzBlockInfo& b) {
+  return std::string(b.header_has_compressed_size ? "c" : "-") +
+         (b.header_has_uncompressed_size ? "u" : "-");
+}
+
+// -vv's CompSize column: the compressed data alone.
+uint64_t CompressedSize(const XzBlockInfo& b) {
+  return b.unpadded_size - b.header_size - CheckSize(b.check_id);
+}
+
+// The Stream Padding of the whole file.
+uint64_t Padding(const XzFileInfo& x) {
+  uint64_t padding = 0;
+  for (const XzStreamInfo& st : x.streams) padding += st.padding;
+  return padding;
+}
+
+// The files added up, as xz's totals; Streams and Blocks only counted. The
+// -vv fields start from xz's own defaults (sizes known, XZ Utils 5.0.0).
 struct Sums {
-  FileInfo t;
-  uint64_t streams = 0, blocks = 0;
+  XzFileInfo t;
+  uint64_t streams = 0, blocks = 0, padding = 0;
 };
 
-Sums Sum(const std::vector<FileInfo>& files) {
+Sums Sum(const std::vector<ListedFile>& files) {
   Sums sums;
-  FileInfo& t = sums.t;
-  for (const FileInfo& f : files) {
+  XzFileInfo& t = sums.t;
+  t.all_sizes_in_headers = true;
+  t.min_xz_version = 50000002;  // XZ Utils 5.0.0
+  for (const ListedFile& l : files) {
+    const XzFileInfo& f = l.xz;
     sums.streams += f.streams.size();
     sums.blocks += f.blocks.size();
+    sums.padding += Padding(f);
     t.file_size += f.file_size;
     t.uncompressed_size += f.uncompressed_size;
-    t.padding += f.padding;
     t.checks |= f.checks;
     t.memusage_max = std::max(t.memusage_max, f.memusage_max);
-    t.all_have_sizes &= f.all_have_sizes;
-    t.min_version = std::max(t.min_version, f.min_version);
+    t.all_sizes_in_headers &= f.all_sizes_in_headers;
+    t.min_xz_version = std::max(t.min_xz_version, f.min_xz_version);
   }
   return sums;
 }
 
 // The lines xz -lv prints for a file and for the totals alike.
-std::string SummaryLines(const FileInfo& f, uint64_t streams, uint64_t blocks) {
+std::string SummaryLines(const XzFileInfo& f, uint64_t streams, uint64_t blocks,
+                         uint64_t padding) {
   std::string s = Printf("  Streams:           %llu\n", U(streams));
   s += Printf("  Blocks:            %llu\n", U(blocks));
   s += "  Compressed size:   " + SizeWithBytes(f.file_size) + "\n";
   s += "  Uncompressed size: " + SizeWithBytes(f.uncompressed_size) + "\n";
   s += "  Ratio:             " + Ratio(f.file_size, f.uncompressed_size) + "\n";
   s += "  Check:             " + CheckNames(f.checks, ", ") + "\n";
-  s += "  Stream Padding:    " + HumanSize(f.padding) + "\n";
+  s += "  Stream Padding:    " + HumanSize(padding) + "\n";
   return s;
 }
 
@@ -125,39 +142,14 @@ std::string DetailSummary(uint64_t memusage, bool sizes, uint32_t version) {
 
 }  // namespace
 
-FileInfo ReadFileInfo(int fd, const std::string& name, bool details) {
-  // The Index reader of parallel/access/random_access.h (lzma_file_info_decoder).
-  const XzFileInfo x = ReadXzFileInfo(fd, details);
-  FileInfo info;
-  info.name = name;
-  info.file_size = x.file_size;
-  info.uncompressed_size = x.uncompressed_size;
-  info.checks = x.checks;
-  for (const XzStreamInfo& st : x.streams) {
-    info.streams.push_back({.number = st.number,
-                            .blocks = st.block_count,
-                            .compressed_offset = st.compressed_offset,
-                            .uncompressed_offset = st.uncompressed_offset,
-                            .compressed_size = st.compressed_size,
-                            .uncompressed_size = st.uncompressed_size,
-                            .padding = st.padding,
-                            .check = st.check_id});
-    info.padding += st.padding;
-  }
-  for (const XzBlockInfo& b : x.blocks) {
-    info.blocks.push_back({.stream = b.stream,
-                           .number = b.number_in_stream,
-                           .compressed_offset = b.compressed_offset,
-                           .uncompressed_offset = b.uncompressed_offset,
-                           .total_size = b.total_size,
-                           .uncompressed_size = b.uncompressed_size,
-                           .check = b.check_id});
-    if (details) AddDetails(fd, b, info.blocks.back());
-  }
+ListedFile ReadFileInfo(int fd, const std::string& name, bool details) {
+  // The Index reader of parallel/access/random_access.h
+  // (lzma_file_info_decoder).
+  ListedFile info{.name = name, .xz = ReadXzFileInfo(fd, details)};
   if (details) {
-    info.memusage_max = x.memusage_max;
-    info.all_have_sizes = x.all_sizes_in_headers;
-    info.min_version = x.min_xz_version;
+    for (const XzBlockInfo& b : info.xz.blocks) {
+      info.check_values.push_back(CheckValue(fd, b));
+    }
   }
   return info;
 }
@@ -166,19 +158,20 @@ std::string FormatListHeader() {
   return "Strms  Blocks   Compressed Uncompressed  Ratio  Check   Filename\n";
 }
 
-std::string FormatListRow(const FileInfo& f) {
+std::string FormatListRow(const ListedFile& l) {
+  const XzFileInfo& f = l.xz;
   return Printf("%5llu %7llu  %11s  %11s  %5s  %-7s %s\n",
                 static_cast<unsigned long long>(f.streams.size()),
                 static_cast<unsigned long long>(f.blocks.size()),
                 HumanSize(f.file_size).c_str(),
                 HumanSize(f.uncompressed_size).c_str(),
                 Ratio(f.file_size, f.uncompressed_size).c_str(),
-                CheckNames(f.checks).c_str(), f.name.c_str());
+                CheckNames(f.checks).c_str(), l.name.c_str());
 }
 
-std::string FormatListTotals(const std::vector<FileInfo>& files) {
+std::string FormatListTotals(const std::vector<ListedFile>& files) {
   const Sums sums = Sum(files);
-  const FileInfo& t = sums.t;
+  const XzFileInfo& t = sums.t;
   return std::string(79, '-') + "\n" +
          Printf("%5llu %7llu  %11s  %11s  %5s  %-7s %zu files\n",
                 U(sums.streams), U(sums.blocks), HumanSize(t.file_size).c_str(),
@@ -187,29 +180,29 @@ std::string FormatListTotals(const std::vector<FileInfo>& files) {
                 CheckNames(t.checks).c_str(), files.size());
 }
 
-std::string FormatListVerbose(const FileInfo& f, size_t index, size_t count,
+std::string FormatListVerbose(const ListedFile& l, size_t index, size_t count,
                               bool details) {
-  std::string s = f.name + (count == 0 ? Printf(" (%zu)\n", index)
+  const XzFileInfo& f = l.xz;
+  std::string s = l.name + (count == 0 ? Printf(" (%zu)\n", index)
                                        : Printf(" (%zu/%zu)\n", index, count));
-  s += SummaryLines(f, f.streams.size(), f.blocks.size());
+  s += SummaryLines(f, f.streams.size(), f.blocks.size(), Padding(f));
   s += "  Streams:\n";
   s += Printf("    %6s %9s %15s %15s %15s %15s  %5s  %-10s %7s\n", "Stream",
               "Blocks", "CompOffset", "UncompOffset", "CompSize", "UncompSize",
               "Ratio", "Check", "Padding");
-  for (const StreamInfo& st : f.streams) {
+  for (const XzStreamInfo& st : f.streams) {
     s += Printf(
         "    %6llu %9llu %15llu %15llu %15llu %15llu  %5s  %-10s %7llu\n",
-        U(st.number), U(st.blocks), U(st.compressed_offset),
+        U(st.number), U(st.block_count), U(st.compressed_offset),
         U(st.uncompressed_offset), U(st.compressed_size),
         U(st.uncompressed_size),
         Ratio(st.compressed_size, st.uncompressed_size).c_str(),
-        CheckName(st.check).c_str(), U(st.padding));
+        CheckName(st.check_id).c_str(), U(st.padding));
   }
   if (!f.blocks.empty()) {
     uint32_t check_max = 0;
-    for (const StreamInfo& st : f.streams) {
-      check_max = std::max(check_max,
-                           lzma_check_size(static_cast<lzma_check>(st.check)));
+    for (const XzStreamInfo& st : f.streams) {
+      check_max = std::max(check_max, CheckSize(st.check_id));
     }
     const int checkval_width = std::max(8, static_cast<int>(2 * check_max));
     const int check_width = details ? 10 : 1;
@@ -222,37 +215,40 @@ std::string FormatListVerbose(const FileInfo& f, size_t index, size_t count,
                   "Header", "Flags", "CompSize", "MemUsage", "Filters");
     }
     s += "\n";
-    for (const BlockInfo& b : f.blocks) {
+    for (size_t i = 0; i < f.blocks.size(); ++i) {
+      const XzBlockInfo& b = f.blocks[i];
       s += Printf("    %6llu %9llu %15llu %15llu %15llu %15llu  %5s  %-*s",
-                  U(b.stream), U(b.number), U(b.compressed_offset),
+                  U(b.stream), U(b.number_in_stream), U(b.compressed_offset),
                   U(b.uncompressed_offset), U(b.total_size),
                   U(b.uncompressed_size),
                   Ratio(b.total_size, b.uncompressed_size).c_str(), check_width,
-                  CheckName(b.check).c_str());
+                  CheckName(b.check_id).c_str());
       if (details) {
         s += Printf(" %-*s  %6u  %-5s %15llu %7llu MiB  %s", checkval_width,
-                    b.check_value.c_str(), b.header_size, b.flags.c_str(),
-                    U(b.compressed_size), U(RoundUpToMiB(b.memusage)),
+                    l.check_values[i].c_str(), b.header_size, Flags(b).c_str(),
+                    U(CompressedSize(b)), U(RoundUpToMiB(b.memusage)),
                     b.filters.c_str());
       }
       s += "\n";
     }
   }
   if (details) {
-    s += DetailSummary(f.memusage_max, f.all_have_sizes, f.min_version);
+    s +=
+        DetailSummary(f.memusage_max, f.all_sizes_in_headers, f.min_xz_version);
   }
   return s;
 }
 
-std::string FormatListVerboseTotals(const std::vector<FileInfo>& files,
+std::string FormatListVerboseTotals(const std::vector<ListedFile>& files,
                                     bool details) {
   const Sums sums = Sum(files);
-  const FileInfo& t = sums.t;
+  const XzFileInfo& t = sums.t;
   std::string s = "\nTotals:\n";
   s += Printf("  Number of files:   %zu\n", files.size());
-  s += SummaryLines(t, sums.streams, sums.blocks);
+  s += SummaryLines(t, sums.streams, sums.blocks, sums.padding);
   if (details) {
-    s += DetailSummary(t.memusage_max, t.all_have_sizes, t.min_version);
+    s +=
+        DetailSummary(t.memusage_max, t.all_sizes_in_headers, t.min_xz_version);
   }
   return s;
 }
@@ -266,55 +262,57 @@ std::string RobotChecks(uint32_t mask) {
 
 }  // namespace
 
-std::string FormatListRobot(const FileInfo& f, bool verbose, bool details) {
-  std::string s = "name\t" + f.name + "\n";
+std::string FormatListRobot(const ListedFile& l, bool verbose, bool details) {
+  const XzFileInfo& f = l.xz;
+  std::string s = "name\t" + l.name + "\n";
   s += Printf("file\t%zu\t%zu\t%llu\t%llu\t%s\t%s\t%llu\n", f.streams.size(),
               f.blocks.size(), U(f.file_size), U(f.uncompressed_size),
               Ratio(f.file_size, f.uncompressed_size).c_str(),
-              RobotChecks(f.checks).c_str(), U(f.padding));
+              RobotChecks(f.checks).c_str(), U(Padding(f)));
   if (!verbose) return s;
-  for (const StreamInfo& st : f.streams) {
+  for (const XzStreamInfo& st : f.streams) {
     s += Printf("stream\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%s\t%s\t%llu\n",
-                U(st.number), U(st.blocks), U(st.compressed_offset),
+                U(st.number), U(st.block_count), U(st.compressed_offset),
                 U(st.uncompressed_offset), U(st.compressed_size),
                 U(st.uncompressed_size),
                 Ratio(st.compressed_size, st.uncompressed_size).c_str(),
-                CheckName(st.check).c_str(), U(st.padding));
+                CheckName(st.check_id).c_str(), U(st.padding));
   }
   uint64_t number_in_file = 0;
-  for (const BlockInfo& b : f.blocks) {
+  for (size_t i = 0; i < f.blocks.size(); ++i) {
+    const XzBlockInfo& b = f.blocks[i];
     s += Printf("block\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%s\t%s",
-                U(b.stream), U(b.number), U(++number_in_file),
+                U(b.stream), U(b.number_in_stream), U(++number_in_file),
                 U(b.compressed_offset), U(b.uncompressed_offset),
                 U(b.total_size), U(b.uncompressed_size),
                 Ratio(b.total_size, b.uncompressed_size).c_str(),
-                CheckName(b.check).c_str());
+                CheckName(b.check_id).c_str());
     if (details) {
-      s += Printf("\t%s\t%u\t%s\t%llu\t%llu\t%s", b.check_value.c_str(),
-                  b.header_size, b.flags.c_str(), U(b.compressed_size),
+      s += Printf("\t%s\t%u\t%s\t%llu\t%llu\t%s", l.check_values[i].c_str(),
+                  b.header_size, Flags(b).c_str(), U(CompressedSize(b)),
                   U(b.memusage), b.filters.c_str());
     }
     s += "\n";
   }
   if (details) {
     s += Printf("summary\t%llu\t%s\t%u\n", U(f.memusage_max),
-                f.all_have_sizes ? "yes" : "no", f.min_version);
+                f.all_sizes_in_headers ? "yes" : "no", f.min_xz_version);
   }
   return s;
 }
 
-std::string FormatListRobotTotals(const std::vector<FileInfo>& files,
+std::string FormatListRobotTotals(const std::vector<ListedFile>& files,
                                   bool details) {
   const Sums sums = Sum(files);
-  const FileInfo& t = sums.t;
+  const XzFileInfo& t = sums.t;
   std::string s = Printf(
       "totals\t%llu\t%llu\t%llu\t%llu\t%s\t%s\t%llu\t%zu", U(sums.streams),
       U(sums.blocks), U(t.file_size), U(t.uncompressed_size),
       Ratio(t.file_size, t.uncompressed_size).c_str(),
-      RobotChecks(t.checks).c_str(), U(t.padding), files.size());
+      RobotChecks(t.checks).c_str(), U(sums.padding), files.size());
   if (details) {
     s += Printf("\t%llu\t%s\t%u", U(t.memusage_max),
-                t.all_have_sizes ? "yes" : "no", t.min_version);
+                t.all_sizes_in_headers ? "yes" : "no", t.min_xz_version);
   }
   return s + "\n";
 }

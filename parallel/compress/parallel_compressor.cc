@@ -4,12 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstring>
-#include <deque>
-#include <exception>
 #include <utility>
-#include <vector>
 
 #include "core/compressor.h"
 #include "parallel/common/fd_io.h"
@@ -17,7 +13,7 @@
 #include "parallel/common/threads.h"
 #include "parallel/compress/block_encoder.h"
 #include "parallel/compress/block_sizing.h"
-#include "parallel/compress/stream_assembler.h"
+#include "parallel/compress/compress_engine.h"
 
 namespace parxz {
 
@@ -60,187 +56,6 @@ ResolvedCompression ResolveCompression(const ParallelOptions& in) {
   const auto check = static_cast<lzma_check>(static_cast<int>(o.check));
   return {std::move(o), std::move(filters), check};
 }
-
-namespace {
-
-// One Block: a slot of the window, reused with its buffers, so buffers are
-// allocated once. The owner (the thread calling the compressor) fills it and
-// submits it; one thread encodes it; the owner takes the output back.
-struct BlockJob {
-  // Written by the owner before submitting; read by the encoding thread.
-  bool from_file = false;  // the input is a file range, not `input`
-  uint64_t file_offset = 0;
-  uint64_t file_size = 0;
-  std::unique_ptr<ByteBuffer> input;  // filled by the owner (push API, pipes)
-  // Written by the encoding thread; read by the owner once it is done.
-  std::unique_ptr<ByteBuffer> output;  // allocated by the owner on first use
-  BlockRecord record;
-  // Owner only: output bytes handed out so far; whether the Index has it.
-  size_t handed_out = 0;
-  bool recorded = false;
-};
-using BlockWindow = InOrderWindow<BlockJob>;
-using BlockSlot = BlockWindow::Slot;
-
-// What both entry points share: the arena, the encoders, the Block slots,
-// and the stream's bytes in order (Stream Header, Blocks, Index + Footer).
-// All methods are called by the owner; only Encode() runs on other threads.
-class Engine {
- public:
-  explicit Engine(ResolvedCompression r)
-      : r_(std::move(r)),
-        encoders_(r_.filters.get(), r_.check, r_.options.block_size),
-        assembler_(r_.check),
-        extra_(assembler_.Header()),
-        window_(r_.options.threads, r_.options.max_blocks_in_flight,
-                [this](BlockJob& job) { Encode(job); }) {}
-
-  // Cancels the Blocks still being encoded and waits for them.
-  ~Engine() { window_.Cancel(); }
-
-  const ParallelOptions& options() const { return r_.options; }
-  // The regular file that slots with from_file refer to; set before Submit.
-  void set_file(int fd) { file_fd_ = fd; }
-
-  // An empty slot to fill, or nullptr while all max_blocks_in_flight are
-  // taken (then the oldest Block must be handed out first).
-  BlockSlot* TryAcquire() {
-    BlockSlot* slot = window_.TryAcquire();
-    if (slot == nullptr) return nullptr;
-    slot->job.from_file = false;
-    if (slot->job.input) slot->job.input->size = 0;
-    return slot;
-  }
-
-  ByteBuffer& Input(BlockSlot& slot) {
-    if (!slot.job.input)
-      slot.job.input = std::make_unique<ByteBuffer>(block_size());
-    return *slot.job.input;
-  }
-
-  // Gives back a slot that holds no Block.
-  void Release(BlockSlot* slot) { window_.Release(slot); }
-
-  // Starts encoding `slot`; its bytes follow those of every earlier Block.
-  void Submit(BlockSlot* slot) {
-    if (!slot->job.output) {
-      slot->job.output = std::make_unique<ByteBuffer>(
-          BlockEncoder::OutputCapacity(block_size()));
-    }
-    window_.Submit(slot);
-  }
-
-  // No more Blocks: the Index and Stream Footer follow the last one.
-  void Finish() { finishing_ = true; }
-
-  // The next bytes of the stream that are ready, in order; empty when none
-  // are (with `wait`: when nothing is in flight and, before Finish(), the
-  // trailer cannot be made yet). Waiting runs Blocks in the arena. Throws
-  // the first failure (in stream order), then again on every call.
-  std::span<const uint8_t> Next(bool wait) {
-    ThrowIfFailed();
-    try {
-      return NextImpl(wait);
-    } catch (...) {
-      error_ = std::current_exception();
-      window_.Cancel();
-      throw;
-    }
-  }
-
-  // Marks the first `n` bytes of Next() as handed out; true when that
-  // completed a Block (and freed its slot).
-  bool Consume(size_t n) {
-    if (extra_pos_ < extra_.size()) {
-      extra_pos_ += n;
-      return false;
-    }
-    BlockJob& job = window_.front()->job;
-    job.handed_out += n;
-    if (job.handed_out < job.output->size) return false;
-    job.handed_out = 0;
-    job.recorded = false;
-    window_.PopFront();
-    return true;
-  }
-
-  // Finish() was called and every byte of the stream handed out.
-  bool complete() const { return trailer_made_ && extra_pos_ == extra_.size(); }
-
-  void ThrowIfFailed() const {
-    if (error_) std::rethrow_exception(error_);
-  }
-
-  // Stops running encoders part-way and drops the Blocks not started.
-  void Cancel() { window_.Cancel(); }
-
- private:
-  uint64_t block_size() const { return r_.options.block_size; }
-
-  std::span<const uint8_t> NextImpl(bool wait) {
-    if (extra_pos_ < extra_.size()) {
-      return {reinterpret_cast<const uint8_t*>(extra_.data()) + extra_pos_,
-              extra_.size() - extra_pos_};
-    }
-    if (!window_.empty()) {
-      BlockSlot& slot = *window_.front();
-      if (!BlockWindow::Done(slot)) {
-        if (!wait) return {};
-        window_.WaitFront();  // encoding the oldest Blocks meanwhile
-      }
-      if (slot.error) std::rethrow_exception(slot.error);
-      BlockJob& job = slot.job;
-      if (!job.recorded) {
-        assembler_.AddBlock(job.record);
-        job.recorded = true;
-      }
-      return {job.output->data.get() + job.handed_out,
-              job.output->size - job.handed_out};
-    }
-    if (finishing_ && !trailer_made_) {
-      extra_ = assembler_.Trailer();
-      extra_pos_ = 0;
-      trailer_made_ = true;
-      return {reinterpret_cast<const uint8_t*>(extra_.data()), extra_.size()};
-    }
-    return {};
-  }
-
-  // The encoding, on a worker or the waiting owner; an error is kept in the
-  // slot by the window, for the owner to raise in stream order.
-  void Encode(BlockJob& job) {
-    encoders_.With([&](BlockEncoder& encoder) {
-      if (job.from_file) {
-        FileBlockInput in(file_fd_, job.file_offset, job.file_size,
-                          encoder.chunk_buffer());
-        job.record = encoder.Encode(in, *job.output, window_.cancel_flag(),
-                                    r_.options.live);
-      } else {
-        MemoryBlockInput in(
-            std::span<const uint8_t>(job.input->data.get(), job.input->size));
-        job.record = encoder.Encode(in, *job.output, window_.cancel_flag(),
-                                    r_.options.live);
-      }
-    });
-  }
-
-  const ResolvedCompression r_;  // read by every thread
-  // Idle encoders (~94 MiB each at -6); at most `threads` jobs run at once,
-  // so at most that many exist.
-  BlockEncoderPool encoders_;
-  int file_fd_ = -1;  // written by the owner before Submit; read by jobs
-  // Owner only below.
-  StreamAssembler assembler_;
-  std::string extra_;     // the Stream Header, later the trailer
-  size_t extra_pos_ = 0;  // bytes of extra_ handed out
-  bool finishing_ = false;
-  bool trailer_made_ = false;
-  std::exception_ptr error_;
-  // Last: its jobs touch the members above (~Engine cancels it first).
-  BlockWindow window_;
-};
-
-}  // namespace
 
 ParallelOptions ResolveParallelOptions(const ParallelOptions& options) {
   return ResolveCompression(options).options;
@@ -406,7 +221,7 @@ class ParallelCompressor::Impl {
     }
   }
 
-  Engine engine_;
+  CompressEngine engine_;
   BlockSlot* current_ = nullptr;  // the slot being filled
   bool finishing_ = false;        // flush() or flush_into() started
   bool flushed_ = false;          // the whole stream was handed out
@@ -452,7 +267,7 @@ CompressStats CompressFd(int in_fd, int out_fd, const ParallelOptions& options,
   if (ranges && !sized.input_size) {
     sized.input_size = std::max<off_t>(st.st_size - start, 0);
   }
-  Engine engine(ResolveCompression(sized));
+  CompressEngine engine(ResolveCompression(sized));
   CompressStats stats;
 
   // Writes what is ready; with `wait_for_block`, first waits until a Block

@@ -47,7 +47,7 @@ void BlockBatchEncoder::Encode(std::span<const std::span<const uint8_t>> blocks,
       InOrderWindow<Job>::Slot& front = *window_.front();
       if (!InOrderWindow<Job>::Done(front)) window_.WaitFront();
       if (front.error) std::rethrow_exception(front.error);
-      take({front.job.output->data.get(), front.job.output->size},
+      take({front.job.output->data(), front.job.output->size()},
            front.job.record);
       window_.PopFront();
     }

@@ -51,7 +51,7 @@ BlockRecord BlockEncoder::Encode(BlockInput& in, ByteBuffer& out,
   lzma_block block{};
   block.version = 0;
   block.check = check_;
-  block.compressed_size = out.capacity;
+  block.compressed_size = out.capacity();
   block.uncompressed_size = block_size_;
   block.filters = const_cast<lzma_filter*>(filters_);
   ThrowIfLzmaError(lzma_block_header_size(&block), kOp);
@@ -63,8 +63,8 @@ BlockRecord BlockEncoder::Encode(BlockInput& in, ByteBuffer& out,
   // shorter Block whose LZMA2 data exceeds that bound, which takes input
   // crafted against LZMA's model, is then stored where xz -T would keep the
   // larger compressed form.
-  const size_t limit = std::min(out.capacity, OutputCapacity(in.size()));
-  s->next_out = out.data.get() + block.header_size;
+  const size_t limit = std::min(out.capacity(), OutputCapacity(in.size()));
+  s->next_out = out.data() + block.header_size;
   s->avail_out = limit - block.header_size;
   uint64_t pos = 0;
   lzma_ret ret = LZMA_OK;
@@ -88,8 +88,8 @@ BlockRecord BlockEncoder::Encode(BlockInput& in, ByteBuffer& out,
   }
   if (live != nullptr) live->Add(piece.size(), reported_avail - s->avail_out);
   if (ret == LZMA_STREAM_END) {
-    out.size = limit - s->avail_out;
-    ThrowIfLzmaError(lzma_block_header_encode(&block, out.data.get()), kOp);
+    out.resize(limit - s->avail_out);
+    ThrowIfLzmaError(lzma_block_header_encode(&block, out.data()), kOp);
   } else if (ret == LZMA_OK) {
     // Did not fit in the bound: store it, header and all, uncompressed. This
     // needs the whole Block at once; it practically never happens, because
@@ -97,14 +97,15 @@ BlockRecord BlockEncoder::Encode(BlockInput& in, ByteBuffer& out,
     ByteBuffer whole(static_cast<size_t>(in.size()));
     for (uint64_t at = 0; at < in.size();) {
       std::span<const uint8_t> p = in.Read(at, kChunk);
-      std::memcpy(whole.data.get() + at, p.data(), p.size());
+      std::memcpy(whole.data() + at, p.data(), p.size());
       at += p.size();
     }
-    out.size = 0;
+    size_t written = 0;
     ThrowIfLzmaError(
-        lzma_block_uncomp_encode(&block, whole.data.get(), in.size(),
-                                 out.data.get(), &out.size, out.capacity),
+        lzma_block_uncomp_encode(&block, whole.data(), in.size(), out.data(),
+                                 &written, out.capacity()),
         kOp);
+    out.resize(written);
   } else {
     throw LzmaError(ret, kOp);
   }

@@ -32,20 +32,10 @@
 #include <span>
 
 #include "core/lzma_stream.h"
+#include "parallel/common/byte_buffer.h"
 #include "parallel/common/live_progress.h"
 
 namespace parxz {
-
-// A heap buffer that is not zero-filled: untouched pages of a large buffer
-// cost no resident memory, so an output buffer can be sized for the worst
-// case (lzma_block_buffer_bound) without paying for it.
-struct ByteBuffer {
-  explicit ByteBuffer(size_t capacity)
-      : data(new uint8_t[capacity]), capacity(capacity) {}
-  std::unique_ptr<uint8_t[]> data;
-  size_t capacity = 0;
-  size_t size = 0;
-};
 
 // Where a Block's uncompressed bytes come from: memory, or a range of a
 // regular file read piece by piece (so that no Block-sized buffer is needed:

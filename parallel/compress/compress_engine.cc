@@ -23,7 +23,7 @@ bool CompressEngine::Consume(size_t n) {
   }
   BlockJob& job = window_.front()->job;
   job.handed_out += n;
-  if (job.handed_out < job.output->size) return false;
+  if (job.handed_out < job.output->size()) return false;
   job.handed_out = 0;
   job.recorded = false;
   window_.PopFront();
@@ -47,8 +47,8 @@ std::span<const uint8_t> CompressEngine::NextImpl(bool wait) {
       assembler_.AddBlock(job.record);
       job.recorded = true;
     }
-    return {job.output->data.get() + job.handed_out,
-            job.output->size - job.handed_out};
+    return {job.output->data() + job.handed_out,
+            job.output->size() - job.handed_out};
   }
   if (finishing_ && !trailer_made_) {
     extra_ = assembler_.Trailer();
@@ -68,7 +68,7 @@ void CompressEngine::Encode(BlockJob& job) {
                                   r_.options.live);
     } else {
       MemoryBlockInput in(
-          std::span<const uint8_t>(job.input->data.get(), job.input->size));
+          std::span<const uint8_t>(job.input->data(), job.input->size()));
       job.record = encoder.Encode(in, *job.output, window_.cancel_flag(),
                                   r_.options.live);
     }

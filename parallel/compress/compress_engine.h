@@ -65,7 +65,7 @@ class CompressEngine {
     BlockSlot* slot = window_.TryAcquire();
     if (slot == nullptr) return nullptr;
     slot->job.from_file = false;
-    if (slot->job.input) slot->job.input->size = 0;
+    if (slot->job.input) slot->job.input->resize(0);
     return slot;
   }
 

@@ -174,12 +174,12 @@ class ParallelCompressor::Impl {
         continue;
       }
       ByteBuffer& in = engine_.Input(*current_);
-      const size_t n = std::min(data.size(), in.capacity - in.size);
-      std::memcpy(in.data.get() + in.size, data.data(), n);
-      in.size += n;
+      const size_t n = std::min(data.size(), in.capacity() - in.size());
+      std::memcpy(in.data() + in.size(), data.data(), n);
+      in.resize(in.size() + n);
       data.remove_prefix(n);
       p.consumed += n;
-      if (in.size == in.capacity)
+      if (in.size() == in.capacity())
         engine_.Submit(std::exchange(current_, nullptr));
     }
     HandOut(sink, false);
@@ -190,7 +190,7 @@ class ParallelCompressor::Impl {
 
   void SubmitCurrent() {
     if (current_ == nullptr) return;
-    if (current_->job.input && current_->job.input->size > 0) {
+    if (current_->job.input && current_->job.input->size() > 0) {
       engine_.Submit(current_);
     } else {
       engine_.Release(current_);
@@ -311,8 +311,8 @@ CompressStats CompressFd(int in_fd, int out_fd, const ParallelOptions& options,
       next += got;
     } else {
       ByteBuffer& in = engine.Input(*slot);
-      in.size = ReadFully(in_fd, in.data.get(), in.capacity, stats.in_bytes);
-      got = in.size;
+      in.resize(ReadFully(in_fd, in.data(), in.capacity(), stats.in_bytes));
+      got = in.size();
     }
     stats.in_bytes += got;
     eof = got < block_size;

@@ -86,7 +86,7 @@ BlockResult BlockDecoder::Decode(BlockHead* head, const BlockRequest& req) {
   const bool complete =
       req.promise.in != LZMA_VLI_UNKNOWN && req.in.size() >= req.promise.in;
   const BlockOutput& out = req.out;
-  OutBuffer* const grow =
+  ByteBuffer* const grow =
       out.kind == BlockOutput::Kind::kGrow ? out.buffer : nullptr;
   if (grow != nullptr) grow->resize(0);
   while (r.ret == LZMA_OK) {
@@ -108,7 +108,7 @@ BlockResult BlockDecoder::Decode(BlockHead* head, const BlockRequest& req) {
           grow->resize(static_cast<size_t>(std::min<uint64_t>(
               cap, std::max<uint64_t>(kFirstGrow, 2 * r.produced))));
         }
-        space = {reinterpret_cast<uint8_t*>(grow->data()) + r.produced,
+        space = {grow->data() + r.produced,
                  grow->size() - static_cast<size_t>(r.produced)};
         break;
       }

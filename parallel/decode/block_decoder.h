@@ -31,11 +31,11 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <memory>
 #include <span>
 
 #include "core/lzma_stream.h"
+#include "parallel/common/byte_buffer.h"
 #include "parallel/common/live_progress.h"
 #include "parallel/decode/xz_parser.h"
 
@@ -84,37 +84,6 @@ struct BlockPromise {
 lzma_ret BlockVerdict(const BlockResult& r, const BlockPromise& promise,
                       bool input_complete);
 
-// A Block's decoded bytes. Unlike std::string, growing it does not zero the
-// new bytes first (the decoder overwrites them), and the threaded decoder
-// recycles the buffers of returned Blocks: fresh pages for every 4 MiB Block
-// cost about a seventh of the decoding time in page faults and zeroing.
-class OutBuffer {
- public:
-  const char* data() const { return data_.get(); }
-  char* data() { return data_.get(); }
-  size_t size() const { return size_; }
-  size_t capacity() const { return capacity_; }
-  // Keeps the first min(n, size()) bytes; the rest is unspecified.
-  void resize(size_t n) {
-    if (n > capacity_) {
-      auto bigger = std::make_unique_for_overwrite<char[]>(n);
-      if (size_ > 0) std::memcpy(bigger.get(), data_.get(), size_);
-      data_ = std::move(bigger);
-      capacity_ = n;
-    }
-    size_ = n;
-  }
-  void release() {
-    data_.reset();
-    size_ = capacity_ = 0;
-  }
-
- private:
-  std::unique_ptr<char[]> data_;
-  size_t size_ = 0;
-  size_t capacity_ = 0;
-};
-
 // Where Decode() puts a Block's output.
 struct BlockOutput {
   enum class Kind { kInto, kGrow, kDiscard };
@@ -126,7 +95,7 @@ struct BlockOutput {
   // when there is one), so a header that lies costs only what its data
   // really decodes to. On return its size() is the bytes produced, also
   // after an error: the part of a bad Block before the error.
-  static BlockOutput Grow(OutBuffer* buffer) {
+  static BlockOutput Grow(ByteBuffer* buffer) {
     return {Kind::kGrow, {}, buffer};
   }
   // Nowhere (verification): the decoder's own scratch memory.
@@ -134,7 +103,7 @@ struct BlockOutput {
 
   Kind kind = Kind::kDiscard;
   std::span<uint8_t> span;
-  OutBuffer* buffer = nullptr;
+  ByteBuffer* buffer = nullptr;
 };
 
 // One Block for Decode().

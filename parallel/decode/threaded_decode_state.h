@@ -87,7 +87,7 @@ struct BlockJob {
   // BlockVerdict's: LZMA_STREAM_END with all of out, or the error with out
   // holding the bytes decoded before it.
   lzma_ret ret = LZMA_OK;
-  OutBuffer out;
+  ByteBuffer out;
   size_t returned = 0;  // bytes of out the owner has handed on
 };
 using Window = InOrderWindow<BlockJob>;

@@ -201,7 +201,7 @@ size_t ThreadedDecompressor::State::DecodeXz(bool may_wait, bool wait_all,
     // A bad Block's bytes before its error come out first, as from the
     // sequential decoder.
     const size_t n = std::min(out.room(), job.out.size() - job.returned);
-    out.Append(job.out.data() + job.returned, n);
+    out.Append(reinterpret_cast<const char*>(job.out.data()) + job.returned, n);
     job.returned += n;
     if (job.returned < job.out.size()) break;  // output full
     // The message is liblzma's alone, as the standard module's (Python

@@ -64,7 +64,7 @@
 //   + (threads + 1) × decoder_memory for the idle decoders kept between
 //     Blocks (their dictionaries)
 //   + up to 2 × threads output buffers of returned Blocks kept for reuse
-//     (each window slot keeps its block_decoder.h OutBuffer; in a steady
+//     (each window slot keeps its common/byte_buffer.h ByteBuffer; in a steady
 //     stream they are the Blocks in flight's own output buffers, so they add
 //     nothing; only when later Blocks are smaller do they hold up to
 //     2 × threads × the largest Block's uncompressed size).

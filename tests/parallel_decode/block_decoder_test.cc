@@ -61,12 +61,12 @@ TEST(BlockDecoder, WholeBlockIntoBufferGrownAndDiscarded) {
     EXPECT_TRUE(out == want);
     // Grown as it decodes.
     in = f.Head(i, &head);
-    OutBuffer grown;
+    ByteBuffer grown;
     r = d.Decode(&head, {.in = in,
                          .promise = BlockPromise::FromHeader(head),
                          .out = BlockOutput::Grow(&grown)});
     EXPECT_EQ(r.ret, LZMA_STREAM_END);
-    EXPECT_TRUE(std::string(grown.data(), grown.size()) == want);
+    EXPECT_TRUE(std::string(reinterpret_cast<const char*>(grown.data()), grown.size()) == want);
     // Verification only: no output buffer.
     in = f.Head(i, &head);
     r = d.Decode(&head, {.in = in, .promise = BlockPromise::FromHeader(head)});
@@ -134,7 +134,7 @@ TEST(BlockDecoder, RunningOutIsMoreAndCorruptionIsAnError) {
   std::vector<uint8_t> bad(in.begin(), in.end());
   bad[bad.size() / 3] ^= 0x55;
   in = f.Head(0, &head);
-  OutBuffer part;
+  ByteBuffer part;
   r = d.Decode(
       &head, {.in = bad, .promise = promise, .out = BlockOutput::Grow(&part)});
   EXPECT_NE(r.ret, LZMA_OK);
@@ -157,7 +157,7 @@ TEST(BlockDecoder, RunningOutIsMoreAndCorruptionIsAnError) {
       break;
     }
   }
-  EXPECT_TRUE(std::string(part.data(), part.size()) == small_steps)
+  EXPECT_TRUE(std::string(reinterpret_cast<const char*>(part.data()), part.size()) == small_steps)
       << part.size() << " vs " << small_steps.size();
 }
 

@@ -133,7 +133,7 @@ int parxz_compressor_compress(parxz_compressor* c, const void* in,
     if (parxz::capi::Failed(c)) throw parxz::capi::StickyError{c->error};
     if (c->finished || c->finishing) {
       throw parxz::Error(parxz::ErrorCode::kMisuse, kOp,
-                         "Compress() after finish()");
+                         "compress() after finish()");
     }
     const auto pr = c->c->compress_into(Bytes(in, in_len), Span(out, out_cap));
     *in_used = pr.consumed;

@@ -145,7 +145,7 @@ int LzmaCompressor_init(PyObject* py_self, PyObject* args, PyObject* kwargs) {
 
 PyMethodDef lzma_compressor_methods[] = {
     {"compress", Compress, METH_O,
-     "Compress($self, data, /)\n--\n\n"
+     "compress($self, data, /)\n--\n\n"
      "Provide data to the compressor object.\n\n"
      "Returns a chunk of compressed data if possible, or b'' otherwise.\n"
      "Call flush() once all data has been provided."},
@@ -164,7 +164,7 @@ const char kLzmaCompressorDoc[] =
     "integrity check (FORMAT_XZ only; default CHECK_CRC64). preset (0-9,\n"
     "optionally OR-ed with PRESET_EXTREME) and filters (a list of filter\n"
     "specifier dicts) are alternatives; FORMAT_RAW needs filters.\n\n"
-    "Call Compress() for each chunk of input and flush() at the end.\n"
+    "Call compress() for each chunk of input and flush() at the end.\n"
     "(parxz implementation on liblzma; see parxz.lzma for threads.)";
 
 PyType_Slot lzma_compressor_slots[] = {
@@ -213,7 +213,7 @@ int ParallelCompressor_init(PyObject* py_self, PyObject* args,
 
 PyMethodDef parallel_compressor_methods[] = {
     {"compress", Compress, METH_O,
-     "Compress($self, data, /)\n--\n\n"
+     "compress($self, data, /)\n--\n\n"
      "Provide data; returns the compressed bytes of the Blocks finished so\n"
      "far (b'' while the first Block fills)."},
     {"flush", Flush, METH_NOARGS,

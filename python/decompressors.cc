@@ -322,7 +322,7 @@ PyMethodDef decompressor_methods[] = {
      reinterpret_cast<PyCFunction>(
          reinterpret_cast<void (*)()>(Decompressor_decompress)),
      METH_VARARGS | METH_KEYWORDS,
-     "Decompress($self, /, data, max_length=-1)\n--\n\n"
+     "decompress($self, /, data, max_length=-1)\n--\n\n"
      "Decompress *data*, returning uncompressed data as bytes.\n\n"
      "If *max_length* is nonnegative, at most *max_length* bytes come back;\n"
      "when that limit is hit and more output is ready, *self.needs_input*\n"
@@ -439,7 +439,7 @@ PyMethodDef functions[] = {
     {"decompress",
      reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(Decompress)),
      METH_VARARGS | METH_KEYWORDS,
-     "Decompress($module, /, data, format=0, memlimit=None, filters=None,\n"
+     "decompress($module, /, data, format=0, memlimit=None, filters=None,\n"
      " threads=None)\n--\n\n"
      "Decompress all of *data* as lzma.decompress() (concatenated streams,\n"
      "trailing junk ignored); with *threads*, .xz Blocks on that many\n"

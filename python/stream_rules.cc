@@ -94,7 +94,7 @@ PyMethodDef functions[] = {
      " filters=None)\n--\n\n"
      "After a stream ended: True if another stream starts at *following* as\n"
      "CPython's LZMAFile reader decides (core's kPython stream rules on the\n"
-     "first Decompress(following, max_length) call of a new decompressor\n"
+     "first decompress(following, max_length) call of a new decompressor\n"
      "with *format* and *filters*); False for the end of the data (nothing\n"
      "follows, or trailing junk). *following* is what that call would get:\n"
      "the rest of the reader's 8 KiB piece of the file, or the next piece.\n"

@@ -156,7 +156,7 @@ Outcome Stream(std::string_view data, const DecompressOptions& options,
       }
       return r;
     }
-    FUZZ_CHECK(!was_eof, "Decompress() after eof did not throw");
+    FUZZ_CHECK(!was_eof, "decompress() after eof did not throw");
     fed += chunk;
     if (max_length >= 0) {
       FUZZ_CHECK(got.size() <= static_cast<uint64_t>(max_length),

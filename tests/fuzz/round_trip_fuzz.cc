@@ -99,7 +99,7 @@ std::string Compress(const ParallelOptions& options, std::string_view data,
   FUZZ_CHECK(c.total_out() == out.size());
   try {
     c.compress("x");
-    FUZZ_CHECK(false, "Compress() after flush() did not throw");
+    FUZZ_CHECK(false, "compress() after flush() did not throw");
   } catch (const Error& e) {
     FUZZ_CHECK(e.code() == ErrorCode::kMisuse, "%s", e.what());
   }

@@ -1,9 +1,8 @@
 // The one in-order job window: jobs submitted in stream order run on a
-// oneTBB task_arena (a ThreadArena of `threads`, parallel/common/threads.h), oldest
-// first, and the owner takes their results back in
-// the same order, helping while it waits. The push compressor (Blocks to
-// encode) and the threaded incremental decoder (Blocks to decode) are both
-// drivers on it.
+// oneTBB task_arena (a ThreadArena of `threads`, parallel/common/threads.h),
+// oldest first, and the owner takes their results back in the same order,
+// helping while it waits. The push compressor (Blocks to encode) and the
+// threaded incremental decoder (Blocks to decode) are both drivers on it.
 //
 //   InOrderWindow<BlockJob> window(threads, /*max_in_flight=*/2 * threads,
 //                                  [&](BlockJob& job) { Encode(job); });
@@ -77,7 +76,8 @@ class InOrderWindow {
 
   InOrderWindow(unsigned threads, size_t max_in_flight,
                 std::function<void(Job&)> run)
-      : max_in_flight_(std::max<size_t>(1, max_in_flight)),
+      : threads_(std::max(1u, threads)),
+        max_in_flight_(std::max<size_t>(1, max_in_flight)),
         run_(std::move(run)),
         arena_(std::max(1u, threads)) {}
   ~InOrderWindow() { Cancel(); }
@@ -107,6 +107,10 @@ class InOrderWindow {
     slot->claimed.store(false, std::memory_order_release);
     queue_.push_back(slot);
     pending_.push(slot);
+    // One thread: the owner runs every job in WaitFront(). (An enqueued
+    // task would make oneTBB lend the arena a worker anyway, its
+    // "mandatory concurrency" for enqueued work: two threads for -T1.)
+    if (threads_ <= 1) return;
     {
       std::lock_guard<std::mutex> lock(mu_);
       ++tasks_;
@@ -185,6 +189,7 @@ class InOrderWindow {
     return false;
   }
 
+  const unsigned threads_;
   const size_t max_in_flight_;
   const std::function<void(Job&)> run_;
   std::atomic<bool> cancelled_{false};

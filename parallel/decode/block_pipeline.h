@@ -12,6 +12,14 @@
 //   ... parse the first Block Header into pipeline.first(), plan ...
 //   switch (pipeline.Run(plan, host)) { ... }
 //
+// Why tbb::parallel_pipeline here and not the in-order window
+// (parallel/common/in_order_window.h) that the push compressor and the
+// threaded decoder share: the file decoder owns its whole input and output,
+// so its reader stage (headers, input) and writer stage (output, the Index
+// hash) can run at the same time on different threads with the tokens
+// bounding memory, which the pipeline gives directly; on the window every
+// read and write would wait for the one owner thread.
+//
 // Internal to parallel/. One Run() at a time per object.
 #ifndef PARXZ_PARALLEL_DECODE_BLOCK_PIPELINE_H_
 #define PARXZ_PARALLEL_DECODE_BLOCK_PIPELINE_H_

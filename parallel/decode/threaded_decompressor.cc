@@ -204,10 +204,10 @@ size_t ThreadedDecompressor::State::DecodeXz(bool may_wait, bool wait_all,
     out.Append(reinterpret_cast<const char*>(job.out.data()) + job.returned, n);
     job.returned += n;
     if (job.returned < job.out.size()) break;  // output full
-    // The message is liblzma's alone, as the standard module's (Python
-    // compares it); the offset says where.
+    // Named as every decoder names a Block (Python's binding raises
+    // liblzma's text alone, as the standard module does).
     if (job.ret != LZMA_STREAM_END)
-      throw LzmaError(job.ret, kOp, job.end_offset);
+      throw BlockError(job.ret, job.head, job.end_offset, kOp);
     total_in = job.end_offset;
     --jobs;
     job_memory -= job.memory;

@@ -6,8 +6,13 @@
 //   std::string out;
 //   while (!d.eof()) {
 //     std::string in = d.needs_input() ? read_some() : std::string();
-//     if (in.empty() && d.needs_input()) break;      // truncated input
-//     out += d.decompress(in, 64 << 10);
+//     if (in.empty() && d.needs_input()) {           // the input ended:
+//       d.end_input();                               // decode what is there,
+//       out += d.decompress("", -1);                 // every byte of it,
+//       if (d.needs_input()) break;                  // then truncated (or
+//     } else {                                       // the next call raises)
+//       out += d.decompress(in, 64 << 10);
+//     }
 //   }
 //
 // Every call returns what the sequential Decompressor would return on the

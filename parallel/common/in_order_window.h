@@ -16,7 +16,7 @@
 //   window.PopFront();                       // its slot is reused later
 //
 // Scheduling: each Submit() enqueues one task; a task, when a worker starts
-// it, runs the oldest job nobody has started (a job is claimed once, by a
+// it, runs the oldest job nobody has started (each is popped once, by a
 // worker or by the owner), so jobs finish roughly in order. WaitFront() runs
 // unclaimed jobs on the calling thread, oldest first, until the front one is
 // done: the arena has `threads` slots with one kept for the owner
@@ -70,7 +70,6 @@ class InOrderWindow {
 
    private:
     friend class InOrderWindow;
-    std::atomic<bool> claimed{false};  // exchanged by whoever starts it
     std::atomic<bool> done{false};     // release by the runner, acquire
   };
 
@@ -104,7 +103,6 @@ class InOrderWindow {
   void Submit(Slot* slot) {
     slot->error = nullptr;
     slot->done.store(false, std::memory_order_relaxed);
-    slot->claimed.store(false, std::memory_order_release);
     queue_.push_back(slot);
     pending_.push(slot);
     // One thread: the owner runs every job in WaitFront(). (An enqueued
@@ -171,22 +169,19 @@ class InOrderWindow {
   // window was cancelled).
   bool RunOldest(bool on_caller) {
     Slot* s = nullptr;
-    while (!cancelled() && pending_.try_pop(s)) {
-      if (s->claimed.exchange(true, std::memory_order_acq_rel)) continue;
-      try {
-        run_(s->job);
-      } catch (...) {
-        s->error = std::current_exception();
-      }
-      (on_caller ? on_caller_ : on_workers_).fetch_add(1);
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        s->done.store(true, std::memory_order_release);
-      }
-      cv_.notify_all();
-      return true;
+    if (cancelled() || !pending_.try_pop(s)) return false;
+    try {
+      run_(s->job);
+    } catch (...) {
+      s->error = std::current_exception();
     }
-    return false;
+    (on_caller ? on_caller_ : on_workers_).fetch_add(1);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      s->done.store(true, std::memory_order_release);
+    }
+    cv_.notify_all();
+    return true;
   }
 
   const unsigned threads_;

@@ -9,7 +9,9 @@ set -euo pipefail
 # cmake builds the TSan oneTBB (tools/tbb_tsan.sh); man-db and groff-base
 # render tools/parxz.1 in its test (tests/man); Open MPI and gfortran serve
 # mpi/ (its tests and the Fortran example); pandas and numcodecs are the real
-# clients of parxz.lzma.install() in tests/python.
+# clients of parxz.lzma.install() in tests/python; libarchive-dev reads tar
+# for the tar member options (tools/, never a hand-written tar parser); 7zip
+# is the third peer in bench/.
 PARXZ_PACKAGES=(
   bazel-bootstrap
   g++ liblzma-dev libtbb-dev libgtest-dev libbenchmark-dev
@@ -21,6 +23,7 @@ PARXZ_PACKAGES=(
   man-db groff-base
   openmpi-bin libopenmpi-dev gfortran
   python3-pandas python3-numcodecs
+  libarchive-dev 7zip
 )
 
 missing=()

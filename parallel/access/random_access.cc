@@ -451,6 +451,12 @@ XzRandomAccess XzRandomAccess::open_fd(int fd,
   return XzRandomAccess(std::make_unique<Impl>(*file, options, own));
 }
 
+XzRandomAccess XzRandomAccess::open_reader(PositionedRead read, uint64_t size,
+                                           const RandomAccessOptions& options) {
+  return XzRandomAccess(std::make_unique<Impl>(
+      ByteSource::ForReader(std::move(read), size), options));
+}
+
 XzRandomAccess XzRandomAccess::open_file(const std::string& path,
                                          const RandomAccessOptions& options) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);

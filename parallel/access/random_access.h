@@ -21,7 +21,8 @@
 // works (one Block, Blocks without sizes in their headers, several Streams,
 // Stream Padding), but the file must be seekable: a path, a regular file's
 // descriptor (both read with pread(), never mapped: a file truncated
-// meanwhile gives an error, not SIGBUS), or a buffer in memory.
+// meanwhile gives an error, not SIGBUS), a buffer in memory, or a caller's
+// positioned read (PositionedRead, parallel/decode/decode_input.h).
 //
 // Reading beyond the end returns the bytes that exist: read(offset, length)
 // gives min(length, size() - offset) bytes, and nothing when offset >= size().
@@ -33,7 +34,8 @@
 //
 // Thread safety: one thread at a time per object (read() updates the cache);
 // distinct objects are independent. Each object owns a ThreadArena of
-// PlanThreads(threads) slots (parallel/common/threads.h) for its parallel reads.
+// PlanThreads(threads) slots (parallel/common/threads.h) for its parallel
+// reads.
 #ifndef PARXZ_PARALLEL_ACCESS_RANDOM_ACCESS_H_
 #define PARXZ_PARALLEL_ACCESS_RANDOM_ACCESS_H_
 
@@ -48,6 +50,7 @@
 
 #include "core/error.h"
 #include "core/options.h"
+#include "parallel/decode/decode_input.h"
 
 namespace parxz {
 
@@ -125,14 +128,21 @@ class XzRandomAccess {
  public:
   // `xz` must stay alive and unchanged while the object exists.
   static XzRandomAccess open_buffer(std::string_view xz,
-                                   const RandomAccessOptions& options = {});
+                                    const RandomAccessOptions& options = {});
   static XzRandomAccess open_file(const std::string& path,
-                                 const RandomAccessOptions& options = {});
+                                  const RandomAccessOptions& options = {});
   // A regular file's descriptor; not owned (it may be closed after this: the
   // object reads through a duplicate of it, with pread()). The file must not
   // change while the object exists; if it shrinks, reads fail with an
   // error instead of crashing.
-  static XzRandomAccess open_fd(int fd, const RandomAccessOptions& options = {});
+  static XzRandomAccess open_fd(int fd,
+                                const RandomAccessOptions& options = {});
+  // `size` bytes of .xz read through the caller's positioned read (an HPC
+  // code's own I/O, a Python file object, a remote object store). `read` is
+  // kept for the object's life and may be called from several of its
+  // threads at once; it reports failure by throwing.
+  static XzRandomAccess open_reader(PositionedRead read, uint64_t size,
+                                    const RandomAccessOptions& options = {});
 
   ~XzRandomAccess();
   XzRandomAccess(XzRandomAccess&&) noexcept;

@@ -39,9 +39,30 @@ std::optional<ByteSource> ByteSource::ForFd(int fd) {
   return src;
 }
 
+ByteSource ByteSource::ForReader(PositionedRead read, uint64_t size) {
+  ByteSource src;
+  src.reader_ = std::make_shared<const PositionedRead>(std::move(read));
+  src.size_ = size;
+  return src;
+}
+
 size_t ByteSource::ReadInto(uint64_t offset, uint8_t* dst, size_t n) const {
   if (offset >= size_) return 0;
   n = static_cast<size_t>(std::min<uint64_t>(n, size_ - offset));
+  if (reader_) {
+    // Short only where the caller's data ends (shorter than it said).
+    size_t got = 0;
+    while (got < n) {
+      const size_t k = (*reader_)(offset + got, {dst + got, n - got});
+      if (k == 0) break;
+      if (k > n - got) {
+        throw Error(ErrorCode::kIo, "read",
+                    "the positioned read returned more bytes than asked for");
+      }
+      got += k;
+    }
+    return got;
+  }
   if (fd_ < 0) {
     std::memcpy(dst, bytes_.data() + offset, n);
     return n;
@@ -54,7 +75,7 @@ std::span<const uint8_t> ByteSource::Read(uint64_t offset, size_t n,
                                           std::vector<uint8_t>& buf) const {
   if (offset >= size_) return {};
   n = static_cast<size_t>(std::min<uint64_t>(n, size_ - offset));
-  if (fd_ < 0) return bytes_.subspan(static_cast<size_t>(offset), n);
+  if (in_memory()) return bytes_.subspan(static_cast<size_t>(offset), n);
   if (buf.size() < n) buf.resize(n);
   return {buf.data(), ReadInto(offset, buf.data(), n)};
 }

@@ -20,6 +20,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -28,9 +29,17 @@
 
 namespace parxz {
 
-// Bytes read at any offset: a buffer in memory (not owned), or a regular
-// or block file (descriptor not owned) read with pread(). Read() is const and
-// may be called from several threads at once.
+// A caller's positioned read: copies up to dst.size() bytes from `offset` to
+// `dst` and returns how many (fewer only at the end of the data; 0 there).
+// Reports failure by throwing (parxz::Error, kIo, is what readers expect).
+// ByteSource may call it from several threads at once.
+using PositionedRead =
+    std::function<size_t(uint64_t offset, std::span<uint8_t> dst)>;
+
+// Bytes read at any offset: a buffer in memory (not owned), a regular or
+// block file (descriptor not owned) read with pread(), or a caller's
+// PositionedRead. Read() is const and may be called from several threads at
+// once.
 class ByteSource {
  public:
   explicit ByteSource(std::span<const uint8_t> bytes) : bytes_(bytes) {
@@ -39,9 +48,11 @@ class ByteSource {
   // A source for `fd` if it is a regular or block file; nullopt otherwise
   // (pipes, terminals, sockets). The size is taken now.
   static std::optional<ByteSource> ForFd(int fd);
+  // `size` bytes read through `read` (kept, shared by copies).
+  static ByteSource ForReader(PositionedRead read, uint64_t size);
 
   uint64_t size() const { return size_; }
-  bool in_memory() const { return fd_ < 0; }
+  bool in_memory() const { return fd_ < 0 && !reader_; }
   // Memory sources: all of the buffer (empty for files).
   std::span<const uint8_t> bytes() const { return bytes_; }
   // The `n` bytes at `offset`, fewer only where the input ends (also a file
@@ -56,6 +67,7 @@ class ByteSource {
   ByteSource() = default;
   std::span<const uint8_t> bytes_;
   int fd_ = -1;
+  std::shared_ptr<const PositionedRead> reader_;
   uint64_t size_ = 0;
 };
 

@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cstring>
 #include <random>
 #include <sstream>
 
@@ -105,6 +107,51 @@ TEST(RandomAccess, RandomRangesMatchTheData) {
     std::vector<uint8_t> buf(777);
     ASSERT_EQ(ra.read_into(1000, buf), 777u);
     EXPECT_EQ(std::string(buf.begin(), buf.end()), s.data.substr(1000, 777));
+  }
+}
+
+// A caller's positioned read that hands out at most 7 bytes a call (so every
+// read of the Index and of a Block is stitched from many calls) reads what
+// the buffer reads; a read that fails is the caller's error, unchanged.
+TEST(RandomAccess, PositionedReadCallback) {
+  for (const Sample& s : Samples()) {
+    std::atomic<uint64_t> calls{0};
+    XzRandomAccess ra = XzRandomAccess::open_reader(
+        [&](uint64_t offset, std::span<uint8_t> dst) -> size_t {
+          ++calls;
+          if (offset >= s.xz.size()) return 0;
+          const size_t n =
+              std::min<size_t>({dst.size(), size_t{7}, s.xz.size() - offset});
+          std::memcpy(dst.data(), s.xz.data() + offset, n);
+          return n;
+        },
+        s.xz.size(), {.threads = 2});
+    ASSERT_EQ(ra.size(), s.data.size()) << s.name;
+    EXPECT_GT(calls.load(), 1u) << s.name;
+    EXPECT_TRUE(ra.read(0, UINT64_MAX) == s.data) << s.name;
+    EXPECT_TRUE(ra.read(s.data.size() / 3, 70000) ==
+                Expected(s.data, s.data.size() / 3, 70000))
+        << s.name;
+  }
+  const Sample s = Samples()[0];
+  bool fail = false;
+  XzRandomAccess ra = XzRandomAccess::open_reader(
+      [&](uint64_t offset, std::span<uint8_t> dst) -> size_t {
+        if (fail) throw Error(ErrorCode::kIo, "read", "the disk went away");
+        const size_t n = std::min<size_t>(dst.size(), s.xz.size() - offset);
+        std::memcpy(dst.data(), s.xz.data() + offset, n);
+        return n;
+      },
+      s.xz.size());
+  fail = true;
+  try {
+    ra.read(0, 10);
+    ADD_FAILURE() << "a failing read went unnoticed";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kIo);
+    EXPECT_NE(std::string(e.what()).find("the disk went away"),
+              std::string::npos)
+        << e.what();
   }
 }
 

@@ -22,8 +22,12 @@ if [[ -s "$out" ]]; then
 fi
 mkdir -p "$work"
 sample="$("$top/bench/corpus.sh")"
-rm -rf "$work/$name.d" && mkdir -p "$work/$name.d"
-python3 - "$sample" "$work/$name.d" "$members" "$mib" <<'PY'
+# Made in a private staging folder and moved into place at the end, so that
+# two benchmark scripts asking at once do not trip over each other.
+stage="$(mktemp -d "$work/.stage.XXXXXX")"
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage/d"
+python3 - "$sample" "$stage/d" "$members" "$mib" <<'PY'
 import sys
 sample, out, members, mib = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 data = open(sample, "rb").read()
@@ -38,10 +42,10 @@ for i in range(members):
         f.write(chunk)
 PY
 tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
-  -C "$work/$name.d" -cf "$work/$name.tar.tmp" $(cd "$work/$name.d" && ls)
-mv "$work/$name.tar.tmp" "$work/$name.tar"
-rm -rf "$work/$name.d"
-echo "compressing $work/$name.tar (xz -T2 --block-size=1MiB) ..." >&2
-xz -T2 --block-size=1MiB -c "$work/$name.tar" >"$out.tmp"
-mv "$out.tmp" "$out"
+  -C "$stage/d" -cf "$stage/$name.tar" $(cd "$stage/d" && ls)
+rm -rf "$stage/d"
+echo "compressing $name.tar (xz -T2 --block-size=1MiB) ..." >&2
+xz -T2 --block-size=1MiB -c "$stage/$name.tar" >"$stage/$name.tar.xz"
+mv -f "$stage/$name.tar" "$work/$name.tar"
+mv -f "$stage/$name.tar.xz" "$out"
 echo "$out"

@@ -1,26 +1,30 @@
 #!/usr/bin/env bash
-# Side-by-side comparison of parxz with xz, pixz, plzip and zstd: one command.
+# Side-by-side comparison of parxz with xz, pixz, 7-Zip (7zz), plzip and zstd:
+# one command.
 #
-#   bench/compare.sh [CORPUS]          # full run (82 MB sil7.tar: < 45 min on 2 cores)
-#   QUICK=1 bench/compare.sh [CORPUS]  # first 16 MB, 1 run per cell (~3 min)
+#   bench/compare.sh [CORPUS]          # full run (82 MB sil7.tar: < 55 min on 2 cores)
+#   QUICK=1 bench/compare.sh [CORPUS]  # first 16 MiB, 1 run per cell (~4 min)
 #
-# Installs what is missing (xz-utils, pixz, plzip, zstd, gnuplot-nox, time,
-# python3) from Debian's packages, builds //tools:parxz optimized, then times
-# compression at -0, -6 and -9 (zstd: -3 and -19) with 1 thread and with all
-# hardware threads, and decompression of each tool's -6 (zstd: -3 and -19)
-# output. Every output goes through a round trip (decompress, cmp), and
-# parxz's .xz is compared byte for byte with `xz -T`'s. Writes to
-# bench/results/ (QUICK: $WORK/results/): compare.md (the table), scaling.png
-# (MB/s against threads), raw.tsv (every run).
+# Installs what is missing (xz-utils, pixz, 7zip, plzip, zstd, time, python3)
+# from Debian's packages, builds //tools:parxz optimized, then times
+# compression at -0, -6 and -9 (zstd: -3 and -19; 7zz: `a -txz -mx=N
+# -mmt=T`) with 1 thread and with all hardware threads, and decompression of
+# each tool's -6 (zstd: -3 and -19) output (7zz: `e -txz -mmt=T`). Every
+# output goes through a round trip (decompress with the tool itself, cmp), every
+# .xz (parxz, xz, pixz, 7zz) must pass `xz -t`, and parxz's .xz is compared
+# byte for byte with `xz -T`'s. Writes to bench/results/ (QUICK:
+# $WORK/results/): compare.md (the table) and raw.tsv (every run). The plots
+# come from bench/plots.sh.
 #
 # Each cell: a warm-up run that is discarded when it took < $WARMUP_MAX_S
 # (10) seconds, then $RUNS (3; QUICK 1) timed runs, median reported. The
 # slowest cells -- levels in $SLOW_LEVELS (9) -- run only with all threads and
-# $SLOW_RUNS (1) times, so that the full run ends in well under 45 minutes on
-# 2 cores; and once the run has taken $BUDGET_S (2100) seconds, every later
-# cell runs once, without warm-up (the table's "runs" column says so). Measured:
-# 45.5 min with BUDGET_S=2400 under a load average of ~5 from other jobs. Other knobs: MAX_MB (0 = whole corpus; QUICK 16), THREADS (list;
-# default "1 $(nproc)"), TOOLS, OUT_DIR, WORK.
+# $SLOW_RUNS (1) times, so that the full run ends in under an hour on 2 cores;
+# and once the run has taken $BUDGET_S (2100) seconds, every later cell runs
+# once, without warm-up (the table's "runs" column says so). Measured before
+# 7zz joined: 45.5 min with BUDGET_S=2400 under a load average of ~5 from other
+# jobs; 7zz adds about a fifth. Other knobs: MAX_MB (0 = whole corpus; QUICK
+# 16), THREADS (list; default "1 $(nproc)"), TOOLS, OUT_DIR, WORK.
 set -euo pipefail
 top="$(cd "$(dirname "$0")/.." && pwd)"
 source "$top/bench/compare_lib.sh"
@@ -43,11 +47,11 @@ slow_levels=" ${SLOW_LEVELS:-9} "
 warmup_max_s="${WARMUP_MAX_S:-10}"
 budget_s="${BUDGET_S:-2100}"
 threads_list="${THREADS:-1 $nproc_all}"
-tools="${TOOLS:-parxz xz pixz plzip zstd}"
+tools="${TOOLS:-parxz xz pixz 7zz plzip zstd}"
 mkdir -p "$work/out" "$out_dir"
 
-install_missing xz:xz-utils pixz:pixz plzip:plzip zstd:zstd \
-  gnuplot:gnuplot-nox /usr/bin/time:time python3:python3 cmp:diffutils
+install_missing xz:xz-utils pixz:pixz 7zz:7zip plzip:plzip zstd:zstd \
+  /usr/bin/time:time python3:python3 cmp:diffutils
 build_parxz "$top"
 
 source_corpus="${1:-$("$top/bench/corpus.sh")}"
@@ -116,6 +120,13 @@ for threads in $threads_desc; do
       decompress_cmd "$tool" "$nproc_all"
       "${cmd[@]}" <"$out" >"$work/roundtrip"
       same_bytes "$work/roundtrip" "$corpus"
+      # And every .xz must be one that xz itself reads.
+      case "$tool" in
+        parxz | xz | pixz | 7zz) xz -t "$out" || {
+          echo "xz -t rejects $tool's output $out" >&2
+          exit 1
+        } ;;
+      esac
     done
   done
 done
@@ -166,8 +177,7 @@ mode="full ($runs timed runs per cell; levels ${SLOW_LEVELS:-9}: all threads onl
 } >"$out_dir/meta.md"
 
 python3 "$top/bench/compare_report.py" "$raw" "$out_dir/meta.md" \
-  "$out_dir/compare.md" "$out_dir/scaling.gp" "$out_dir/scaling.png"
+  "$out_dir/compare.md"
 rm -f "$out_dir/meta.md"
-gnuplot "$out_dir/scaling.gp"
 cat "$out_dir/compare.md"
-echo "wrote $out_dir/compare.md and $out_dir/scaling.png" >&2
+echo "wrote $out_dir/compare.md and $out_dir/raw.tsv" >&2

@@ -1,4 +1,5 @@
-# Shared by bench/compare.sh and bench/issue3_check.sh (sourced, not run).
+# Shared by bench/compare.sh, bench/issue3_check.sh and bench/plots.sh
+# (sourced, not run).
 # Expects: $work (scratch folder), $bin (folder holding the built parxz).
 
 # Installs from Debian's packages whatever of the given commands is missing.
@@ -45,6 +46,8 @@ compress_cmd() {
     pixz) cmd=(pixz -t -"$level" -p "$threads") ;;  # -t: no tar index
     plzip) cmd=(plzip -c -"$level" -n "$threads") ;;
     zstd) cmd=(zstd -c -q -"$level" -T"$threads") ;;
+    # 7-Zip's .xz: -an (no archive name) with -si/-so streams stdin to stdout.
+    7zz) cmd=(7zz a -an -txz -mx="$level" -mmt="$threads" -si -so -bso0 -bsp0) ;;
     *) echo "unknown tool $tool" >&2; return 1 ;;
   esac
 }
@@ -58,6 +61,7 @@ decompress_cmd() {
     pixz) cmd=(pixz -d -p "$threads") ;;
     plzip) cmd=(plzip -d -c -n "$threads") ;;
     zstd) cmd=(zstd -d -c -q -T"$threads") ;;  # zstd decodes on one thread
+    7zz) cmd=(7zz e -an -txz -mmt="$threads" -si -so -bso0 -bsp0) ;;
     *) echo "unknown tool $tool" >&2; return 1 ;;
   esac
 }
@@ -91,6 +95,19 @@ median() {
   }'
 }
 
+# tool_version NAME CMD...: CMD's output, or "NAME missing".
+tool_version() {
+  local name="$1"
+  shift
+  command -v "$1" >/dev/null 2>&1 && "$@" 2>/dev/null || echo "$name missing"
+}
+
+# The version of 7-Zip's 7zz, e.g. "7-Zip 26.02", or "7zz missing".
+sevenzip_version() {
+  command -v 7zz >/dev/null 2>&1 || { echo "7zz missing"; return; }
+  7zz 2>/dev/null | sed -n 's/^\(7-Zip\) ([a-z]*) \([0-9.]*\).*/\1 \2/p' | head -n 1
+}
+
 # machine_info: markdown lines describing this machine and the tools.
 machine_info() {
   local model
@@ -101,5 +118,7 @@ machine_info() {
   echo "- Tools: parxz built from ${parxz_rev:-?} with liblzma" \
     "$(xz --version | sed -n 's/^liblzma //p'), $(xz --version | head -n 1)," \
     "pixz $(dpkg-query -W -f '${Version}' pixz 2>/dev/null || echo '?')," \
-    "$(plzip --version | head -n 1), $(zstd --version | sed 's/^\*\*\* //; s/, by.*//')"
+    "$(tool_version plzip plzip --version | head -n 1)," \
+    "$(tool_version zstd zstd --version | sed 's/^\*\*\* //; s/, by.*//')," \
+    "$(sevenzip_version)"
 }

@@ -1,22 +1,19 @@
 #!/usr/bin/env python3
-"""Turns bench/compare.sh's raw.tsv into the markdown table and a gnuplot
-script for the scaling plot. Standard library only.
+"""Turns bench/compare.sh's raw.tsv into the markdown table. Standard
+library only. (The plots come from bench/plots.sh.)
 
-  compare_report.py RAW.tsv META.md OUT.md OUT.gp OUT.png
+  compare_report.py RAW.tsv META.md OUT.md
 """
 import csv
 import statistics
 import sys
 from collections import defaultdict
 
-TOOLS = ["parxz", "xz", "pixz", "plzip", "zstd"]
-COLORS = {"parxz": "#d62728", "xz": "#1f77b4", "pixz": "#2ca02c",
-          "plzip": "#9467bd", "zstd": "#ff7f0e"}
-POINTS = {"0": 5, "3": 5, "6": 7, "9": 9, "19": 9}
+TOOLS = ["parxz", "xz", "pixz", "7zz", "plzip", "zstd"]
 
 
 def main():
-    raw, meta, out_md, out_gp, out_png = sys.argv[1:6]
+    raw, meta, out_md = sys.argv[1:4]
     runs = defaultdict(list)
     with open(raw) as f:
         for row in csv.DictReader(f, delimiter="\t"):
@@ -37,6 +34,9 @@ def main():
             "sec": usec / 1e6,
         }
     max_threads = max(k[3] for k in cells)
+    unknown = {k[1] for k in cells} - set(TOOLS)
+    if unknown:
+        sys.exit(f"compare_report.py: unknown tools {sorted(unknown)}")
 
     def ratio(op, tool, level, threads):
         c = cells.get(("compress", tool, level, threads)) or cells.get(
@@ -78,58 +78,14 @@ def main():
         " peak RSS: `/usr/bin/time` %M (median). vs `xz`: MB/s divided by"
         " `xz -T N`'s at the same level and thread count (zstd: against"
         " `xz -6`; decompression: against `xz -d -T N` of xz's -6 output)."
+        " 7zz: 7-Zip's `7zz a -txz -mx=N -mmt=T` and `7zz e -txz -mmt=T`."
         " Decompression rows read each tool's own output made with all"
         " threads. Every output was decompressed and compared with the"
-        " input (cmp).",
+        " input (cmp), and every .xz passed `xz -t`.",
     ]
     with open(out_md, "w") as f:
         f.write(meta_text + "\n\n" + "\n".join(lines) + "\n" +
                 "\n".join(notes) + "\n")
-
-    # The plot: MB/s against threads, compression left, decompression right.
-    dat = out_gp[:-3] + ".dat"
-    series = defaultdict(list)
-    for (op, tool, level, threads), c in cells.items():
-        series[(op, tool, level)].append((threads, c["mbps"]))
-    keys = sorted(series, key=lambda k: order((k[0], k[1], k[2], 0)))
-    with open(dat, "w") as f:
-        for k in keys:
-            f.write(f"# {k}\n")
-            for t, v in sorted(series[k]):
-                f.write(f"{t} {v:.4f}\n")
-            f.write("\n\n")
-    thread_ticks = sorted({k[3] for k in cells})
-    gp = [
-        f"set terminal pngcairo size 1200,560 font 'sans,10'",
-        f"set output '{out_png}'",
-        "set multiplot layout 1,2",
-        "set logscale y",
-        "set grid",
-        "set xlabel 'threads'",
-        "set ylabel 'MB/s (uncompressed)'",
-        f"set xrange [{thread_ticks[0] - 0.3}:{thread_ticks[-1] + 0.3}]",
-        "set xtics (" + ", ".join(f"'{t}' {t}" for t in thread_ticks) + ")",
-        "set key outside right top",
-    ]
-    for op in ["compress", "decompress"]:
-        gp.append(f"set title '{op}ion, {cells_size(cells)}'")
-        parts = []
-        for i, k in enumerate(keys):
-            if k[0] != op:
-                continue
-            style = "linespoints" if len(series[k]) > 1 else "points"
-            parts.append(
-                f"'{dat}' index {i} with {style} lw 2 pt {POINTS.get(k[2], 7)}"
-                f" ps 1.3 lc rgb '{COLORS[k[1]]}' title '{k[1]} -{k[2]}'")
-        gp.append("plot " + ", \\\n  ".join(parts))
-    gp.append("unset multiplot")
-    with open(out_gp, "w") as f:
-        f.write("\n".join(gp) + "\n")
-
-
-def cells_size(cells):
-    in_bytes = next(iter(cells.values()))["in_bytes"]
-    return f"{in_bytes / 1e6:.1f} MB"
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Side by side, in one run: parxz's parallel decoder against `xz -d -T N`,
-# `pixz -d -p N` and the sequential decoder (core's Decompressor), on the
+# `pixz -d -p N`, 7-Zip's `7zz e -txz -mmt=N` and the sequential decoder
+# (core's Decompressor), on the
 # benchmark sample compressed like `xz -6 -T2 --block-size=4MiB`; then reading
 # 1 MiB from the middle through the Index against decoding up to it.
 #
 # Usage: bench/decode_compare.sh [RUNS] [THREADS]      (defaults: 5, 2)
+#        CORPUS=FILE bench/decode_compare.sh 1 2        (smoke run on FILE)
 #
 # Rounds are interleaved (every tool once per round) so that load from other
 # processes spreads over all of them. The table gives each tool's median, min
@@ -20,11 +22,11 @@ threads="${2:-2}"
 work="${TMPDIR:-/tmp}/parxz-decode-compare"
 mkdir -p "$work"
 
-for tool in xz pixz python3; do
+for tool in xz pixz 7zz python3; do
   command -v "$tool" >/dev/null || { echo "decode_compare: $tool is missing" >&2; exit 1; }
 done
 
-corpus="$("$top/bench/corpus.sh")"
+corpus="${CORPUS:-$("$top/bench/corpus.sh")}"
 xzfile="$work/$(basename "$corpus").6.b4m.xz"
 if [[ ! -s "$xzfile" || "$xzfile" -ot "$corpus" ]]; then
   echo "compressing $corpus (xz -6 -T2 --block-size=4MiB) ..." >&2
@@ -45,9 +47,10 @@ run_tool() {  # run_tool NAME: FILE -> stdout
     sequential) "$bench" --xz="$xzfile" --decompress --sequential ;;
     xz) xz -d -c -T"$threads" "$xzfile" ;;
     pixz) pixz -d -p "$threads" <"$xzfile" ;;
+    7zz) 7zz e -an -txz -mmt="$threads" -si -so -bso0 -bsp0 <"$xzfile" ;;
   esac
 }
-tools=(parxz xz pixz sequential)
+tools=(parxz xz pixz 7zz sequential)
 
 for t in "${tools[@]}"; do
   if ! run_tool "$t" | cmp -s - "$corpus"; then
@@ -84,7 +87,7 @@ threads = sys.argv[2]
 med = {k: statistics.median(v) for k, v in t.items()}
 print(f"\ndecompression, {threads} threads, {len(t['parxz'])} interleaved runs (seconds):")
 print(f"{'tool':<12}{'median':>9}{'min':>9}{'max':>9}{'spread':>9}{'cpu':>9}")
-for k in ["parxz", "xz", "pixz", "sequential"]:
+for k in ["parxz", "xz", "pixz", "7zz", "sequential"]:
     v = t[k]
     spread = (max(v) - min(v)) / med[k] * 100
     print(f"{k:<12}{med[k]:9.3f}{min(v):9.3f}{max(v):9.3f}{spread:8.0f}%"
@@ -92,6 +95,7 @@ for k in ["parxz", "xz", "pixz", "sequential"]:
 print("(cpu: median CPU seconds of all threads; wall = cpu / cores used)")
 print(f"\nparxz vs xz -d -T{threads}: {med['xz'] / med['parxz']:.2f}x"
       f"   vs pixz -d: {med['pixz'] / med['parxz']:.2f}x"
+      f"   vs 7zz e: {med['7zz'] / med['parxz']:.2f}x"
       f"   vs sequential: {med['sequential'] / med['parxz']:.2f}x")
 EOF
 

@@ -2,9 +2,11 @@
 # The figures the parallel compressor's issue asks for, side by side in one
 # run on one corpus (default: bench/corpus.sh's sil7.tar) with 2 threads:
 #
-#   1. wall time of `parxz -T2` against `xz -T2` at -6 and at -0 (medians of
-#      $RUNS = 3 runs, interleaved; want parxz/xz <= 1.03), byte identity of
-#      the outputs (cmp), peak RSS at -6 (/usr/bin/time %M);
+#   1. wall time of `parxz -T2` against `xz -T2` and 7-Zip's
+#      `7zz a -txz -mx=N -mmt=2` at -6 and at -0 (medians of $RUNS = 3 runs,
+#      interleaved; want parxz/xz <= 1.03), byte identity of parxz's and xz's
+#      outputs (cmp), 7zz's output checked with `xz -t` and `xz -dc | cmp`,
+#      peak RSS (/usr/bin/time %M);
 #   2. compress_bench's push API fed 64 KiB at a time, -6, 4 MiB Blocks:
 #      2 threads against 1 thread (medians of $RUNS repetitions; want
 #      >= 1.8x).
@@ -23,7 +25,7 @@ threads="${THREADS:-2}"
 out_dir="${OUT_DIR:-$top/bench/results}"
 mkdir -p "$work" "$out_dir"
 
-install_missing xz:xz-utils /usr/bin/time:time python3:python3 cmp:diffutils
+install_missing xz:xz-utils 7zz:7zip /usr/bin/time:time python3:python3 cmp:diffutils
 build_parxz "$top"
 (cd "$top" && bazel build -c opt //bench:compress_bench >&2)
 cp -f "$top/bazel-bin/bench/compress_bench" "$bin/compress_bench"
@@ -37,13 +39,13 @@ rows=()
 
 for level in 6 0; do
   declare -A usec=() rss=()
-  for tool in xz parxz; do  # one warm-up each (page cache, first-run costs)
+  for tool in xz parxz 7zz; do  # one warm-up each (page cache, first-run costs)
     compress_cmd "$tool" "$level" "$threads"
     timed "$corpus" "$work/$tool.xz" "${cmd[@]}" >/dev/null
   done
   for ((r = 1; r <= runs; r++)); do
-    order="xz parxz"
-    ((r % 2 == 0)) && order="parxz xz"  # alternate who goes first
+    order="xz parxz 7zz"
+    ((r % 2 == 0)) && order="7zz parxz xz"  # alternate who goes first
     for tool in $order; do
       compress_cmd "$tool" "$level" "$threads"
       res=$(timed "$corpus" "$work/$tool.xz" "${cmd[@]}")
@@ -55,15 +57,24 @@ for level in 6 0; do
   done
   if cmp -s "$work/parxz.xz" "$work/xz.xz"; then same=identical; else same=DIFFERENT; fi
   xz -d -c "$work/parxz.xz" | cmp -s - "$corpus" || same="$same, ROUND TRIP FAILED"
+  if xz -t "$work/7zz.xz" && xz -d -c "$work/7zz.xz" | cmp -s - "$corpus"; then
+    same="$same; 7zz's decodes with xz"
+  else
+    same="$same; 7zz's FAILED xz -t or xz -dc"
+  fi
   p_s=$(tr ' ' '\n' <<<"${usec[parxz]}" | grep . | median)
   x_s=$(tr ' ' '\n' <<<"${usec[xz]}" | grep . | median)
   p_m=$(tr ' ' '\n' <<<"${rss[parxz]}" | grep . | median)
   x_m=$(tr ' ' '\n' <<<"${rss[xz]}" | grep . | median)
+  s_s=$(tr ' ' '\n' <<<"${usec[7zz]}" | grep . | median)
+  s_m=$(tr ' ' '\n' <<<"${rss[7zz]}" | grep . | median)
   ratio=$(echo "$p_s / $x_s" | bc -l)
-  rows+=("$(printf '| -%s -T%s | %.2f | %.2f | %.3f | %s | %.0f | %.0f |' \
+  rows+=("$(printf '| -%s -T%s | %.2f | %.2f | %.2f | %.3f | %.3f | %s | %.0f | %.0f | %.0f |' \
     "$level" "$threads" "$(echo "$p_s / 1000000" | bc -l)" \
-    "$(echo "$x_s / 1000000" | bc -l)" "$ratio" "$same" \
-    "$(echo "$p_m / 1024" | bc -l)" "$(echo "$x_m / 1024" | bc -l)")")
+    "$(echo "$x_s / 1000000" | bc -l)" "$(echo "$s_s / 1000000" | bc -l)" \
+    "$ratio" "$(echo "$p_s / $s_s" | bc -l)" "$same" \
+    "$(echo "$p_m / 1024" | bc -l)" "$(echo "$x_m / 1024" | bc -l)" \
+    "$(echo "$s_m / 1024" | bc -l)")")
   unset usec rss
 done
 
@@ -100,8 +111,8 @@ finished=$(date +%s)
   echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC'); took $(((finished - started) / 60)) min;" \
     "load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
-  echo "| preset | parxz s | xz s | parxz / xz (want <= 1.03) | outputs | parxz peak RSS MiB | xz peak RSS MiB |"
-  echo "|---|---:|---:|---:|---|---:|---:|"
+  echo "| preset | parxz s | xz s | 7zz s | parxz / xz (want <= 1.03) | parxz / 7zz | outputs | parxz peak RSS MiB | xz peak RSS MiB | 7zz peak RSS MiB |"
+  echo "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|"
   printf '%s\n' "${rows[@]}"
   echo
   echo "| compress_bench | 1 thread | $threads threads | speed-up (want >= 1.8x) |"

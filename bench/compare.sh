@@ -131,23 +131,20 @@ for threads in $threads_desc; do
   done
 done
 
-# parxz's output must equal xz's for the same level whenever xz splits into
-# Blocks (-T >= 2); parxz's own output does not depend on its thread count.
+# parxz's output must equal xz's for the same level and thread count: with
+# -T1 both write one Block without sizes, with -T >= 2 the same Blocks.
 identity_lines=()
-for level in 0 6 9; do
-  xz_out=""
-  for threads in $threads_list; do
-    [[ "$threads" -ge 2 && -f "$work/out/xz-$level-T$threads" ]] &&
-      xz_out="$work/out/xz-$level-T$threads"
+if [[ " $tools " == *" parxz "* && " $tools " == *" xz "* ]]; then
+  for level in 0 6 9; do
+    for threads in $threads_list; do
+      p="$work/out/parxz-$level-T$threads"
+      x="$work/out/xz-$level-T$threads"
+      [[ -f "$p" && -f "$x" ]] || continue
+      if cmp -s "$p" "$x"; then verdict=identical; else verdict=DIFFERENT; fi
+      identity_lines+=("parxz -$level -T$threads vs xz -$level -T$threads: $verdict")
+    done
   done
-  [[ -n "$xz_out" && " $tools " == *" parxz "* ]] || continue
-  for threads in $threads_list; do
-    p="$work/out/parxz-$level-T$threads"
-    [[ -f "$p" ]] || continue
-    if cmp -s "$p" "$xz_out"; then verdict=identical; else verdict=DIFFERENT; fi
-    identity_lines+=("parxz -$level -T$threads vs ${xz_out##*/}: $verdict")
-  done
-done
+fi
 
 # Decompression of the all-threads outputs (multi-Block where the tool splits).
 for threads in $threads_list; do

@@ -58,7 +58,7 @@ for level in 6 0; do
   if cmp -s "$work/parxz.xz" "$work/xz.xz"; then same=identical; else same=DIFFERENT; fi
   xz -d -c "$work/parxz.xz" | cmp -s - "$corpus" || same="$same, ROUND TRIP FAILED"
   if xz -t "$work/7zz.xz" && xz -d -c "$work/7zz.xz" | cmp -s - "$corpus"; then
-    same="$same; 7zz's decodes with xz"
+    same="$same; 7zz's .xz: xz -t and xz -dc ok"
   else
     same="$same; 7zz's FAILED xz -t or xz -dc"
   fi

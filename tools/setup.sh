@@ -11,7 +11,7 @@ set -euo pipefail
 # mpi/ (its tests and the Fortran example); pandas and numcodecs are the real
 # clients of parxz.lzma.install() in tests/python; libarchive-dev reads tar
 # for the tar member options (tools/, never a hand-written tar parser); 7zip
-# is the third peer in bench/.
+# is the third peer in bench/; gnuplot-nox draws bench/plots.sh's pictures.
 PARXZ_PACKAGES=(
   bazel-bootstrap
   g++ liblzma-dev libtbb-dev libgtest-dev libbenchmark-dev
@@ -24,6 +24,7 @@ PARXZ_PACKAGES=(
   openmpi-bin libopenmpi-dev gfortran
   python3-pandas python3-numcodecs
   libarchive-dev 7zip
+  gnuplot-nox
 )
 
 missing=()

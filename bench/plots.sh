@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark pictures, measured and drawn by one command:
 #
-#   bench/plots.sh [CORPUS]     # ~15 min on 2 quiet cores with sil7.tar
+#   bench/plots.sh [CORPUS]     # ~13-15 min on 2 quiet cores with sil7.tar
 #   bench/plots.sh --redraw     # tables and PNGs again from the committed CSVs
 #
 # (a) pareto.png: compression ratio against compression speed for presets
@@ -144,9 +144,12 @@ loads+=("after the Pareto sweep $(load)")
 echo "load average after the Pareto sweep: $(load)"
 
 # --- (b) decoding by file shape ---------------------------------------------
-# make_shape NAME CMD...: the corpus compressed by CMD into $work/shape-NAME.xz
+# make_shape NAME CMD...: the corpus compressed by CMD into $shape_dir/NAME.xz
+# (kept for the next run on the same corpus unless parxz was rebuilt).
+shape_dir="$work/shapes-$(basename "$corpus")-$in_bytes"
+mkdir -p "$shape_dir"
 make_shape() {
-  local name="$1" f="$work/shape-$1.xz"
+  local name="$1" f="$shape_dir/$1.xz"
   shift
   if [[ ! -s "$f" || "$f" -ot "$corpus" || "$f" -ot "$bin/parxz" ]]; then
     echo "making shape $name: $*" >&2
@@ -162,7 +165,7 @@ add_shape() {  # add_shape NAME LABEL CMD...
   shift 2
   make_shape "$name" "$@"
   local blocks
-  blocks=$(xz --robot -l "$work/shape-$name.xz" | awk '$1 == "totals" { print $3 }')
+  blocks=$(xz --robot -l "$shape_dir/$name.xz" | awk '$1 == "totals" { print $3 }')
   shapes+=("$name")
   labels+=("$label, $blocks Block$([[ $blocks == 1 ]] || echo s)")
 }
@@ -171,7 +174,7 @@ add_shape xzT2 "xz -6 -T2" xz -c -6 -T2
 add_shape pixz "pixz -6 -p 2" pixz -t -6 -p 2
 add_shape 7zz "7zz -mx=6 -mmt=2" 7zz a -an -txz -mx=6 -mmt=2 -si -so -bso0 -bsp0
 make_shape parxz "$bin/parxz" -c -6 -T2
-if cmp -s "$work/shape-parxz.xz" "$work/shape-xzT2.xz"; then
+if cmp -s "$shape_dir/parxz.xz" "$shape_dir/xzT2.xz"; then
   labels[1]="${labels[1]/xz -6 -T2/xz -6 -T2 = parxz -6 -T2}"
 else
   add_shape parxz "parxz -6 -T2" "$bin/parxz" -c -6 -T2
@@ -183,7 +186,7 @@ for s in "${shapes[@]}"; do  # correctness first (and a warm page cache)
   for threads in $threads_list; do
     for tool in "${tools[@]}"; do
       decompress_cmd "$tool" "$threads"
-      if ! "${cmd[@]}" <"$work/shape-$s.xz" | cmp -s - "$corpus"; then
+      if ! "${cmd[@]}" <"$shape_dir/$s.xz" | cmp -s - "$corpus"; then
         echo "plots.sh: $tool -T$threads did not decode shape $s to the corpus" >&2
         exit 1
       fi
@@ -196,11 +199,11 @@ for ((r = 1; r <= rounds; r++)); do
     for threads in $threads_list; do
       for tool in $(rotate "$((r + i))" "${tools[@]}"); do
         decompress_cmd "$tool" "$threads"
-        res=$(timed "$work/shape-$s.xz" /dev/null "${cmd[@]}")
+        res=$(timed "$shape_dir/$s.xz" /dev/null "${cmd[@]}")
         read -r usec rss <<<"$res"
         printf '%s,"%s",%s,%s,%d,%.6f,%d,%d,%d\n' "$s" "${labels[i]}" "$tool" \
           "$threads" "$r" "$(echo "$usec / 1000000" | bc -l)" "$rss" \
-          "$in_bytes" "$(stat -c %s "$work/shape-$s.xz")" >>"$dcsv"
+          "$in_bytes" "$(stat -c %s "$shape_dir/$s.xz")" >>"$dcsv"
       done
     done
   done

@@ -153,6 +153,11 @@ int RunTarMembers(const CliOptions& o) {
   int status = 0;
   for (const std::string& name : o.files) {
     const TarJob job{o, name == "-" ? "(stdin)" : name, &matcher};
+    if (name == "-" && IsTerminal(STDIN_FILENO)) {
+      Say(o, "", "Compressed data cannot be read from a terminal");
+      status = 1;
+      continue;
+    }
     try {
       InputFile in = InputFile::Open(name, {.follow_links = true,
                                             .allow_odd_regular = true,

@@ -183,6 +183,14 @@ class TarMembersTest(unittest.TestCase):
         self.assertEqual(len(data), (7 << 20) + 3)
         self.assertEqual(data[3 << 20:(3 << 20) + 6], b"middle")
 
+    def test_list_agrees_with_pixz(self):
+        _, tpxz = self.archives["pixz"]
+        want = run(["pixz", "-l", str(tpxz)])
+        self.assertEqual(want.returncode, 0, want.stderr)
+        got = self.parxz(["--tar-list", str(tpxz)])
+        self.assertEqual(got.returncode, 0, got.stderr)
+        self.assertEqual(got.stdout, want.stdout)
+
     def test_extract_agrees_with_pixz(self):
         tar, tpxz = self.archives["pixz"]
         for member in ("top/f03.txt", "top/sub/big.bin"):

@@ -81,8 +81,10 @@ struct TarMember {
 };
 
 struct TarWalkOptions {
-  // Bytes read after a skip (where the next header is expected).
-  size_t first_read = 64 << 10;
+  // Bytes read after a skip (where the next header is expected): a ustar
+  // header is 512 bytes, pax and GNU long-name headers a few more; libarchive
+  // reads again when it needs more.
+  size_t first_read = 16 << 10;
   // Reads without a skip in between double up to this; also the size of the
   // ranges a selected member is copied in. >= first_read.
   size_t max_read = 16 << 20;

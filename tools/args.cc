@@ -104,6 +104,9 @@ class Parser {
         Fail("The filter chain is incompatible with --flush-timeout");
       }
     }
+    if (o_.tar_list && !o_.tar_extract.empty()) {
+      Fail("--tar-list and --tar-extract cannot be used together");
+    }
     if (o_.files.empty() && !o_.files_from) o_.files.push_back("-");
     return std::move(o_);
   }
@@ -232,6 +235,10 @@ class Parser {
       SetMemlimit(*value, "memlimit-decompress", &o_.memlimit_decompress);
     } else if (name == "memlimit-mt-decompress") {
       SetMemlimit(*value, "memlimit-mt-decompress", &o_.memlimit_mtdec);
+    } else if (name == "tar-list") {
+      o_.tar_list = true;
+    } else if (name == "tar-extract") {
+      o_.tar_extract.push_back(*value);
     } else if (name == "offset") {
       o_.range_offset = ParseSize(*value, "offset");
     } else if (name == "length") {

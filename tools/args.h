@@ -39,8 +39,9 @@ struct MemLimitSetting {
   bool percent = false;
 };
 
-// --block-size=auto: the library's kBlockSizeAuto (parallel/compress/block_sizing.h;
-// tools/compress_plan.cc checks that they are equal).
+// --block-size=auto: the library's kBlockSizeAuto
+// (parallel/compress/block_sizing.h; tools/compress_plan.cc checks that they
+// are equal).
 inline constexpr uint64_t kAutoBlockSize = UINT64_MAX;
 
 struct CliOptions {
@@ -89,6 +90,11 @@ struct CliOptions {
   // offset + length) of a seekable .xz, decoding just the Blocks holding them.
   std::optional<uint64_t> range_offset;
   std::optional<uint64_t> range_length;
+  // --tar-list: the members of a .tar.xz (names; with -v as `tar tv`).
+  // --tar-extract=PATTERN (repeatable): a tar stream of the members
+  // matching any PATTERN on stdout (tools/tar_cli.h).
+  bool tar_list = false;
+  std::vector<std::string> tar_extract;
   std::vector<std::string> files;  // "-" = standard input
 };
 

@@ -24,6 +24,7 @@
 #include "tools/file_io.h"
 #include "tools/list.h"
 #include "tools/progress.h"
+#include "tools/tar_cli.h"
 
 namespace parxz::cli {
 
@@ -398,6 +399,7 @@ int Run(const CliOptions& o) {
     WriteText(STDOUT_FILENO, o.long_help ? LongHelpText() : HelpText());
     return 0;
   }
+  if (o.tar_list || !o.tar_extract.empty()) return RunTarMembers(o);
   if (o.mode == Operation::kList) return RunFiles(o);
   Reporter reporter(o);
   CompressPlan plan;

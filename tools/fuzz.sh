@@ -26,7 +26,7 @@ core_srcs=(core/*.cc)
 parallel_srcs=(parallel/*/*.cc)
 case "$target" in
   decompressor) srcs=("${core_srcs[@]}") ;;
-  round_trip|parallel_decoder) srcs=("${core_srcs[@]}" "${parallel_srcs[@]}") ;;
+  round_trip|parallel_decoder|tar_walk) srcs=("${core_srcs[@]}" "${parallel_srcs[@]}") ;;
   threaded_decoder) srcs=("${core_srcs[@]}" "${parallel_srcs[@]}"
                           tests/parallel_decode/threaded_compare.cc) ;;
   args) srcs=("${core_srcs[@]}" tools/args.cc tools/filter_args.cc
@@ -64,7 +64,7 @@ for src in "${srcs[@]}" "tests/fuzz/${target}_fuzz.cc"; do
   fi
   objs+=("$obj")
 done
-"$CXX" "${flags[@]}" "${objs[@]}" -o "$bin" -llzma -ltbb -lpthread
+"$CXX" "${flags[@]}" "${objs[@]}" -o "$bin" -llzma -ltbb -larchive -lpthread
 
 # A header may legitimately ask liblzma for a 4 GiB dictionary when no memory
 # limit is set (it is allocated, never touched): allow such a malloc.

@@ -28,6 +28,11 @@ Operation modifiers:
       --offset=N, --length=N  with -dc: write only uncompressed bytes
                       [N, N+length) of a seekable .xz file, decoding just
                       the Blocks that hold them (default: to the end)
+      --tar-list      list the members of a .tar.xz (-v: as `tar tv'),
+                      skipping member data through the Index
+      --tar-extract=PATTERN  write a tar stream of the members matching
+                      PATTERN (repeatable; shell patterns, a directory
+                      brings its contents) to stdout, for `tar x'
   -S, --suffix=.SUF   use the suffix '.SUF' on compressed files
       --files[=FILE], --files0[=FILE]  names to process from FILE (or
                       stdin), one a line (--files0: NUL-terminated)
@@ -117,6 +122,13 @@ Mandatory arguments to long options are mandatory for short options too.
       --files0[=FILE] like --files but use the null character as terminator
       --offset=N, --length=N  with -dc: only uncompressed bytes [N, N+length)
                       of a seekable .xz file, decoding just their Blocks
+      --tar-list      list the members of a .tar.xz, names only or with -v
+                      as `tar tv'; member data is skipped through the Index
+                      (a pixz .tpxz is listed from its member index)
+      --tar-extract=PATTERN  write to stdout a tar stream of the members
+                      whose names match PATTERN (fnmatch, `*' matches `/',
+                      a directory brings its contents; repeatable), their
+                      headers and data copied verbatim, for `tar x'
 
  Basic file format and compression options:
 

@@ -66,6 +66,8 @@ constexpr LongOption kLongOptions[] = {
     {"version", ArgKind::kNone},
     {"offset", ArgKind::kRequired},
     {"length", ArgKind::kRequired},
+    {"tar-list", ArgKind::kNone},
+    {"tar-extract", ArgKind::kRequired},
 };
 
 }  // namespace

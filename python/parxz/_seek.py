@@ -37,6 +37,13 @@ each Stream is then decided by the standard reader's code, on the same
 bytes, with the call size a sequential seek would have used there (min(8 KiB,
 what is left to skip)).
 
+With threads (the threaded reader, parxz.lzma's _ThreadedReader), the
+Block a seek lands in is decoded on its own by a sequential decompressor
+and the Blocks after it by a threaded one (_Chain), and the reader's reads
+of the file grow from that Block's size to 1 MiB: a seek followed by a
+short read (tarfile reading a header) decodes one Block and starts no
+workers. Its rewinds start at the first Block the same way.
+
 The Index is used only where it describes what the standard reader sees:
 FORMAT_AUTO or FORMAT_XZ input whose file object has seek/tell/read, was at
 its byte 0 when opened (the standard reader rewinds to byte 0) and is a
@@ -122,24 +129,37 @@ class _Index:
         """The Block holding byte position - 1 (0 < position <= size)."""
         return self._numbers[bisect.bisect_left(self._ends, position)]
 
-    def decompressor_from(self, number, decompressor, pending):
+    def decompressor_from(self, number, make, pending, first_alone=False):
         """A decompressor for the rest of the Stream of Block `number`,
-        from that Block on (see _FromBlock); `decompressor` is a fresh
-        standard one for FORMAT_XZ, `pending` what the reader has already
-        read of the file from the Block's start."""
-        stream, offset, _, _, _ = self.blocks[number]
+        from that Block on (see _FromBlock); make(threaded) makes a fresh
+        standard one for FORMAT_XZ, `pending` is what the reader has
+        already read of the file from the Block's start. first_alone: the
+        Block is decoded on its own by a sequential decompressor, the
+        Blocks after it by make(True)'s (see _Chain)."""
+        stream, offset, _, unpadded, _ = self.blocks[number]
         s_offset, s_size, _, _, _, check_id = self.streams[stream]
-        last = self.blocks[self._last[stream]]
+        end = self._last[stream] + 1
+        last = self.blocks[end - 1]
         index_offset = last[1] + (last[3] + 3 & ~3)
+        tail_left = s_offset + s_size - index_offset
 
-        def tail():
-            records = [(b[3], b[4]) for b in
-                       self.blocks[number:self._last[stream] + 1]]
-            return _index_and_footer(records, check_id)
+        def tail(first, stop):
+            return lambda: _index_and_footer(
+                [(b[3], b[4]) for b in self.blocks[first:stop]], check_id)
 
-        return _FromBlock(decompressor, _stream_header(check_id),
-                          index_offset - offset,
-                          s_offset + s_size - index_offset, tail, pending)
+        head = _stream_header(check_id)
+        if not first_alone or number + 1 == end:
+            return _FromBlock(make(first_alone), head, index_offset - offset,
+                              tail_left, tail(number, end), pending)
+        size = unpadded + 3 & ~3
+        first = _FromBlock(make(False), head, size, 0,
+                           tail(number, number + 1), pending)
+
+        def rest(unused):
+            return _FromBlock(make(True), head,
+                              index_offset - offset - size, tail_left,
+                              tail(number + 1, end), unused)
+        return _Chain(first, rest)
 
 
 def read_index(fp):
@@ -189,15 +209,15 @@ class _FromBlock:
         if n:
             feed += data[:n]
             self._data_left -= n
-        if n < len(data):
-            rest = data[n:]
-            if self._tail_left:
-                k = min(len(rest), self._tail_left)
-                self._tail_left -= k
-                rest = rest[k:]
-                if not self._tail_left:
-                    feed += self._tail()
-            self._after += rest
+        rest = data[n:]
+        if self._tail_left and rest:
+            k = min(len(rest), self._tail_left)
+            self._tail_left -= k
+            rest = rest[k:]
+        if not self._data_left and not self._tail_left and self._tail:
+            feed += self._tail()
+            self._tail = None
+        self._after += rest
         return self._d.decompress(feed, max_length)
 
     @property
@@ -217,6 +237,54 @@ class _FromBlock:
         return self._d.check
 
     def _end_input(self):
+        # The threaded decompressor's "no more input" (the file ended);
+        # the sequential one needs no word of it.
+        end = getattr(self._d, "_end_input", None)
+        if end:
+            end()
+
+
+class _Chain:
+    """One Stream's decompressor made of two: `first` (a _FromBlock for
+    one Block, decoded sequentially: a seek followed by a short read, as
+    tarfile's, decodes that Block only) and then rest(first's unused
+    data) (a _FromBlock for the Blocks after it, threaded). The reader
+    sees one decompressor: eof and unused_data are the second's."""
+
+    __slots__ = ("_d", "_rest")
+
+    def __init__(self, first, rest):
+        self._d = first
+        self._rest = rest
+
+    def _switch(self):
+        if self._rest and self._d.eof:
+            self._d, self._rest = self._rest(self._d.unused_data), None
+
+    def decompress(self, data, max_length=-1):
+        self._switch()
+        return self._d.decompress(data, max_length)
+
+    @property
+    def eof(self):
+        return not self._rest and self._d.eof
+
+    @property
+    def needs_input(self):
+        if self._rest and self._d.eof:
+            return not self._d.unused_data
+        return self._d.needs_input
+
+    @property
+    def unused_data(self):
+        return b"" if self._rest else self._d.unused_data
+
+    @property
+    def check(self):
+        return self._d.check
+
+    def _end_input(self):
+        self._switch()
         self._d._end_input()
 
 
@@ -247,6 +315,12 @@ class IndexSeek:
             self._index = False
 
     def _rewind(self):
+        if (self._index and self._decomp_args.get("threads") is not None
+                and self._index.blocks and self._index.blocks[0][0] == 0):
+            # The threaded reader starts its first Block alone, as after a
+            # jump: tarfile.open() probes and rewinds several times.
+            self._start_block(0)
+            return
         self._stream_no = -1
         super()._rewind()
 
@@ -302,10 +376,15 @@ class IndexSeek:
             piece = offset - offset % _PIECE
             self._fp.seek(piece)
             pending = self._fp.read(_PIECE)[offset - piece:]
-        decompressor = self._plain_factory(
-            **dict(self._decomp_args, format=FORMAT_XZ))
+        threaded = self._decomp_args.get("threads") is not None
+
+        def make(threads):
+            args = dict(self._decomp_args, format=FORMAT_XZ)
+            if not threads:
+                args.pop("threads", None)
+            return self._plain_factory(**args)
         self._decompressor = self._index.decompressor_from(
-            number, decompressor, pending)
+            number, make, pending, first_alone=threaded)
         self._stream_no = stream
         self._pos = start
         self._eof = False

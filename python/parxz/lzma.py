@@ -243,8 +243,8 @@ class _ThreadedSeekingReader(_seek.IndexSeek, _ThreadedReader):
         return data
 
     def _rewind(self):
+        self._next_read = None  # (IndexSeek's rewind may set a Block's size)
         super()._rewind()
-        self._next_read = None
 
 
 class LZMAFile(_compression.BaseStream):

@@ -16,6 +16,8 @@
 //     files).
 //   - _stream_follows(), core's stream rules for parxz.lzma's threaded
 //     reader (python/stream_rules.cc).
+//   - _xz_index(), the Index of a seekable file object, for parxz.lzma's
+//     seeking reader (python/xz_index.cc).
 #include "python/module.h"
 
 #include <array>
@@ -30,6 +32,8 @@ namespace parxz::python {
 // Adds _stream_follows() (python/stream_rules.cc). False with a Python error
 // set.
 bool AddStreamRules(PyObject* module);
+// Adds _xz_index() (python/xz_index.cc). False with a Python error set.
+bool AddXzIndex(PyObject* module);
 
 namespace {
 
@@ -205,7 +209,7 @@ int ModuleExec(PyObject* module) {
   }
   Py_DECREF(module_name);
   return AddCompressors(module, state) && AddDecompressors(module, state) &&
-                 AddStreamRules(module)
+                 AddStreamRules(module) && AddXzIndex(module)
              ? 0
              : -1;
 }

@@ -38,7 +38,7 @@ import sys
 
 import _compression
 
-from parxz import _lzma, _parxz
+from parxz import _lzma, _parxz, _seek
 from parxz._lzma import *  # noqa: F401,F403  (as the standard module)
 from parxz._lzma import _encode_filter_properties, _decode_filter_properties
 
@@ -225,6 +225,28 @@ class _ThreadedReader(_compression.DecompressReader):
         return b""
 
 
+class _ThreadedSeekingReader(_seek.IndexSeek, _ThreadedReader):
+    """_ThreadedReader with seek() by the Index (parxz/_seek.py). After a
+    seek started a Block, the first read of the file is that Block, and
+    each next one twice as large up to _THREADED_READ_SIZE, so that a seek
+    followed by a short read (tarfile's headers) reads and decodes one
+    Block, not a megabyte of them."""
+
+    _next_read = None  # None: _THREADED_READ_SIZE
+
+    def _read_raw(self):
+        size = self._next_read or _THREADED_READ_SIZE
+        if size < _THREADED_READ_SIZE:
+            self._next_read = min(2 * size, _THREADED_READ_SIZE)
+        data = self._fp.read(size)
+        self._read_total += len(data)
+        return data
+
+    def _rewind(self):
+        self._next_read = None  # (IndexSeek's rewind may set a Block's size)
+        super()._rewind()
+
+
 class LZMAFile(_compression.BaseStream):
     """LZMAFile(filename=None, mode="r", *, format=None, check=-1,
     preset=None, filters=None, threads=None, block_size=None)
@@ -282,11 +304,12 @@ class LZMAFile(_compression.BaseStream):
 
         if self._mode == _READ:
             if threads is None:
-                raw = _compression.DecompressReader(
+                raw = _seek.SeekingReader(
                     self._fp, LZMADecompressor, trailing_error=LZMAError,
                     format=format, filters=filters)
             else:
-                raw = _ThreadedReader(self._fp, threads, format, filters)
+                raw = _ThreadedSeekingReader(self._fp, threads, format,
+                                             filters)
             self._buffer = io.BufferedReader(raw)
 
     def close(self):
@@ -372,8 +395,11 @@ class LZMAFile(_compression.BaseStream):
         return length
 
     def seek(self, offset, whence=io.SEEK_SET):
-        """Change the position in the uncompressed data (emulated: seeking
-        backwards restarts decompression, so it can be slow)."""
+        """Change the position in the uncompressed data. On a seekable
+        .xz file with intact Indexes only the Block holding the new position
+        is decoded (the first seek reads the Indexes; parxz/_seek.py);
+        otherwise seeking is emulated as in the standard module (backwards
+        restarts decompression, forwards decodes everything on the way)."""
         self._check_can_seek()
         return self._buffer.seek(offset, whence)
 

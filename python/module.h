@@ -10,6 +10,9 @@
 //   decompressors.cc  _lzma.LZMADecompressor (core/, or parallel/'s
 //                     ThreadedDecompressor with threads=) and decompress()
 //                     (parallel/, behind parxz.lzma.decompress(threads=))
+//   stream_rules.cc   _stream_follows (core's rule for what follows a Stream)
+//   xz_index.cc       _xz_index (the Index of a seekable file object, for
+//                     parxz.lzma's seeking reader)
 #ifndef PARXZ_PYTHON_MODULE_H_
 #define PARXZ_PYTHON_MODULE_H_
 

@@ -374,4 +374,7 @@ PARXZ_API void parxz_decompressor_free(parxz_decompressor *d);
 } /* extern "C" */
 #endif
 
+/* ---- Random access: parxz_reader (installed beside this header) ------- */
+#include "parxz_reader.h"
+
 #endif /* PARXZ_H_ */

@@ -43,4 +43,4 @@ Libs: -L\${libdir} -Wl,-rpath,\${libdir} -lparxz
 Requires.private: liblzma tbb
 Libs.private: -lstdc++ -lm -lpthread
 PC
-echo "parxz: installed libparxz.so, libparxz.a, parxz.h and parxz.pc under $prefix"
+echo "parxz: installed libparxz.so, libparxz.a, parxz.h, parxz_reader.h and parxz.pc under $prefix"

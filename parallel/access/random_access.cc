@@ -12,6 +12,7 @@
 #include <exception>
 #include <list>
 #include <mutex>
+#include <new>
 #include <optional>
 #include <utility>
 
@@ -125,9 +126,9 @@ class XzRandomAccess::Impl {
     uint64_t capacity = 0;
     uint64_t produced = 0;
     size_t consumed = 0;  // input after the Block Header
-    // Set when advancing failed: later users fail the same way (the entry
-    // has left the cache, so later reads start afresh).
-    std::exception_ptr error;
+    // Set when advancing failed: reads waiting for it fail the same way (the
+    // entry has left the cache, so later reads start afresh).
+    std::optional<Error> failure;
   };
   // One Block's part of a read. The calling thread fills the fields up to
   // `partial`; one thread (the caller or a worker) then runs it and sets
@@ -170,15 +171,31 @@ class XzRandomAccess::Impl {
   void RunPartial(Job& job) {
     PartialBlock& p = *job.partial;
     std::lock_guard<std::mutex> lock(p.mu);
-    if (p.error) std::rethrow_exception(p.error);
+    // A fresh copy for each waiter: an exception object is never shared
+    // between threads.
+    if (p.failure) throw Error(*p.failure);
     try {
       Advance(p, job.to);
     } catch (...) {
-      p.error = std::current_exception();
+      p.failure = AsError(std::current_exception());
       Forget(job.partial);
       throw;
     }
     std::memcpy(job.dst, p.data.get() + job.from, job.to - job.from);
+  }
+
+  static Error AsError(std::exception_ptr e) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const Error& error) {
+      return error;
+    } catch (const std::bad_alloc&) {
+      return Error(ErrorCode::kOutOfMemory, kOp, "out of memory");
+    } catch (const std::exception& other) {
+      return Error(ErrorCode::kInternal, kOp, other.what());
+    } catch (...) {
+      return Error(ErrorCode::kInternal, kOp, "unknown exception");
+    }
   }
 
   [[noreturn]] void Fail(const XzBlockInfo& b, lzma_ret ret, size_t consumed,

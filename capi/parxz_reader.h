@@ -51,7 +51,8 @@
  * reading the same Block decode it once. Peak memory, with C threads
  * calling at once and Blocks of at most U uncompressed and K compressed
  * bytes and decoders of D bytes: about (cache_blocks + 2 C) x (U + K + D),
- * plus K + D per whole Block decoding at that moment, plus the Index. */
+ * plus K + D per whole Block decoding at that moment (at most C of them
+ * with threads = 1, C + threads - 1 otherwise), plus the Index. */
 #ifndef PARXZ_READER_H_
 #define PARXZ_READER_H_
 

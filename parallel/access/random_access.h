@@ -55,7 +55,7 @@
 // bytes, the peak is about
 //   (cache_blocks + 2 C) x (U + K + D) + W x (K + D)
 // where W is the number of whole-Block decodes running at once (at most C
-// with threads = 1, at most max(C, threads) otherwise), plus the Index.
+// with threads = 1, at most C + threads - 1 otherwise), plus the Index.
 #ifndef PARXZ_PARALLEL_ACCESS_RANDOM_ACCESS_H_
 #define PARXZ_PARALLEL_ACCESS_RANDOM_ACCESS_H_
 

@@ -30,10 +30,12 @@
  * handles, a reader's errors do not stick: a corrupt Block fails every read
  * that touches it and no other, so threads reading other parts go on (as
  * pread(2) with a bad sector); and the message is per thread, not per
- * handle, so concurrent failures never overwrite each other. A truncated or
- * damaged file fails to open (PARXZ_E_CORRUPT_DATA or PARXZ_E_TRUNCATED);
- * a Block that needs more than memlimit is PARXZ_E_MEMLIMIT; a failed read
- * of the input is PARXZ_E_IO.
+ * handle, so concurrent failures never overwrite each other. A truncated
+ * file, or one whose Stream Headers, Indexes or Footers are damaged, fails
+ * to open (PARXZ_E_CORRUPT_DATA or PARXZ_E_TRUNCATED); a damaged Block
+ * fails the reads that touch it (PARXZ_E_CORRUPT_DATA); a Block that needs
+ * more than memlimit is PARXZ_E_MEMLIMIT; a failed read of the input is
+ * PARXZ_E_IO.
  *
  * Thread safety: parxz_reader_pread() may be called from any number of
  * threads at once on one reader; the getters too. Open and free are not

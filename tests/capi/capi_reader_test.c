@@ -80,7 +80,7 @@ static void check_reader(parxz_reader* r, const buf_t* want, const char* what) {
   check_range(r, want, want->len, 100, what);
   check_range(r, want, want->len + 1000, 100, what);
   check_range(r, want, UINT64_MAX - 5, 100, what);
-  for (k = 0; k < 150; ++k) {
+  for (k = 0; k < 100; ++k) {
     uint64_t off = rnd(&seed) % (want->len + 100);
     size_t n = k % 5 == 0 ? rnd(&seed) % (want->len + 1) : rnd(&seed) % 70000;
     check_range(r, want, off, n, what);
@@ -99,7 +99,7 @@ static void* reader_thread(void* arg) {
   job_t* j = arg;
   unsigned char* got = malloc(200000);
   int k;
-  for (k = 0; k < 30; ++k) {
+  for (k = 0; k < 24; ++k) {
     uint64_t off = k % 2 ? rnd(&j->seed) % (j->want->len + 10)
                          : rnd(&j->seed) % 300000; /* meet on few Blocks */
     size_t n = rnd(&j->seed) % (k % 2 ? 200000 : 3000), len;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Copies prebuilt C libraries and the header under PREFIX and writes
-# PREFIX/lib/pkgconfig/parxz.pc. tools/install.sh builds the files and calls
+# PREFIX/lib/pkgconfig/parxz.pc (parxz_reader.h, which parxz.h includes, is
+# taken from beside PARXZ_H). tools/install.sh builds the files and calls
 # this; tests/capi/install_test.sh calls it with Bazel's outputs.
 # Usage: install_files.sh PREFIX LIBPARXZ_SO LIBPARXZ_A PARXZ_H
 set -euo pipefail
@@ -21,6 +22,9 @@ ln -sf "libparxz.so.$version" "$prefix/lib/libparxz.so.0"
 ln -sf "libparxz.so.0" "$prefix/lib/libparxz.so"
 install -m 0644 "$archive" "$prefix/lib/libparxz.a"
 install -m 0644 "$header" "$prefix/include/parxz.h"
+# parxz.h includes the random-access half, which lies beside it.
+install -m 0644 "$(dirname "$header")/parxz_reader.h" \
+  "$prefix/include/parxz_reader.h"
 
 # -rpath: prefixes outside the loader's path (the usual HPC case) work
 # without LD_LIBRARY_PATH. A static link (pkg-config --static) needs
@@ -39,4 +43,4 @@ Libs: -L\${libdir} -Wl,-rpath,\${libdir} -lparxz
 Requires.private: liblzma tbb
 Libs.private: -lstdc++ -lm -lpthread
 PC
-echo "parxz: installed libparxz.so, libparxz.a, parxz.h and parxz.pc under $prefix"
+echo "parxz: installed libparxz.so, libparxz.a, parxz.h, parxz_reader.h and parxz.pc under $prefix"

@@ -23,7 +23,9 @@
  * - Output is complete only when parxz_compressor_finish() reported
  *   *finished = 1; parxz_*_free() frees and never finishes.
  * - Thread safety: a handle is used by one thread at a time; distinct handles
- *   are independent and may be used concurrently from any threads. The
+ *   are independent and may be used concurrently from any threads (except
+ *   parxz_reader, parxz_reader.h: many threads read one reader at once, and
+ *   its errors go to each thread's last error and do not stick). The
  *   whole-buffer calls, the bounds and the getters without a handle are safe
  *   to call from any number of threads at once.
  * - No C++ exception ever leaves this library; allocation failures are
@@ -373,5 +375,8 @@ PARXZ_API void parxz_decompressor_free(parxz_decompressor *d);
 #ifdef __cplusplus
 } /* extern "C" */
 #endif
+
+/* ---- Random access: parxz_reader (installed beside this header) ------- */
+#include "parxz_reader.h"
 
 #endif /* PARXZ_H_ */

@@ -4,7 +4,7 @@
 #
 # Usage: tools/fuzz.sh TARGET SECONDS [extra libFuzzer flags]
 #   TARGET: decompressor | round_trip | parallel_decoder | threaded_decoder |
-#           args
+#           args | tar_walk | c_reader
 # The seed corpus tests/fuzz/corpus/TARGET is copied to a scratch corpus
 # ($FUZZ_WORK, default /tmp/parxz-fuzz/TARGET) that grows there; crash inputs
 # land in $FUZZ_WORK/artifacts/. To keep one as a regression seed, copy it
@@ -31,6 +31,8 @@ case "$target" in
                           tests/parallel_decode/threaded_compare.cc) ;;
   args) srcs=("${core_srcs[@]}" tools/args.cc tools/filter_args.cc
               tools/help.cc) ;;
+  # The C library's sources; its headers are included as installed (-Icapi).
+  c_reader) srcs=("${core_srcs[@]}" "${parallel_srcs[@]}" capi/*.cc) ;;
   *) echo "fuzz.sh: unknown target '$target'" >&2; exit 2 ;;
 esac
 
@@ -48,10 +50,11 @@ cmp -s "$work/gen/core/version.h.new" "$work/gen/core/version.h" ||
 CXX=${CXX:-clang++-14}
 flags=(-std=c++20 -g -O1 -fno-omit-frame-pointer -I. -I"$work/gen"
        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
+[[ $target == c_reader ]] && flags+=(-Icapi)
 
 # Rebuild only what changed (one object per source); a changed header
 # rebuilds everything (struct layouts must agree between objects).
-newest_h=$(ls -t core/*.h parallel/*/*.h tests/fuzz/*.h tests/parallel_decode/*.h | head -1)
+newest_h=$(ls -t core/*.h parallel/*/*.h capi/*.h tests/fuzz/*.h tests/parallel_decode/*.h | head -1)
 objs=()
 for src in "${srcs[@]}" "tests/fuzz/${target}_fuzz.cc"; do
   obj="$work/obj/$(echo "$src" | tr / _).o"

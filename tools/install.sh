@@ -3,7 +3,8 @@
 # own build systems:
 #   PREFIX/lib/libparxz.so{,.0,.0.1.0}  shared library (exports parxz_* only)
 #   PREFIX/lib/libparxz.a               static library (link -llzma -ltbb too)
-#   PREFIX/include/parxz.h              the C API
+#   PREFIX/include/parxz.h              the C API (and parxz_reader.h, which
+#                                       it includes: random access)
 #   PREFIX/lib/pkgconfig/parxz.pc       for pkg-config (Requires.private:
 #                                       liblzma tbb)
 #   PREFIX/lib/cmake/parxz/             find_package(parxz): parxz::parxz,

@@ -11,10 +11,13 @@
 #include <cstring>
 #include <exception>
 #include <list>
+#include <mutex>
+#include <new>
 #include <optional>
 #include <utility>
 
 #include "parallel/access/file_index.h"
+#include "parallel/access/xz_info.h"
 #include "parallel/common/threads.h"
 #include "parallel/decode/block_decoder.h"
 #include "parallel/decode/decode_input.h"
@@ -24,154 +27,17 @@ namespace parxz {
 
 namespace {
 
-constexpr char kOp[] = "random access";
-
-Check CheckOf(int id) {
-  return (id == LZMA_CHECK_NONE || id == LZMA_CHECK_CRC32 ||
-          id == LZMA_CHECK_CRC64 || id == LZMA_CHECK_SHA256)
-             ? static_cast<Check>(id)
-             : Check::kUnknown;
-}
-
-std::string BlockName(const XzBlockInfo& b) {
-  return DescribeBlock(b.stream, b.number_in_stream, b.compressed_offset);
-}
-
-// Reads and checks the header of Block `b` of `file` into `head` against the
-// Index; returns the header's flags byte. Throws Error naming the Block.
-uint8_t ReadIndexedHeader(const ByteSource& file, const XzBlockInfo& b,
-                          uint64_t memlimit, BlockHead* head) {
-  head->offset = b.compressed_offset;
-  head->stream = b.stream;
-  head->number = b.number_in_stream;
-  if (b.compressed_offset >= file.size() ||
-      b.total_size > file.size() - b.compressed_offset) {
-    throw BlockError(LZMA_DATA_ERROR, *head, file.size(), kOp);
-  }
-  std::vector<uint8_t> buf;
-  const std::span<const uint8_t> bytes =
-      file.Read(b.compressed_offset,
-                static_cast<size_t>(std::min<uint64_t>(
-                    b.total_size, LZMA_BLOCK_HEADER_SIZE_MAX)),
-                buf);
-  const IndexedHeaderResult h = ParseIndexedBlockHeader(
-      bytes,
-      {b.total_size, b.unpadded_size, b.uncompressed_size,
-       static_cast<lzma_check>(b.check_id)},
-      memlimit, head);
-  if (h.ret != LZMA_OK)
-    throw BlockError(h.ret, *head, b.compressed_offset + h.at, kOp);
-  return bytes[1];
-}
-
-XzFileInfo InfoFromIndex(const ByteSource& file, const lzma_index* index,
-                         bool with_headers, uint64_t memlimit) {
-  XzFileInfo info;
-  info.file_size = lzma_index_file_size(index);
-  info.uncompressed_size = lzma_index_uncompressed_size(index);
-  info.checks = lzma_index_checks(index);
-  info.index_memusage = lzma_index_memused(index);
-  lzma_index_iter it;
-  lzma_index_iter_init(&it, index);
-  while (!lzma_index_iter_next(&it, LZMA_INDEX_ITER_STREAM)) {
-    XzStreamInfo s;
-    s.number = static_cast<uint32_t>(it.stream.number);
-    s.block_count = it.stream.block_count;
-    s.compressed_offset = it.stream.compressed_offset;
-    s.uncompressed_offset = it.stream.uncompressed_offset;
-    s.compressed_size = it.stream.compressed_size;
-    s.uncompressed_size = it.stream.uncompressed_size;
-    s.padding = it.stream.padding;
-    s.check_id = static_cast<int>(it.stream.flags->check);
-    s.check = CheckOf(s.check_id);
-    info.streams.push_back(s);
-  }
-  lzma_index_iter_rewind(&it);
-  uint64_t number = 0;
-  while (!lzma_index_iter_next(&it, LZMA_INDEX_ITER_BLOCK)) {
-    XzBlockInfo b;
-    b.stream = static_cast<uint32_t>(it.stream.number);
-    b.number_in_stream = it.block.number_in_stream;
-    b.number = ++number;
-    b.compressed_offset = it.block.compressed_file_offset;
-    b.uncompressed_offset = it.block.uncompressed_file_offset;
-    b.total_size = it.block.total_size;
-    b.unpadded_size = it.block.unpadded_size;
-    b.uncompressed_size = it.block.uncompressed_size;
-    b.check_id = static_cast<int>(it.stream.flags->check);
-    b.check = CheckOf(b.check_id);
-    info.blocks.push_back(b);
-  }
-  if (!with_headers) return info;
-
-  // As xz's list.c: header details, memory, "Sizes in headers", version.
-  info.all_sizes_in_headers = true;
-  info.min_xz_version = 50000002;
-  for (XzBlockInfo& b : info.blocks) {
-    BlockHead head;
-    const uint8_t flags = ReadIndexedHeader(file, b, memlimit, &head);
-    b.header_size = head.block.header_size;
-    b.header_has_compressed_size = (flags & 0x40) != 0;
-    b.header_has_uncompressed_size = (flags & 0x80) != 0;
-    if (!b.header_has_compressed_size || !b.header_has_uncompressed_size) {
-      info.all_sizes_in_headers = false;
-    }
-    b.memusage = head.memusage;
-    info.memusage_max = std::max(info.memusage_max, b.memusage);
-    size_t last = 0;
-    for (size_t i = 0; head.filters[i].id != LZMA_VLI_UNKNOWN; ++i) {
-      if (head.filters[i].id == LZMA_FILTER_ARM64) {
-        info.min_xz_version = std::max<uint32_t>(info.min_xz_version, 50040002);
-      }
-      last = i;
-    }
-    if (head.filters[last].id == LZMA_FILTER_LZMA2 &&
-        b.uncompressed_size == 0) {
-      info.min_xz_version = std::max<uint32_t>(info.min_xz_version, 50000022);
-    }
-    char* text = nullptr;
-    if (lzma_str_from_filters(&text, head.filters,
-                              LZMA_STR_DECODER | LZMA_STR_GETOPT_LONG,
-                              nullptr) == LZMA_OK) {
-      b.filters = text;
-      free(text);
-    }
-  }
-  return info;
-}
+using access_internal::BlockName;
+using access_internal::InfoFromIndex;
+using access_internal::kOp;
+using access_internal::ReadIndexedHeader;
+using access_internal::ThrowNotAFile;
 
 std::span<const uint8_t> Bytes(std::string_view s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
-[[noreturn]] void ThrowNotAFile() {
-  throw Error(ErrorCode::kBadOptions, kOp,
-              "random access needs a regular file (not a pipe or terminal)");
-}
-
-ByteSource SourceOrThrow(int fd) {
-  std::optional<ByteSource> file = ByteSource::ForFd(fd);
-  if (!file) ThrowNotAFile();
-  return *file;
-}
-
-XzFileInfo ReadInfo(const ByteSource& file, bool with_headers,
-                    uint64_t memlimit) {
-  LzmaIndexPtr index = DecodeFileIndex(file, 0, memlimit);
-  return InfoFromIndex(file, index.get(), with_headers, memlimit);
-}
-
 }  // namespace
-
-XzFileInfo ReadXzFileInfo(std::string_view xz, bool with_headers,
-                          std::optional<uint64_t> memlimit) {
-  return ReadInfo(ByteSource(Bytes(xz)), with_headers, LzmaMemLimit(memlimit));
-}
-
-XzFileInfo ReadXzFileInfo(int fd, bool with_headers,
-                          std::optional<uint64_t> memlimit) {
-  return ReadInfo(SourceOrThrow(fd), with_headers, LzmaMemLimit(memlimit));
-}
 
 class XzRandomAccess::Impl {
  public:
@@ -221,41 +87,36 @@ class XzRandomAccess::Impl {
       if (b_end >= end) break;
     }
 
-    std::vector<Job*> work;
-    for (Job& j : jobs) {
-      if (!j.partial || j.partial->produced < j.to) work.push_back(&j);
-    }
-    if (work.size() == 1 || threads_ == 1) {
-      for (Job* j : work) Run(*j);
-    } else if (!work.empty()) {
+    // Each Job decodes (or, for a partial Block already decoded far
+    // enough by an earlier or concurrent read, copies) its part.
+    if (jobs.size() == 1 || threads_ == 1) {
+      // On the caller's thread; the first failure in file order ends it.
+      for (Job& j : jobs) {
+        Run(j);
+        if (j.error) std::rethrow_exception(j.error);
+      }
+    } else {
       arena_.execute([&] {
-        tbb::parallel_for(size_t{0}, work.size(),
-                          [&](size_t k) { Run(*work[k]); });
+        tbb::parallel_for(size_t{0}, jobs.size(),
+                          [&](size_t k) { Run(jobs[k]); });
       });
-    }
-    // The first failing Block in file order decides; a failed partial
-    // decode is not kept.
-    for (Job* j : work) {
-      if (j->error) {
-        for (Job* f : work) {
-          if (f->error && f->partial) Forget(f->block);
-        }
-        std::rethrow_exception(j->error);
+      // The first failing Block in file order decides.
+      for (Job& j : jobs) {
+        if (j.error) std::rethrow_exception(j.error);
       }
     }
-    for (Job& j : jobs) {
-      if (j.partial)
-        std::memcpy(j.dst, j.partial->data.get() + j.from, j.to - j.from);
-    }
-    Trim();
     return static_cast<size_t>(end - offset);
   }
 
  private:
   // A Block decoded from its start up to `produced`, with the decoder that
-  // can go on (null once the Block ended and its Check was verified).
+  // can go on (null once the Block ended and its Check was verified). Shared
+  // by the cache and the reads using it; `mu` is held by the one thread that
+  // advances it or copies from it, and guards every field below it.
   struct PartialBlock {
-    size_t block = 0;
+    explicit PartialBlock(size_t b) : block(b) {}
+    const size_t block;  // index into info_.blocks
+    std::mutex mu;
     std::unique_ptr<BlockHead> head;  // the running decoder points into it
     std::unique_ptr<BlockDecoder> decoder;
     std::unique_ptr<uint8_t[]> data;
@@ -265,17 +126,19 @@ class XzRandomAccess::Impl {
     uint64_t capacity = 0;
     uint64_t produced = 0;
     size_t consumed = 0;  // input after the Block Header
+    // Set when advancing failed: reads waiting for it fail the same way (the
+    // entry has left the cache, so later reads start afresh).
+    std::optional<Error> failure;
   };
   // One Block's part of a read. The calling thread fills the fields up to
-  // `partial`; one worker then runs it (decoding into `dst` or `*partial`,
-  // each Job's own) and sets `error`; the calling thread reads them after
-  // parallel_for returned.
+  // `partial`; one thread (the caller or a worker) then runs it and sets
+  // `error`; the caller reads that after parallel_for returned.
   struct Job {
     size_t block = 0;           // index into info_.blocks
     uint64_t from = 0, to = 0;  // wanted bytes of the Block
     uint8_t* dst = nullptr;     // where bytes [from, to) go
-    PartialBlock* partial = nullptr;
-    std::exception_ptr error;  // written by the worker
+    std::shared_ptr<PartialBlock> partial;
+    std::exception_ptr error;  // written by the thread running the Job
   };
 
   size_t BlockOrdinal(const lzma_index_iter& it) const {
@@ -293,12 +156,45 @@ class XzRandomAccess::Impl {
   void Run(Job& job) {
     try {
       if (job.partial) {
-        Advance(*job.partial, job.to);
+        RunPartial(job);
       } else {
         DecodeWhole(job.block, job.dst);
       }
     } catch (...) {
       job.error = std::current_exception();
+    }
+  }
+
+  // Advances the shared partial Block as far as `job` needs (unless an
+  // earlier or concurrent read did) and copies its part out, under the
+  // Block's lock.
+  void RunPartial(Job& job) {
+    PartialBlock& p = *job.partial;
+    std::lock_guard<std::mutex> lock(p.mu);
+    // A fresh copy for each waiter: an exception object is never shared
+    // between threads.
+    if (p.failure) throw Error(*p.failure);
+    try {
+      Advance(p, job.to);
+    } catch (...) {
+      p.failure = AsError(std::current_exception());
+      Forget(job.partial);
+      throw;
+    }
+    std::memcpy(job.dst, p.data.get() + job.from, job.to - job.from);
+  }
+
+  static Error AsError(std::exception_ptr e) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const Error& error) {
+      return error;
+    } catch (const std::bad_alloc&) {
+      return Error(ErrorCode::kOutOfMemory, kOp, "out of memory");
+    } catch (const std::exception& other) {
+      return Error(ErrorCode::kInternal, kOp, other.what());
+    } catch (...) {
+      return Error(ErrorCode::kInternal, kOp, "unknown exception");
     }
   }
 
@@ -379,27 +275,27 @@ class XzRandomAccess::Impl {
     if (verdict != LZMA_OK) Fail(b, verdict, p.consumed, header);
   }
 
-  // The cached partial decode of `block`, or a new one; the most recently
-  // used first.
-  PartialBlock* Partial(size_t block) {
+  // The cached partial decode of `block`, or a new one, now the most
+  // recently used; the least recently used beyond cache_blocks leave the
+  // cache (a read still using one keeps it alive until it is done).
+  std::shared_ptr<PartialBlock> Partial(size_t block) {
+    std::lock_guard<std::mutex> lock(cache_mu_);
     for (auto it = cache_.begin(); it != cache_.end(); ++it) {
-      if (it->block == block) {
+      if ((*it)->block == block) {
         cache_.splice(cache_.begin(), cache_, it);
-        return &cache_.front();
+        return cache_.front();
       }
     }
-    cache_.emplace_front();
-    cache_.front().block = block;
-    return &cache_.front();
-  }
-
-  void Forget(size_t block) {
-    cache_.remove_if(
-        [block](const PartialBlock& p) { return p.block == block; });
-  }
-
-  void Trim() {
+    auto p = std::make_shared<PartialBlock>(block);
+    cache_.push_front(p);
     while (cache_.size() > options_.cache_blocks) cache_.pop_back();
+    return p;
+  }
+
+  // A failed partial decode leaves the cache.
+  void Forget(const std::shared_ptr<PartialBlock>& p) {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    cache_.remove(p);
   }
 
   struct FdCloser {
@@ -415,10 +311,11 @@ class XzRandomAccess::Impl {
   unsigned threads_;
   LzmaIndexPtr index_;
   XzFileInfo info_;
-  // Most recently used first. The list is changed by the calling thread
-  // only; during a read each worker advances the one PartialBlock its Job
-  // names.
-  std::list<PartialBlock> cache_;
+  // Most recently used first, at most options_.cache_blocks; cache_mu_
+  // guards the list (never held while decoding or waiting for a Block's
+  // lock), each PartialBlock's own mutex its contents.
+  std::mutex cache_mu_;
+  std::list<std::shared_ptr<PartialBlock>> cache_;
   // Idle decoders: taken by whole-Block decodes on workers and by partial
   // Blocks, which keep theirs until the Block ended.
   BlockDecoderPool decoders_;

@@ -1,5 +1,6 @@
 // Random access to the uncompressed bytes of a seekable .xz file, and what
-// its Index says about Streams and Blocks (for `parxz -l`).
+// its Index says about Streams and Blocks (XzFileInfo, parallel/access/
+// xz_info.h, included here).
 //
 //   parxz::XzRandomAccess xz = parxz::XzRandomAccess::open_file("big.tar.xz");
 //   std::string part = xz.read(40 << 20, 1 << 20);   // bytes [40 MiB, 41 MiB)
@@ -32,10 +33,29 @@
 // (kCorruptData with its Block number and compressed offset; kMemLimit when
 // its filters need more than `memlimit`).
 //
-// Thread safety: one thread at a time per object (read() updates the cache);
-// distinct objects are independent. Each object owns a ThreadArena of
-// PlanThreads(threads) slots (parallel/common/threads.h) for its parallel
-// reads.
+// Thread safety: read() and read_into() may be called from any number of
+// threads at once on one object (an OpenMP loop over slabs); the other
+// calls are const. With threads = 1 a read runs wholly on its caller's
+// thread (the callers are the parallelism); otherwise a read spanning
+// several Blocks decodes them on the object's ThreadArena of
+// PlanThreads(threads) slots (parallel/common/threads.h), which concurrent
+// callers share, so the object never runs more than that many decodes on
+// TBB workers at once. Two reads that need the same partly read Block do
+// not both decode it: the second waits for the first and copies its bytes.
+// Distinct objects are independent.
+//
+// Memory: the cache holds at most `cache_blocks` partly read Blocks (a bound
+// in Blocks, not bytes); each costs at most its uncompressed size, its
+// decoder (until the Block ended) and, for file and callback sources, its
+// compressed size. A read in progress may hold up to two more (its first
+// and last Block, also when evicted meanwhile) and, per Block it decodes
+// whole, that Block's compressed bytes (file/callback sources) and one
+// decoder; idle decoders are kept for reuse. So with C concurrent callers,
+// Blocks of at most U uncompressed and K compressed bytes and decoders of D
+// bytes, the peak is about
+//   (cache_blocks + 2 C) x (U + K + D) + W x (K + D)
+// where W is the number of whole-Block decodes running at once (at most C
+// with threads = 1, at most C + threads - 1 otherwise), plus the Index.
 #ifndef PARXZ_PARALLEL_ACCESS_RANDOM_ACCESS_H_
 #define PARXZ_PARALLEL_ACCESS_RANDOM_ACCESS_H_
 
@@ -50,66 +70,10 @@
 
 #include "core/error.h"
 #include "core/options.h"
+#include "parallel/access/xz_info.h"
 #include "parallel/decode/decode_input.h"
 
 namespace parxz {
-
-// One Block as the Index records it. Offsets are from the start of the file.
-struct XzBlockInfo {
-  uint32_t stream = 0;             // 1-based Stream number
-  uint64_t number_in_stream = 0;   // 1-based, as `xz -lv` prints it
-  uint64_t number = 0;             // 1-based over the whole file
-  uint64_t compressed_offset = 0;  // of its Block Header
-  uint64_t uncompressed_offset = 0;
-  uint64_t total_size = 0;  // header + data + padding + check
-  uint64_t unpadded_size = 0;
-  uint64_t uncompressed_size = 0;
-  Check check = Check::kUnknown;  // of its Stream (may be an unnamed ID)
-  int check_id = 0;
-
-  // Filled only by ReadXzFileInfo(..., with_headers = true), as `xz -lvv`:
-  uint32_t header_size = 0;
-  bool header_has_compressed_size = false;
-  bool header_has_uncompressed_size = false;
-  uint64_t memusage = 0;  // decoder memory of its filter chain
-  std::string filters;    // e.g. "--lzma2=dict=8MiB"
-};
-
-struct XzStreamInfo {
-  uint32_t number = 0;  // 1-based
-  uint64_t block_count = 0;
-  uint64_t compressed_offset = 0;  // of its Stream Header
-  uint64_t uncompressed_offset = 0;
-  uint64_t compressed_size = 0;  // header to footer, without padding
-  uint64_t uncompressed_size = 0;
-  uint64_t padding = 0;  // Stream Padding after it
-  Check check = Check::kUnknown;
-  int check_id = 0;
-};
-
-struct XzFileInfo {
-  uint64_t file_size = 0;  // compressed, all of it
-  uint64_t uncompressed_size = 0;
-  uint32_t checks = 0;          // bit i set: check ID i is used
-  uint64_t index_memusage = 0;  // memory the Index needed (lzma_index_memused)
-  std::vector<XzStreamInfo> streams;
-  std::vector<XzBlockInfo> blocks;
-  // With with_headers: the largest decoder memory of any Block, whether
-  // every Block Header records both sizes, and the oldest XZ Utils version
-  // that decodes the file (50000002 = 5.0.0, as liblzma's LZMA_VERSION).
-  uint64_t memusage_max = 0;
-  bool all_sizes_in_headers = false;
-  uint32_t min_xz_version = 0;
-};
-
-// What the Index of a complete .xz file in memory says. `with_headers`
-// also reads every Block Header (for `xz -lvv`). `memlimit`: as
-// RandomAccessOptions::memlimit. Throws Error.
-XzFileInfo ReadXzFileInfo(std::string_view xz, bool with_headers = false,
-                          std::optional<uint64_t> memlimit = std::nullopt);
-// The same for a seekable descriptor (read with pread(); not owned).
-XzFileInfo ReadXzFileInfo(int fd, bool with_headers = false,
-                          std::optional<uint64_t> memlimit = std::nullopt);
 
 struct RandomAccessOptions {
   // Threads for reads spanning several Blocks; 0 = all hardware threads,
@@ -120,7 +84,8 @@ struct RandomAccessOptions {
   // allowed more than a file of its size can need).
   std::optional<uint64_t> memlimit;
   // Partly read Blocks kept with their decoder and what they decoded so far
-  // (each costs up to its uncompressed size plus its decoder's memory).
+  // (a bound in Blocks; each costs up to its uncompressed size plus its
+  // decoder's memory, see Memory above). 0 keeps none.
   size_t cache_blocks = 2;
 };
 
@@ -153,7 +118,7 @@ class XzRandomAccess {
   const XzFileInfo& info() const;
 
   // Bytes [offset, offset + length) of the uncompressed data, fewer at the
-  // end (see above). Throws Error.
+  // end (see above). Throws Error. Safe from several threads at once.
   std::string read(uint64_t offset, uint64_t length);
   // The same into `out` (up to out.size() bytes); returns the count.
   size_t read_into(uint64_t offset, std::span<uint8_t> out);

@@ -8,6 +8,9 @@
 #     `xz -d` reads it back;
 #   - a Fortran program (ISO_C_BINDING) links and round-trips, if gfortran
 #     is installed;
+#   - the random-access examples (reader_example.c, OpenMP over one reader,
+#     against `xz -dc`; reader_fortran.f90 if gfortran is installed) build
+#     and run;
 #   - the shared library exports exactly the functions parxz.h declares.
 set -euo pipefail
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -18,7 +21,7 @@ prefix=$work/prefix
 "$capi/install_files.sh" "$prefix" "$capi/libparxz.so" "$capi/libparxz.a" \
   "$capi/parxz.h"
 for f in lib/libparxz.so lib/libparxz.so.0 lib/libparxz.a include/parxz.h \
-         lib/pkgconfig/parxz.pc; do
+         include/parxz_reader.h lib/pkgconfig/parxz.pc; do
   [[ -e $prefix/$f ]] || fail "$f not installed"
 done
 
@@ -65,12 +68,25 @@ xz -dc "$work/c.xz" | cmp - "$work/input" || fail "xz -d does not read it back"
 blocks=$(xz --robot -lv "$work/c.xz" | grep -c '^block')
 [[ $blocks -eq 3 ]] || fail "expected 3 Blocks, xz lists $blocks"
 
+# Random access from C (OpenMP over slabs of one reader), as a user builds it.
+cc -std=c99 -Wall -Wextra -Werror -pedantic -fopenmp tests/capi/reader_example.c \
+  $cflags $(pkg-config --libs parxz) -o "$work/reader_example"
+OMP_NUM_THREADS=3 "$work/reader_example" "$work/c.xz" "$work/c.back" 300000 \
+  > /dev/null
+cmp "$work/c.back" "$work/input" || fail "reader example: bytes differ"
+
 # Fortran through ISO_C_BINDING, where a Fortran compiler is installed.
 if command -v gfortran >/dev/null; then
   gfortran tests/capi/fortran_smoke.f90 $(pkg-config --libs parxz) \
     -o "$work/fortran_smoke"
   smoke=$("$work/fortran_smoke")
   grep -q "round trip ok" <<<"$smoke" || fail "Fortran smoke"
+  gfortran -fopenmp tests/capi/reader_fortran.f90 $(pkg-config --libs parxz) \
+    -o "$work/reader_fortran"
+  out=$(OMP_NUM_THREADS=3 "$work/reader_fortran" "$work/fortran.xz")
+  echo "$out"
+  grep -q "slabs read back ok" <<<"$out" || fail "Fortran reader: $out"
+  xz -t "$work/fortran.xz" || fail "Fortran reader: xz -t"
 else
   echo "gfortran not installed: Fortran smoke test skipped"
 fi
@@ -78,7 +94,8 @@ fi
 # Exported symbols == functions declared in the header.
 nm -D --defined-only "$prefix/lib/libparxz.so" | awk '{print $3}' | sort \
   > "$work/exported"
-grep '^PARXZ_API' "$prefix/include/parxz.h" | grep -o 'parxz_[a-z0-9_]*(' |
+cat "$prefix/include/parxz.h" "$prefix/include/parxz_reader.h" |
+  grep '^PARXZ_API' | grep -o 'parxz_[a-z0-9_]*(' |
   tr -d '(' | sort -u > "$work/declared"
 [[ $(wc -l < "$work/declared") -ge 20 ]] || fail "header parse found too few"
 diff "$work/declared" "$work/exported" ||

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include "tests/parallel_decode/decode_test_util.h"
 
@@ -175,6 +176,79 @@ TEST(RandomAccess, SmallPiecesInOrderAndBackwards) {
       EXPECT_TRUE(backward == s.data) << s.name << " cache=" << cache;
     }
   }
+}
+
+// Eight threads reading at once from one object (as an OpenMP loop over
+// slabs does): every read gives the data's bytes, for reads on the callers'
+// threads (threads 1) and on the shared arena (threads 2), with and without
+// a cache; and from a positioned-read callback, where small pieces of the
+// same few Blocks make the threads meet on one partly read Block.
+TEST(RandomAccess, ManyThreadsReadOneObject) {
+  for (const Sample& s : Samples()) {
+    for (unsigned threads : {1u, 2u}) {
+      for (size_t cache : {size_t{0}, size_t{2}}) {
+        XzRandomAccess ra = XzRandomAccess::open_reader(
+            [&](uint64_t offset, std::span<uint8_t> dst) -> size_t {
+              const size_t n = static_cast<size_t>(
+                  std::min<uint64_t>(dst.size(), s.xz.size() - offset));
+              std::memcpy(dst.data(), s.xz.data() + offset, n);
+              return n;
+            },
+            s.xz.size(), {.threads = threads, .cache_blocks = cache});
+        std::atomic<int> bad{0};
+        std::vector<std::thread> pool;
+        for (unsigned t = 0; t < 8; ++t) {
+          pool.emplace_back([&, t] {
+            std::mt19937_64 rng(100 + t);
+            for (int i = 0; i < 12; ++i) {
+              // Half the reads small and near the start (shared Blocks).
+              const bool near = i % 2 == 0;
+              const uint64_t offset =
+                  near ? rng() % 200000 : rng() % (s.data.size() + 100);
+              const uint64_t length = near ? rng() % 3000 : rng() % 100000;
+              if (ra.read(offset, length) != Expected(s.data, offset, length))
+                ++bad;
+            }
+          });
+        }
+        for (std::thread& t : pool) t.join();
+        EXPECT_EQ(bad.load(), 0)
+            << s.name << " threads=" << threads << " cache=" << cache;
+      }
+    }
+  }
+}
+
+// A corrupt Block read by many threads at once fails every read of it with
+// the same code, and reads elsewhere still work.
+TEST(RandomAccess, ManyThreadsMeetACorruptBlock) {
+  const std::string data = TestData(1 << 20, 31);
+  std::string xz = XzMt(data, 64 * kKiB, 0);
+  const XzFileInfo info = ReadXzFileInfo(xz);
+  const XzBlockInfo& b = info.blocks[3];
+  xz[b.compressed_offset + b.total_size / 2] ^= 0x55;
+  XzRandomAccess ra = XzRandomAccess::open_buffer(xz, {.threads = 1});
+  std::atomic<int> failed{0}, wrong{0};
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < 8; ++t) {
+    pool.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        try {
+          // Up to the Block's end: through the damage and its Check.
+          ra.read(
+              b.uncompressed_offset + b.uncompressed_size - 200 - 10 * t - i,
+              200);
+          ++wrong;
+        } catch (const Error& e) {
+          if (e.code() == ErrorCode::kCorruptData) ++failed;
+        }
+        if (ra.read(i * 1000, 100) != data.substr(i * 1000, 100)) ++wrong;
+      }
+    });
+  }
+  for (std::thread& t : pool) t.join();
+  EXPECT_EQ(failed.load(), 80);
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST(RandomAccess, FilesAndDescriptors) {

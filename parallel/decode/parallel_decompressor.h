@@ -116,8 +116,8 @@ struct ParallelDecodeOptions {
   // get lzma_block::ignore_check, the sequential decoders LZMA_IGNORE_CHECK
   // (.lz members too). The Index and the Headers are still checked.
   bool ignore_check = false;
-  // Optional live counters (parallel/common/live_progress.h) the Block decoders add
-  // to while they work; not owned, must outlive the call.
+  // Optional live counters (parallel/common/live_progress.h) the Block decoders
+  // add to while they work; not owned, must outlive the call.
   LiveProgress* live = nullptr;
   // Optional cancel request: set it (from any thread) and the call throws
   // ErrorCode::kCancelled, the Blocks on workers stopping part-way (within
@@ -166,7 +166,8 @@ DecompressStats DecompressFd(int in_fd, int out_fd,
                              const ProgressFn& progress = nullptr);
 
 // The same, handing the decoded bytes to `write` in order (from the calling
-// thread or the pipeline's writer stage, one call at a time) instead of a
+// thread, the pipeline's writer stage or the streamed output's writer
+// thread, stream_writer.h: one call at a time) instead of a
 // descriptor: for outputs that are not a plain write(), such as sparse files.
 // An exception thrown by `write` stops decoding and is rethrown.
 using OutputFn = std::function<void(const uint8_t* bytes, size_t n)>;

@@ -107,6 +107,9 @@ class Driver : private BlockPipeline::Host {
   void Settle();
   // Bytes written to the sink or handed to the writer so far.
   uint64_t OutBytes() const;
+  // The input available to decode from: in_.Ensure(kChunk) when little is
+  // left; 0 only at the end of the input.
+  size_t InputPiece();
   // The output piece to decode into: the writer's, or scratch_.
   std::span<uint8_t> OutPiece(StreamWriter* w);
   // Hands `n` bytes of OutPiece(w) on to the writer or the sink.

@@ -76,7 +76,7 @@ void Driver::ThrowTruncated() {
 bool Driver::DecodeSequential(lzma_stream* s, bool finish) {
   StreamWriter* const w = Streamed();  // the writes on another thread
   for (;;) {
-    const size_t avail = in_.Ensure(kChunk);
+    const size_t avail = InputPiece();
     const lzma_action action =
         finish && in_.exhausted() ? LZMA_FINISH : LZMA_RUN;
     const BlockResult r = CodeSome(s, {in_.data(), avail}, OutPiece(w), action);

@@ -44,6 +44,14 @@ uint64_t Driver::OutBytes() const {
   return out_mark_ + (writer_->committed() - committed_mark_);
 }
 
+size_t Driver::InputPiece() {
+  // Topped up only when low: DecodeInput moves what is left to the front
+  // of its buffer on every refill.
+  constexpr size_t kLow = size_t{64} << 10;
+  const size_t avail = in_.available();
+  return avail >= kLow ? avail : in_.Ensure(kChunk);
+}
+
 std::span<uint8_t> Driver::OutPiece(StreamWriter* w) {
   if (w != nullptr) return w->Piece();
   if (!scratch_) scratch_.reset(new uint8_t[kChunk]);
@@ -76,14 +84,13 @@ bool Driver::DecodeBlockSequentially(BlockHead& head) {
       (check == LZMA_CHECK_CRC32 || check == LZMA_CHECK_CRC64);
   if (check_here) head.block.ignore_check = true;
   if (w != nullptr) {
-    stats_.threads = std::max(stats_.threads, 2u);
     w->BeginCheck(check_here ? check : LZMA_CHECK_NONE);
   }
   std::unique_ptr<BlockDecoder> decoder = decoders_.Acquire();
   const lzma_ret ret = decoder->Start(&head);
   if (ret != LZMA_OK) throw BlockError(ret, head, in_.offset());
   for (;;) {
-    const size_t avail = in_.Ensure(kChunk);
+    const size_t avail = InputPiece();
     const std::span<uint8_t> out = OutPiece(w);
     const BlockResult r = decoder->Code({in_.data(), avail}, out);
     in_.Consume(r.consumed);

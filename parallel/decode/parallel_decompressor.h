@@ -44,8 +44,16 @@
 // compressed size when the input is not in memory (nothing when only
 // verifying a memory input; each decoder also keeps 1 MiB of scratch). It
 // lowers the Blocks in flight, then the threads, to fit, and decodes a Block
-// sequentially (streaming, 1 MiB pieces) when even two threads with one
-// Block each would not fit. `memlimit_hard` is what the sequential decoder
+// streaming when even two threads with one Block each would not fit.
+//
+// Streaming (a Block too big for the plan, Blocks without sizes and no
+// Index, a run that would hold one Block such as a one-Block file's, and
+// .lzma/.lz): input read and output written in bounded, reused pieces
+// whatever the size, so memory stays the decoder's dictionary plus a few
+// MiB. With threads >= 2 the Block's CRC32/CRC64 and the writes run on a
+// writer thread (stream_writer.h) while the calling thread decodes; the
+// verdict, the error and the output before it are a sequential decoder's.
+// `memlimit_hard` is what the sequential decoder
 // may use at most: a Block whose filters need more fails with
 // ErrorCode::kMemLimit, as parxz::decompress with DecompressOptions::memlimit.
 //

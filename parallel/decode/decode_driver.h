@@ -6,7 +6,10 @@
 //   parallel_decompressor.cc    the stream loop, .xz Streams and their Block
 //                               runs, the Index of seekable inputs;
 //   decode_driver_sequential.cc the sequential paths: .lzma, .lz and
-//                               Python-mode streams on liblzma's decoders.
+//                               Python-mode streams on liblzma's decoders;
+//   decode_driver_stream.cc     Blocks decoded one at a time, streamed in
+//                               bounded pieces (with 2+ threads the check
+//                               and the writes on a StreamWriter's thread).
 //
 //   const Resolved opt = Resolve(options);
 //   Driver driver(in, sink, opt, &progress);
@@ -22,7 +25,9 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/options.h"
@@ -35,6 +40,7 @@
 #include "parallel/decode/decode_sink.h"
 #include "parallel/decode/parallel_decompressor.h"
 #include "parallel/decode/run_planner.h"
+#include "parallel/decode/stream_writer.h"
 #include "parallel/decode/xz_parser.h"
 
 namespace parxz {
@@ -86,6 +92,31 @@ class Driver : private BlockPipeline::Host {
   // for more (--single-stream asks for nothing after its stream).
   bool AnotherStream();
   void Progress(uint64_t in_bytes);
+  // Calls f(); then, and also when f throws, waits for the StreamWriter
+  // (if any) to write and verify what it was given. The writer's error
+  // comes first in stream order, so it wins over f's.
+  template <typename F>
+  auto Settled(F f) -> decltype(f());
+  // ----- streamed output (decode_driver_stream.cc) --------------------------
+
+  // The writer thread for streamed output with 2+ threads, else null (the
+  // calling thread checks and writes). Between Streamed() and Settle() the
+  // sink belongs to the writer's thread.
+  StreamWriter* Streamed();
+  // Waits until the writer wrote and verified everything; throws its error.
+  void Settle();
+  // Bytes written to the sink or handed to the writer so far.
+  uint64_t OutBytes() const;
+  // The input available to decode from: in_.Ensure(kChunk) when little is
+  // left; 0 only at the end of the input.
+  size_t InputPiece();
+  // The output piece to decode into: the writer's, or scratch_.
+  std::span<uint8_t> OutPiece(StreamWriter* w);
+  // Hands `n` bytes of OutPiece(w) on to the writer or the sink.
+  void Emit(StreamWriter* w, size_t n);
+  // True when a run starting at this Block would hold only it: it is the
+  // last Block of its Stream by the Index of a seekable input.
+  bool RunHoldsOneBlock(const BlockHead& head) const;
 
   // ----- sequential paths (decode_driver_sequential.cc) ---------------------
 
@@ -103,7 +134,7 @@ class Driver : private BlockPipeline::Host {
   // Consumes and writes what a CodeSome() piece over `avail` bytes did; true
   // when it made no progress because the input ended. Throws "no progress"
   // (LZMA_BUF_ERROR, as lzma_code) when input was there.
-  bool Emitted(const BlockResult& r, size_t avail);
+  bool Emitted(StreamWriter* w, const BlockResult& r, size_t avail);
 
   // ----- .xz (parallel_decompressor.cc) -------------------------------------
 
@@ -126,7 +157,9 @@ class Driver : private BlockPipeline::Host {
   // ends first.
   bool DecodeBlocks();
   // SEQ_BLOCK_INIT's decoder start and SEQ_BLOCK_RUN, in stream order with
-  // the Block's output streamed to the sink. False when the input ends first.
+  // the Block's input read and its output streamed in bounded pieces (with
+  // 2+ threads, CRC32/CRC64 verified and written on the writer's thread).
+  // False when the input ends first. (decode_driver_stream.cc)
   bool DecodeBlockSequentially(BlockHead& head);
 
   // ----- the pipeline's serial ends (BlockPipeline::Host) -------------------
@@ -171,10 +204,34 @@ class Driver : private BlockPipeline::Host {
   BlockDecoderPool decoders_;  // any thread
   BlockPipeline pipeline_;
   std::unique_ptr<uint8_t[]> scratch_;  // the sequential decoders' output
+  // Streamed output with 2+ threads (created on first use). While it holds
+  // output (streaming_), OutBytes() counts from out_mark_ (the sink's count
+  // when it started) plus what was committed since committed_mark_.
+  std::unique_ptr<StreamWriter> writer_;
+  bool streaming_ = false;
+  uint64_t out_mark_ = 0;
+  uint64_t committed_mark_ = 0;
 
   std::vector<IndexedBlock> indexed_;
   uint64_t indexed_output_size_ = 0;
 };
+
+template <typename F>
+auto Driver::Settled(F f) -> decltype(f()) {
+  try {
+    if constexpr (std::is_void_v<decltype(f())>) {
+      f();
+      Settle();
+    } else {
+      auto result = f();
+      Settle();
+      return result;
+    }
+  } catch (...) {
+    Settle();  // throws the writer's error instead, if it had one
+    throw;
+  }
+}
 
 }  // namespace decode_internal
 }  // namespace parxz

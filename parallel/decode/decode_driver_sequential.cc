@@ -74,14 +74,13 @@ void Driver::ThrowTruncated() {
 }
 
 bool Driver::DecodeSequential(lzma_stream* s, bool finish) {
-  if (!scratch_) scratch_.reset(new uint8_t[kChunk]);
+  StreamWriter* const w = Streamed();  // the writes on another thread
   for (;;) {
-    const size_t avail = in_.Ensure(kChunk);
+    const size_t avail = InputPiece();
     const lzma_action action =
         finish && in_.exhausted() ? LZMA_FINISH : LZMA_RUN;
-    const BlockResult r =
-        CodeSome(s, {in_.data(), avail}, {scratch_.get(), kChunk}, action);
-    if (Emitted(r, avail)) return false;
+    const BlockResult r = CodeSome(s, {in_.data(), avail}, OutPiece(w), action);
+    if (Emitted(w, r, avail)) return false;
     switch (r.ret) {
       case LZMA_OK:
       case LZMA_GET_CHECK:
@@ -98,9 +97,9 @@ bool Driver::DecodeSequential(lzma_stream* s, bool finish) {
   }
 }
 
-bool Driver::Emitted(const BlockResult& r, size_t avail) {
+bool Driver::Emitted(StreamWriter* w, const BlockResult& r, size_t avail) {
   in_.Consume(r.consumed);
-  if (r.produced > 0) sink_.Write(scratch_.get(), r.produced);
+  Emit(w, r.produced);
   Progress(in_.offset());
   if (r.ret != LZMA_OK || r.consumed > 0 || r.produced > 0) return false;
   if (avail == 0) return true;

@@ -72,8 +72,12 @@ void Driver::RunStreams() {
     const uint64_t mark = sink_.written();
     const uint64_t stream_start = in_.offset();
     try {
-      const Container decoded =
-          container ? DecodeXzRulesStream(*container) : DecodePythonStream();
+      // Settled: the Stream ended only once its streamed output is
+      // written and verified.
+      const Container decoded = Settled([&] {
+        return container ? DecodeXzRulesStream(*container)
+                         : DecodePythonStream();
+      });
       rules_.stream_ended(decoded);
       ++stats_.streams;
       Progress(in_.offset());
@@ -103,8 +107,7 @@ bool Driver::AnotherStream() {
 void Driver::Progress(uint64_t in_bytes) {
   if ((opt_.cancel != nullptr &&
        opt_.cancel->load(std::memory_order_relaxed)) ||
-      (*progress_ &&
-       !(*progress_)(in_bytes - start_offset_, sink_.written()))) {
+      (*progress_ && !(*progress_)(in_bytes - start_offset_, OutBytes()))) {
     throw Error(ErrorCode::kCancelled, kOp, "Cancelled by the caller");
   }
 }
@@ -204,7 +207,10 @@ bool Driver::DecodeBlocks() {
     for (;;) {
       BlockItem& first = pipeline_.first();
       std::optional<RunPlan> plan;
-      if (SetExpectedSizes(first)) {
+      // A run that would hold only this Block decodes it streaming, in
+      // bounded pieces, rather than whole into one buffer.
+      if (SetExpectedSizes(first) &&
+          !(opt_.threads >= 2 && RunHoldsOneBlock(first.head))) {
         plan = PlanRun(opt_.threads, opt_.limits.soft, first.head.memusage,
                        PlannedBlockMemory(first.expect, Use()));
       }
@@ -214,6 +220,7 @@ bool Driver::DecodeBlocks() {
       }
       stats_.threads = std::max(stats_.threads, plan->threads);
       stats_.memory_planned = std::max(stats_.memory_planned, plan->total());
+      Settle();  // the pipeline writes to the sink itself
       switch (pipeline_.Run(*plan, *this)) {
         case BlockPipeline::End::kIndex:
           return true;
@@ -238,34 +245,6 @@ bool Driver::DecodeBlocks() {
       break;
     }
   }
-}
-
-bool Driver::DecodeBlockSequentially(BlockHead& head) {
-  std::unique_ptr<BlockDecoder> decoder = decoders_.Acquire();
-  const lzma_ret ret = decoder->Start(&head);
-  if (ret != LZMA_OK) throw BlockError(ret, head, in_.offset());
-  uint8_t* buf = decoder->scratch();
-  for (;;) {
-    const size_t avail = in_.Ensure(kChunk);
-    const BlockResult r = decoder->Code({in_.data(), avail}, {buf, kChunk});
-    in_.Consume(r.consumed);
-    if (r.produced > 0) sink_.Write(buf, r.produced);
-    Progress(in_.offset());
-    if (r.ret == LZMA_STREAM_END) break;
-    if (r.ret != LZMA_OK) {
-      throw BlockError(r.ret, head, in_.offset());
-    }
-    if (r.consumed == 0 && r.produced == 0) {
-      if (avail == 0) {
-        decoders_.Release(std::move(decoder));
-        return false;
-      }
-      throw BlockError(LZMA_BUF_ERROR, head, in_.offset());
-    }
-  }
-  decoders_.Release(std::move(decoder));
-  CountBlock(head, in_.offset());
-  return true;
 }
 
 // ----- the pipeline's serial ends (BlockPipeline::Host)

@@ -44,8 +44,16 @@
 // compressed size when the input is not in memory (nothing when only
 // verifying a memory input; each decoder also keeps 1 MiB of scratch). It
 // lowers the Blocks in flight, then the threads, to fit, and decodes a Block
-// sequentially (streaming, 1 MiB pieces) when even two threads with one
-// Block each would not fit. `memlimit_hard` is what the sequential decoder
+// streaming when even two threads with one Block each would not fit.
+//
+// Streaming (a Block too big for the plan, Blocks without sizes and no
+// Index, a run that would hold one Block such as a one-Block file's, and
+// .lzma/.lz): input read and output written in bounded, reused pieces
+// whatever the size, so memory stays the decoder's dictionary plus a few
+// MiB. With threads >= 2 the Block's CRC32/CRC64 and the writes run on a
+// writer thread (stream_writer.h) while the calling thread decodes; the
+// verdict, the error and the output before it are a sequential decoder's.
+// `memlimit_hard` is what the sequential decoder
 // may use at most: a Block whose filters need more fails with
 // ErrorCode::kMemLimit, as parxz::decompress with DecompressOptions::memlimit.
 //
@@ -116,8 +124,8 @@ struct ParallelDecodeOptions {
   // get lzma_block::ignore_check, the sequential decoders LZMA_IGNORE_CHECK
   // (.lz members too). The Index and the Headers are still checked.
   bool ignore_check = false;
-  // Optional live counters (parallel/common/live_progress.h) the Block decoders add
-  // to while they work; not owned, must outlive the call.
+  // Optional live counters (parallel/common/live_progress.h) the Block decoders
+  // add to while they work; not owned, must outlive the call.
   LiveProgress* live = nullptr;
   // Optional cancel request: set it (from any thread) and the call throws
   // ErrorCode::kCancelled, the Blocks on workers stopping part-way (within
@@ -166,7 +174,8 @@ DecompressStats DecompressFd(int in_fd, int out_fd,
                              const ProgressFn& progress = nullptr);
 
 // The same, handing the decoded bytes to `write` in order (from the calling
-// thread or the pipeline's writer stage, one call at a time) instead of a
+// thread, the pipeline's writer stage or the streamed output's writer
+// thread, stream_writer.h: one call at a time) instead of a
 // descriptor: for outputs that are not a plain write(), such as sparse files.
 // An exception thrown by `write` stops decoding and is rethrown.
 using OutputFn = std::function<void(const uint8_t* bytes, size_t n)>;

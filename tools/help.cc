@@ -25,11 +25,9 @@ Operation modifiers:
   -f, --force         force overwrite of output file and (de)compress links
   -c, --stdout        write to standard output and don't delete input files
       --single-stream decompress only the first stream
-      --offset=N, --length=N  with -dc: write only uncompressed bytes
-                      [N, N+length) of a seekable .xz file, decoding just
-                      the Blocks that hold them (default: to the end)
-      --tar-list      list the members of a .tar.xz (-v: as `tar tv'),
-                      skipping member data through the Index
+      --offset=N, --length=N  with -dc: only bytes [N, N+length) (default:
+                      to the end) of a seekable .xz, decoding their Blocks
+      --tar-list      list a .tar.xz's members (-v: as `tar tv')
       --tar-extract=PATTERN  write a tar stream of the members matching
                       PATTERN (repeatable; shell patterns, a directory
                       brings its contents) to stdout, for `tar x'
@@ -46,9 +44,8 @@ Basic file format and compression options:
   -0 ... -9           compression preset; default is 6
   -e, --extreme       try to improve compression ratio by using more CPU time
   -T, --threads=NUM   use at most NUM threads; 0 (default) = all cores;
-                      -T1 writes xz's single-threaded format (no sizes
-                      in the Block Headers),
-                      -T+1 the multi-threaded one with one thread
+                      -T1 writes xz's one-thread format (no sizes in the
+                      Block Headers), -T+1 the multi-threaded one
       --block-size=SIZE  uncompressed bytes per .xz Block; default
                       max(3 x dictionary size, 1 MiB), as xz -T;
                       'auto': file size / threads in whole MiB, between

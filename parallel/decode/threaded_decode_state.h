@@ -202,6 +202,11 @@ struct ThreadedDecompressor::State {
   size_t jobs = 0;           // kJob items
   uint64_t job_memory = 0;   // their planned memory
   bool window_full = false;  // the parser waits for room
+  // Set before each RunParser(): the call goes on to wait for the front
+  // Block. A Block submitted then with nothing before it in flight is left
+  // to the caller (InOrderWindow::Submit's owner_runs): a one-Block stream
+  // is decoded on the calling thread, without a worker or an arena.
+  bool owner_waits = false;
   bool inline_wants_input = true;
   bool input_ended = false;  // end_input(): no more input will come
   std::string trailing;
@@ -245,7 +250,11 @@ struct ThreadedDecompressor::State {
     pos = 0;
   }
 
-  void RunParser();
+  void RunParser(bool waits = false) {
+    owner_waits = waits;
+    RunParserSteps();
+  }
+  void RunParserSteps();
   void StartInline();
   void SubmitBlock();
   size_t Decode(std::string_view data, int64_t max_length, Out& out);

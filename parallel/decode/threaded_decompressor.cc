@@ -23,7 +23,7 @@ using threaded_internal::Out;
 using threaded_internal::PlannedMemory;
 using threaded_internal::Window;
 
-void ThreadedDecompressor::State::RunParser() {
+void ThreadedDecompressor::State::RunParserSteps() {
   window_full = false;
   for (;;) {
     switch (parse) {
@@ -114,6 +114,7 @@ void ThreadedDecompressor::State::StartInline() {
 }
 
 void ThreadedDecompressor::State::SubmitBlock() {
+  const bool owner_runs = owner_waits && jobs == 0 && items.empty();
   Window::Slot* slot = window->TryAcquire();  // room: RunParser checked
   BlockJob& job = slot->job;
   job.head = std::move(pending);
@@ -133,7 +134,7 @@ void ThreadedDecompressor::State::SubmitBlock() {
   // the sizes back into the lzma_block); an overflow is reported after the
   // Block, where the sequential decoder reports it.
   const lzma_ret ret = parser->BlockEnded(job.head.block);
-  window->Submit(slot);
+  window->Submit(slot, owner_runs);
   auto item = std::make_unique<Item>(Item::kJob);
   item->slot = slot;
   items.push_back(std::move(item));
@@ -172,7 +173,11 @@ bool ThreadedDecompressor::State::StepInline(Item& item, Out& out) {
 
 size_t ThreadedDecompressor::State::DecodeXz(bool may_wait, bool wait_all,
                                              Out& out) {
-  RunParser();
+  // Whether the loop below waits for a front Block that is not done.
+  auto waits = [&] {
+    return wait_all || (may_wait && out.size == 0 && out.room() > 0);
+  };
+  RunParser(waits());
   while (!items.empty()) {
     Item& front = *items.front();
     if (front.kind == Item::kError) throw *front.error;
@@ -190,12 +195,12 @@ size_t ThreadedDecompressor::State::DecodeXz(bool may_wait, bool wait_all,
     }
     if (front.kind == Item::kInline) {
       if (!StepInline(front, out)) break;
-      RunParser();
+      RunParser(waits());
       continue;
     }
     BlockJob& job = front.slot->job;
     if (!Window::Done(*front.slot)) {
-      if (!(wait_all || (may_wait && out.size == 0 && out.room() > 0))) break;
+      if (!waits()) break;
       window->WaitFront();
     }
     // A bad Block's bytes before its error come out first, as from the
@@ -213,7 +218,7 @@ size_t ThreadedDecompressor::State::DecodeXz(bool may_wait, bool wait_all,
     job_memory -= job.memory;
     window->PopFront();  // the slot and its output buffer serve a later Block
     items.pop_front();
-    RunParser();
+    RunParser(waits());
   }
   return out.size;
 }

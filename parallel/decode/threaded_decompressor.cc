@@ -114,11 +114,12 @@ void ThreadedDecompressor::State::StartInline() {
 }
 
 void ThreadedDecompressor::State::SubmitBlock() {
-  const bool owner_runs = owner_waits && jobs == 0 && items.empty();
   Window::Slot* slot = window->TryAcquire();  // room: RunParser checked
   BlockJob& job = slot->job;
   job.head = std::move(pending);
   const uint64_t size = job.head.total_size() - job.head.block.header_size;
+  const bool last = avail() > size && at()[size] == 0x00;  // Index Indicator
+  const bool owner_runs = jobs == 0 && items.empty() && (owner_waits || last);
   job.in.assign(reinterpret_cast<const char*>(at()), static_cast<size_t>(size));
   job.memory = PlannedMemory(job.head);
   job.returned = 0;
@@ -137,6 +138,7 @@ void ThreadedDecompressor::State::SubmitBlock() {
   window->Submit(slot, owner_runs);
   auto item = std::make_unique<Item>(Item::kJob);
   item->slot = slot;
+  item->owner_runs = owner_runs;
   items.push_back(std::move(item));
   parse = Parse::kParsing;
   if (ret != LZMA_OK) Fail(ret);
@@ -200,7 +202,7 @@ size_t ThreadedDecompressor::State::DecodeXz(bool may_wait, bool wait_all,
     }
     BlockJob& job = front.slot->job;
     if (!Window::Done(*front.slot)) {
-      if (!waits()) break;
+      if (!waits() && !front.owner_runs) break;
       window->WaitFront();
     }
     // A bad Block's bytes before its error come out first, as from the

@@ -46,13 +46,15 @@
 //     with sizes go to workers again.
 //   - .lzma, .lz, raw input and threads == 1 are core's Decompressor itself:
 //     identical results by construction.
-//   - A Block the call is about to wait for while nothing else is in
-//     flight (the first Block, when the call has no output yet or
-//     max_length < 0) is decoded on the calling thread, by the same
-//     routine: a single-Block .xz, or a small stream given whole, never
-//     wakes a worker or starts the arena (small calls stay as cheap as
-//     sequential ones). Later Blocks go to workers as they arrive, and a
-//     worker may still take such a Block first; the results are the same.
+//   - Small calls stay sequential: a Block that arrives while nothing else
+//     is in flight is decoded on the calling thread, in the call that
+//     completed its input, by the same routine, when that call was going
+//     to wait for it anyway (no output yet and allowed to wait, or
+//     max_length < 0) or when it is the stream's last Block (the Index
+//     follows it: nothing could overlap with it). A single-Block .xz thus
+//     never wakes a worker or starts the arena. Later Blocks go to workers
+//     as they arrive (a worker may take such a Block first); the results
+//     are the same either way.
 //
 // Decode-ahead is bounded. A Block is "in flight" from the moment it is
 // handed to a worker until its last byte has been returned by decompress().

@@ -70,7 +70,7 @@ class InOrderWindow {
 
    private:
     friend class InOrderWindow;
-    std::atomic<bool> done{false};     // release by the runner, acquire
+    std::atomic<bool> done{false};  // release by the runner, acquire
   };
 
   InOrderWindow(unsigned threads, size_t max_in_flight,
@@ -99,8 +99,12 @@ class InOrderWindow {
   // Gives back a slot that was not submitted.
   void Release(Slot* slot) { free_.push_back(slot); }
 
-  // Starts `slot`'s job after every job submitted before it.
-  void Submit(Slot* slot) {
+  // Starts `slot`'s job after every job submitted before it. With
+  // `owner_runs`, no task is enqueued for it: the owner is about to wait
+  // for it anyway (the only job in flight), so it runs in WaitFront()
+  // without waking a worker or starting the arena (a task enqueued later
+  // may still take it first: tasks run the oldest unclaimed job).
+  void Submit(Slot* slot, bool owner_runs = false) {
     slot->error = nullptr;
     slot->done.store(false, std::memory_order_relaxed);
     queue_.push_back(slot);
@@ -108,7 +112,7 @@ class InOrderWindow {
     // One thread: the owner runs every job in WaitFront(). (An enqueued
     // task would make oneTBB lend the arena a worker anyway, its
     // "mandatory concurrency" for enqueued work: two threads for -T1.)
-    if (threads_ <= 1) return;
+    if (threads_ <= 1 || owner_runs) return;
     {
       std::lock_guard<std::mutex> lock(mu_);
       ++tasks_;

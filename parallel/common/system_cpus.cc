@@ -115,21 +115,25 @@ CpuSources ReadCgroupCpuLimits(const std::string& root) {
 }
 
 CpuSources ReadCpuSources() noexcept {
-  static const CpuSources cgroups = [] {
+  static const CpuSources once = [] {
+    CpuSources s;
     try {
-      return ReadCgroupCpuLimits("/");
+      s = ReadCgroupCpuLimits("/");
     } catch (...) {
-      return CpuSources{};
+      s = CpuSources{};
     }
+    // glibc reads /sys/devices/system/cpu/online for it: three system calls
+    // that a small call should not pay each time.
+    const long online = sysconf(_SC_NPROCESSORS_ONLN);
+    if (online > 0) s.online = static_cast<unsigned>(online);
+    return s;
   }();
-  CpuSources s = cgroups;
+  CpuSources s = once;
   cpu_set_t set;
   CPU_ZERO(&set);
   if (sched_getaffinity(0, sizeof set, &set) == 0) {
     s.affinity = static_cast<unsigned>(CPU_COUNT(&set));
   }
-  const long online = sysconf(_SC_NPROCESSORS_ONLN);
-  if (online > 0) s.online = static_cast<unsigned>(online);
   return s;
 }
 

@@ -9,9 +9,10 @@
 //
 // Why: oneTBB 2021 and xz 5.4 count the affinity mask only, so in a
 // container limited by `docker run --cpus=2` on a 64-core host -T0 starts 64
-// encoders that the quota throttles. As in parallel/common/system_memory.h, reading
-// (ReadCpuSources) is kept apart from choosing (AvailableCpus, pure), and the
-// cgroup files are read under a root directory tests point at a fake tree.
+// encoders that the quota throttles. As in parallel/common/system_memory.h,
+// reading (ReadCpuSources) is kept apart from choosing (AvailableCpus, pure),
+// and the cgroup files are read under a root directory tests point at a fake
+// tree.
 //
 // Thread safety: every function may be called from any thread.
 #ifndef PARXZ_PARALLEL_COMMON_SYSTEM_CPUS_H_
@@ -61,12 +62,12 @@ std::string DescribeCpuLimit(const CpuLimit& limit);
 // `cgroup_v1` are set.
 CpuSources ReadCgroupCpuLimits(const std::string& root = "/");
 
-// Everything: the cgroup quotas under "/", read once per process (as the
-// memory limits), and the affinity mask and online CPUs, asked each call
-// (one system call each), so that a sched_setaffinity() in the process, as
-// some MPI libraries do in MPI_Init, counts from the next call on. Never
-// throws: where reading the cgroup files fails (out of memory), there is no
-// quota.
+// Everything: the cgroup quotas under "/" and the online CPUs, read once per
+// process (as the memory limits: a file read each, too much for every small
+// call), and the affinity mask, asked each call (one system call), so that a
+// sched_setaffinity() in the process, as some MPI libraries do in MPI_Init,
+// counts from the next call on. Never throws: where reading the cgroup files
+// fails (out of memory), there is no quota.
 CpuSources ReadCpuSources() noexcept;
 
 }  // namespace parxz

@@ -15,6 +15,26 @@
 // while it lives. Where the application itself lowered that limit, both 0
 // and N are held to it.
 //
+// Where arenas live, and what a small call pays. oneTBB's worker threads
+// are one pool per process, started with the first arena that runs a task
+// and kept (asleep when idle) across calls; arenas are cheap views on it
+// (BM_ThreadArena in bench/small_calls_bench.cc: ~10 us to make, run a task
+// on and drop). Each object that runs Blocks over many calls owns one
+// arena for its life: ParallelCompressor, ThreadedDecompressor and
+// XzRandomAccess (their window's or their own), initialized by oneTBB on its
+// first task only, so an object that never needs a worker never starts one.
+// A one-shot call that runs Blocks in parallel (ParallelDecompress,
+// CompressFd, CompressInto of 2+ Blocks) makes one for the call: it has at
+// least two Blocks of work (milliseconds), and a single arena per process
+// would put concurrent callers (a Dask or Zarr pool calling decompress on
+// many threads) on the same `threads` slots, one call waiting for another.
+// Calls below two Blocks, the small calls, take no arena and wake no worker:
+// the fronts send them to the calling thread (parallel/decode/decode_front.h,
+// parallel/compress/compress_front.h), and the objects run a Block that
+// nothing else can overlap with on the caller (InOrderWindow::Submit's
+// owner_runs). PlanThreads itself costs one system call (the affinity mask;
+// the online CPUs and cgroup quotas are read once per process).
+//
 // Thread safety: every function may be called from any thread. oneTBB takes
 // the smallest max_allowed_parallelism of all live controls, so two
 // ThreadArenas beyond the CPUs alive at once get the smaller count of the

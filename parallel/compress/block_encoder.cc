@@ -45,13 +45,14 @@ size_t BlockEncoder::OutputCapacity(uint64_t block_size) {
 BlockRecord BlockEncoder::Encode(BlockInput& in, ByteBuffer& out,
                                  const std::atomic<bool>* cancel,
                                  LiveProgress* live) {
-  // Header sized for the worst case, as stream_encoder_mt.c does: the sizes
-  // written later are smaller and the header is padded, which is what makes
-  // our output identical to xz's.
+  // Header sized for the worst case of a full Block, as stream_encoder_mt.c
+  // does (whatever `out`'s capacity): the sizes written later are smaller
+  // and the header is padded, which is what makes our output identical to
+  // xz's.
   lzma_block block{};
   block.version = 0;
   block.check = check_;
-  block.compressed_size = out.capacity();
+  block.compressed_size = OutputCapacity(block_size_);
   block.uncompressed_size = block_size_;
   block.filters = const_cast<lzma_filter*>(filters_);
   ThrowIfLzmaError(lzma_block_header_size(&block), kOp);
@@ -63,7 +64,10 @@ BlockRecord BlockEncoder::Encode(BlockInput& in, ByteBuffer& out,
   // shorter Block whose LZMA2 data exceeds that bound, which takes input
   // crafted against LZMA's model, is then stored where xz -T would keep the
   // larger compressed form.
-  const size_t limit = std::min(out.capacity(), OutputCapacity(in.size()));
+  const size_t limit = OutputCapacity(in.size());
+  if (out.capacity() < limit) {
+    throw Error(ErrorCode::kInternal, kOp, "output buffer below the bound");
+  }
   s->next_out = out.data() + block.header_size;
   s->avail_out = limit - block.header_size;
   uint64_t pos = 0;

@@ -13,10 +13,10 @@
 //
 // A public seam of parallel/ for the drivers that place Blocks themselves
 // (mpi/, through parallel/compress/block_batch_encoder.h; BUILD makes it
-// visible to //mpi and tests/parallel, nothing else outside parallel/). Each encoding task
-// borrows a BlockEncoder from a BlockEncoderPool and gives it back, so
-// encoders live across Blocks: liblzma re-initialises the lzma_stream in
-// place and reuses the match finder (~94 MiB at -6) when the options match.
+// visible to //mpi and tests/parallel, nothing else outside parallel/). Each
+// encoding task borrows a BlockEncoder from a BlockEncoderPool and gives it
+// back, so encoders live across Blocks: liblzma re-initialises the lzma_stream
+// in place and reuses the match finder (~94 MiB at -6) when the options match.
 // A BlockEncoder is not thread-safe (one Block at a time); the pool is.
 #ifndef PARXZ_PARALLEL_COMPRESS_BLOCK_ENCODER_H_
 #define PARXZ_PARALLEL_COMPRESS_BLOCK_ENCODER_H_
@@ -100,7 +100,9 @@ class BlockEncoder {
   static size_t OutputCapacity(uint64_t block_size);
 
   // Encodes `in` (at most block_size bytes) as one complete Block (header,
-  // data, padding, check) into `out`, which has OutputCapacity() bytes.
+  // data, padding, check) into `out`, which has at least
+  // OutputCapacity(in.size()) bytes (a buffer sized for the input, not the
+  // Block size, serves a small input: the bytes are the same).
   // The Block takes at most OutputCapacity(in.size()) bytes: data that would
   // not fit is stored as uncompressed LZMA2 chunks, as xz does. Throws Error;
   // kCancelled as soon as `*cancel` becomes true. `live` (may be null)

@@ -6,6 +6,7 @@
 #ifndef PARXZ_PARALLEL_COMPRESS_COMPRESS_ENGINE_H_
 #define PARXZ_PARALLEL_COMPRESS_COMPRESS_ENGINE_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -69,22 +70,41 @@ class CompressEngine {
     return slot;
   }
 
-  ByteBuffer& Input(BlockSlot& slot) {
-    if (!slot.job.input)
-      slot.job.input = std::make_unique<ByteBuffer>(block_size());
-    return *slot.job.input;
+  // The slot's input buffer with room for `more` bytes beyond its size, as
+  // far as the Block has room. Buffers grow with the data (doubling, up to
+  // block_size) rather than being made Block-sized at once: a 4 KiB call at
+  // -6 must not allocate 24 MiB (glibc then raises its mmap threshold, and
+  // liblzma's hash tables come from the heap, zeroed page by page).
+  ByteBuffer& Input(BlockSlot& slot, uint64_t more) {
+    if (!slot.job.input) slot.job.input = std::make_unique<ByteBuffer>();
+    ByteBuffer& in = *slot.job.input;
+    const uint64_t want = std::min(block_size(), in.size() + more);
+    if (want > in.capacity()) {
+      in.reserve(static_cast<size_t>(std::min<uint64_t>(
+          block_size(), std::max<uint64_t>(want, 2 * in.capacity()))));
+    }
+    return in;
   }
 
   // Gives back a slot that holds no Block.
   void Release(BlockSlot* slot) { window_.Release(slot); }
 
+  // No Block in flight (submitted and not handed out).
+  bool idle() const { return window_.empty(); }
+
   // Starts encoding `slot`; its bytes follow those of every earlier Block.
-  void Submit(BlockSlot* slot) {
-    if (!slot->job.output) {
-      slot->job.output = std::make_unique<ByteBuffer>(
-          BlockEncoder::OutputCapacity(block_size()));
-    }
-    window_.Submit(slot);
+  // `owner_runs`: the caller waits for it next and nothing else is in
+  // flight, so the caller encodes it (InOrderWindow::Submit), with the same
+  // encoder and the same bytes, no worker woken: how a small call stays as
+  // cheap as a sequential one.
+  void Submit(BlockSlot* slot, bool owner_runs = false) {
+    BlockJob& job = slot->job;
+    // Room for the Block's bound (BlockEncoder::Encode), kept for reuse.
+    if (!job.output) job.output = std::make_unique<ByteBuffer>();
+    job.output->resize(0);
+    job.output->reserve(BlockEncoder::OutputCapacity(
+        job.from_file ? job.file_size : job.input->size()));
+    window_.Submit(slot, owner_runs);
   }
 
   // No more Blocks: the Index and Stream Footer follow the last one.

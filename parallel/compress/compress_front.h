@@ -21,6 +21,15 @@
 //   kAlone,  any          kSequential   core's Compressor
 //   kRaw
 //
+// Small inputs stay on the calling thread: threads share the work by Blocks,
+// so the parallel engine encodes a Block that nothing else can overlap with
+// (the last one, at end_block()/flush() or the end of CompressFd's input,
+// with no other Block in flight: every input of at most one Block,
+// block_size bytes) on the calling thread, with the same Block encoder and
+// the same bytes, waking no worker; and its Block buffers grow with the data
+// instead of taking block_size (24 MiB at -6) at once. One-shot input of a
+// Block or less thus costs what liblzma's own one-shot encoder costs.
+//
 // `threads` never switches the format (the bytes stay those of the engine's
 // format for every thread count); `sequential` does, and each binding sets it
 // from its own surface (the C API's `sequential`, Python's LZMACompressor vs

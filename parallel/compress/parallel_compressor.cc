@@ -173,13 +173,13 @@ class ParallelCompressor::Impl {
         HandOutSome(sink);
         continue;
       }
-      ByteBuffer& in = engine_.Input(*current_);
+      ByteBuffer& in = engine_.Input(*current_, data.size());
       const size_t n = std::min(data.size(), in.capacity() - in.size());
       std::memcpy(in.data() + in.size(), data.data(), n);
       in.resize(in.size() + n);
       data.remove_prefix(n);
       p.consumed += n;
-      if (in.size() == in.capacity())
+      if (in.size() == engine_.options().block_size)
         engine_.Submit(std::exchange(current_, nullptr));
     }
     HandOut(sink, false);
@@ -188,10 +188,12 @@ class ParallelCompressor::Impl {
     return p;
   }
 
+  // Every caller waits for the Block next (end_block, flush): with nothing
+  // else in flight, it is encoded on this thread.
   void SubmitCurrent() {
     if (current_ == nullptr) return;
     if (current_->job.input && current_->job.input->size() > 0) {
-      engine_.Submit(current_);
+      engine_.Submit(current_, /*owner_runs=*/engine_.idle());
     } else {
       engine_.Release(current_);
     }
@@ -310,7 +312,7 @@ CompressStats CompressFd(int in_fd, int out_fd, const ParallelOptions& options,
       got = slot->job.file_size;
       next += got;
     } else {
-      ByteBuffer& in = engine.Input(*slot);
+      ByteBuffer& in = engine.Input(*slot, block_size);
       in.resize(ReadFully(in_fd, in.data(), in.capacity(), stats.in_bytes));
       got = in.size();
     }
@@ -320,7 +322,8 @@ CompressStats CompressFd(int in_fd, int out_fd, const ParallelOptions& options,
       engine.Release(slot);
       break;
     }
-    engine.Submit(slot);
+    // The last Block with nothing before it in flight: encoded here.
+    engine.Submit(slot, /*owner_runs=*/eof && engine.idle());
     write(false);
   }
   engine.Finish();

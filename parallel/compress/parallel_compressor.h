@@ -25,9 +25,14 @@
 // in-flight bound, in end_block()/flush()), it encodes the oldest Blocks
 // that no worker has started, then waits inside the arena: up to
 // threads - 1 workers plus the caller encode, Blocks roughly in stream order.
+// A Block submitted by end_block()/flush() (or at the end of CompressFd's
+// input) with no other Block in flight is not handed to a worker at all:
+// the caller encodes it, so a small input (at most one Block) costs no
+// thread wake-up and no arena (parallel/compress/compress_front.h).
 //
 // Memory: at most `max_blocks_in_flight` Blocks exist between filling and
-// handing out; see MemoryUsage() for the formula. A ParallelCompressor is
+// handing out; see MemoryUsage() for the formula (an upper bound: a slot's
+// buffers grow with the data given, up to a Block's). A ParallelCompressor is
 // used by one thread at a time; distinct compressors run concurrently and
 // independently.
 #ifndef PARXZ_PARALLEL_COMPRESS_PARALLEL_COMPRESSOR_H_

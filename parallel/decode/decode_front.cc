@@ -1,5 +1,8 @@
 #include "parallel/decode/decode_front.h"
 
+#include <lzma.h>
+
+#include <cstdint>
 #include <cstring>
 #include <utility>
 
@@ -53,7 +56,41 @@ ThreadedDecompressOptions ToThreadedDecompressOptions(const DecodeRequest& r) {
           .live = r.live};
 }
 
-DecodeEngine ChooseDecodeEngine(const DecodeRequest& r, DecodeCall call) {
+bool AtMostOneBlock(std::string_view data) {
+  // The Stream Footer, then the Index it points at: its Number of Records
+  // first (a multi-Block input stops there), then, for one Block, the whole
+  // Index, whose Stream size must be the input's.
+  if (data.size() < 2 * LZMA_STREAM_HEADER_SIZE) return false;
+  const auto* bytes = reinterpret_cast<const uint8_t*>(data.data());
+  lzma_stream_flags footer;
+  if (lzma_stream_footer_decode(
+          &footer, bytes + data.size() - LZMA_STREAM_HEADER_SIZE) != LZMA_OK) {
+    return false;
+  }
+  const uint64_t index_end = data.size() - LZMA_STREAM_HEADER_SIZE;
+  if (footer.backward_size > index_end - LZMA_STREAM_HEADER_SIZE) return false;
+  const uint64_t index_start = index_end - footer.backward_size;
+  if (bytes[index_start] != 0x00) return false;  // the Index Indicator
+  lzma_vli records = 0;
+  size_t pos = static_cast<size_t>(index_start) + 1;
+  if (lzma_vli_decode(&records, nullptr, bytes, &pos, index_end) != LZMA_OK ||
+      records > 1) {
+    return false;
+  }
+  lzma_index* index = nullptr;
+  uint64_t memlimit = UINT64_MAX;
+  pos = static_cast<size_t>(index_start);
+  if (lzma_index_buffer_decode(&index, &memlimit, nullptr, bytes, &pos,
+                               index_end) != LZMA_OK) {
+    return false;
+  }
+  const bool whole = lzma_index_stream_size(index) == data.size();
+  lzma_index_end(index, nullptr);
+  return whole;
+}
+
+DecodeEngine ChooseDecodeEngine(const DecodeRequest& r, DecodeCall call,
+                                std::string_view input) {
   ValidateDecompressOptions(ToDecompressOptions(r));
   // Only .xz has Blocks to spread; the parallel engines decode the rest
   // with core's decoder anyway.
@@ -61,13 +98,19 @@ DecodeEngine ChooseDecodeEngine(const DecodeRequest& r, DecodeCall call) {
       r.format == Format::kAlone) {
     return DecodeEngine::kSequential;
   }
-  return call == DecodeCall::kOneShot ? DecodeEngine::kParallel
-                                      : DecodeEngine::kThreaded;
+  if (call == DecodeCall::kIncremental) return DecodeEngine::kThreaded;
+  // One Block: no thread can help, so none is paid for (core's decoder has
+  // the parallel engine's results under Python's rules).
+  if (r.mode == DecodeMode::kPython && r.live == nullptr &&
+      AtMostOneBlock(input)) {
+    return DecodeEngine::kSequential;
+  }
+  return DecodeEngine::kParallel;
 }
 
 std::string Decode(std::string_view data, const DecodeRequest& r) {
   last_engine = DecodeEngine::kSequential;
-  if (Record(ChooseDecodeEngine(r, DecodeCall::kOneShot)) ==
+  if (Record(ChooseDecodeEngine(r, DecodeCall::kOneShot, data)) ==
       DecodeEngine::kParallel) {
     return ParallelDecompress(data, ToParallelDecodeOptions(r));
   }
@@ -78,12 +121,13 @@ size_t DecodeInto(std::string_view data, std::span<uint8_t> out,
                   const DecodeRequest& r) {
   static const char* const kOp = "decompress";
   last_engine = DecodeEngine::kSequential;
-  if (Record(ChooseDecodeEngine(r, DecodeCall::kOneShot)) !=
+  if (Record(ChooseDecodeEngine(r, DecodeCall::kOneShot, data)) !=
       DecodeEngine::kParallel) {
     return DecompressInto(data, out, ToDecompressOptions(r));
   }
   // The parallel decoder returns a string: copied once.
-  const std::string plain = ParallelDecompress(data, ToParallelDecodeOptions(r));
+  const std::string plain =
+      ParallelDecompress(data, ToParallelDecodeOptions(r));
   if (plain.size() > out.size()) {
     throw Error(ErrorCode::kTruncated, kOp,
                 "output buffer of " + std::to_string(out.size()) +

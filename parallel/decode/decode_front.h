@@ -14,7 +14,20 @@
 //   format            threads   one-shot      incremental
 //   kRaw, kAlone      any       kSequential   kSequential
 //   kAuto, kXz        1         kSequential   kSequential
-//   kAuto, kXz        0 or N>1  kParallel     kThreaded
+//   kAuto, kXz        0 or N>1  kParallel,    kThreaded
+//                               kSequential
+//                               below 2 Blocks
+//
+// Small calls stay sequential: threads share the work by Blocks, so an input
+// below two Blocks cannot use them. A one-shot input that is one .xz Stream
+// (nothing before or after it) whose Index lists at most one Block (what
+// lzma.compress, `xz -T1` and parxz write for data up to one Block: 24 MiB at
+// -6) goes to kSequential when mode is kPython and no `live` counters are
+// asked for; the check reads the Stream Footer and the Index's Number of
+// Records (a few bytes; the whole Index only when it lists one Block). The
+// incremental engine decides Block by Block instead: a Block it is about to
+// wait for with nothing else in flight is decoded on the calling thread
+// (threaded_decompressor.h), so a one-Block stream never wakes a worker.
 //
 // kSequential is core's decompress()/Decompressor; kParallel is
 // ParallelDecompress(); kThreaded is ThreadedDecompressor with workers. The
@@ -81,10 +94,16 @@ enum class DecodeCall { kOneShot, kIncremental };
 // "sequential", "parallel", "threaded".
 const char* DecodeEngineName(DecodeEngine engine);
 
-// The rule above. Throws Error(kBadOptions) for invalid options
+// The rule above; `input` is the one-shot call's input (empty: not known,
+// as for the incremental call). Throws Error(kBadOptions) for invalid options
 // (ValidateDecompressOptions), so a request that fails, fails in every
 // binding alike and before any engine starts.
-DecodeEngine ChooseDecodeEngine(const DecodeRequest& request, DecodeCall call);
+DecodeEngine ChooseDecodeEngine(const DecodeRequest& request, DecodeCall call,
+                                std::string_view input = {});
+
+// Whether `data` is one whole .xz Stream whose Index lists at most one Block
+// (the rule's "below 2 Blocks"). Never throws; false for anything else.
+bool AtMostOneBlock(std::string_view data);
 
 // The request in each engine's own options.
 DecompressOptions ToDecompressOptions(const DecodeRequest& request);

@@ -97,6 +97,7 @@ struct Item {
   enum Kind { kJob, kInline, kError, kEnd } kind;
   explicit Item(Kind k) : kind(k) {}
   Window::Slot* slot = nullptr;           // kJob
+  bool owner_runs = false;                // kJob: no task; the call waits
   BlockHead head;                         // kInline
   std::unique_ptr<BlockDecoder> decoder;  // kInline, once started
   std::optional<Error> error;             // kError
@@ -202,6 +203,15 @@ struct ThreadedDecompressor::State {
   size_t jobs = 0;           // kJob items
   uint64_t job_memory = 0;   // their planned memory
   bool window_full = false;  // the parser waits for room
+  // Set before each RunParser(): the call goes on to wait for the front
+  // Block. A Block submitted with nothing before it in flight is left to
+  // the caller (InOrderWindow::Submit's owner_runs), which then decodes it
+  // in this call, without a worker or an arena, when the call waits anyway
+  // or the Block is the stream's last (its input is followed by the Index
+  // Indicator: no later Block could overlap with it, and the call brought
+  // the Block's input, so waiting keeps the contract). A one-Block stream
+  // thus costs what the sequential decoder costs.
+  bool owner_waits = false;
   bool inline_wants_input = true;
   bool input_ended = false;  // end_input(): no more input will come
   std::string trailing;
@@ -245,7 +255,11 @@ struct ThreadedDecompressor::State {
     pos = 0;
   }
 
-  void RunParser();
+  void RunParser(bool waits = false) {
+    owner_waits = waits;
+    RunParserSteps();
+  }
+  void RunParserSteps();
   void StartInline();
   void SubmitBlock();
   size_t Decode(std::string_view data, int64_t max_length, Out& out);

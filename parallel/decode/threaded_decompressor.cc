@@ -23,7 +23,7 @@ using threaded_internal::Out;
 using threaded_internal::PlannedMemory;
 using threaded_internal::Window;
 
-void ThreadedDecompressor::State::RunParser() {
+void ThreadedDecompressor::State::RunParserSteps() {
   window_full = false;
   for (;;) {
     switch (parse) {
@@ -118,6 +118,8 @@ void ThreadedDecompressor::State::SubmitBlock() {
   BlockJob& job = slot->job;
   job.head = std::move(pending);
   const uint64_t size = job.head.total_size() - job.head.block.header_size;
+  const bool last = avail() > size && at()[size] == 0x00;  // Index Indicator
+  const bool owner_runs = jobs == 0 && items.empty() && (owner_waits || last);
   job.in.assign(reinterpret_cast<const char*>(at()), static_cast<size_t>(size));
   job.memory = PlannedMemory(job.head);
   job.returned = 0;
@@ -133,9 +135,10 @@ void ThreadedDecompressor::State::SubmitBlock() {
   // the sizes back into the lzma_block); an overflow is reported after the
   // Block, where the sequential decoder reports it.
   const lzma_ret ret = parser->BlockEnded(job.head.block);
-  window->Submit(slot);
+  window->Submit(slot, owner_runs);
   auto item = std::make_unique<Item>(Item::kJob);
   item->slot = slot;
+  item->owner_runs = owner_runs;
   items.push_back(std::move(item));
   parse = Parse::kParsing;
   if (ret != LZMA_OK) Fail(ret);
@@ -172,7 +175,11 @@ bool ThreadedDecompressor::State::StepInline(Item& item, Out& out) {
 
 size_t ThreadedDecompressor::State::DecodeXz(bool may_wait, bool wait_all,
                                              Out& out) {
-  RunParser();
+  // Whether the loop below waits for a front Block that is not done.
+  auto waits = [&] {
+    return wait_all || (may_wait && out.size == 0 && out.room() > 0);
+  };
+  RunParser(waits());
   while (!items.empty()) {
     Item& front = *items.front();
     if (front.kind == Item::kError) throw *front.error;
@@ -190,12 +197,12 @@ size_t ThreadedDecompressor::State::DecodeXz(bool may_wait, bool wait_all,
     }
     if (front.kind == Item::kInline) {
       if (!StepInline(front, out)) break;
-      RunParser();
+      RunParser(waits());
       continue;
     }
     BlockJob& job = front.slot->job;
     if (!Window::Done(*front.slot)) {
-      if (!(wait_all || (may_wait && out.size == 0 && out.room() > 0))) break;
+      if (!waits() && !front.owner_runs) break;
       window->WaitFront();
     }
     // A bad Block's bytes before its error come out first, as from the
@@ -213,7 +220,7 @@ size_t ThreadedDecompressor::State::DecodeXz(bool may_wait, bool wait_all,
     job_memory -= job.memory;
     window->PopFront();  // the slot and its output buffer serve a later Block
     items.pop_front();
-    RunParser();
+    RunParser(waits());
   }
   return out.size;
 }

@@ -36,9 +36,9 @@
 //
 // What runs where:
 //   - A Block whose Block Header records its Compressed Size is handed to a
-//     worker (its own lzma Block decoder, parallel/decode/block_decoder.h) as soon
-//     as all its compressed bytes have arrived. Decoded Blocks are returned
-//     in order, at most max_length bytes per call; the rest is kept.
+//     worker (its own lzma Block decoder, parallel/decode/block_decoder.h) as
+//     soon as all its compressed bytes have arrived. Decoded Blocks are
+//     returned in order, at most max_length bytes per call; the rest is kept.
 //   - A Block whose header lacks its sizes (single-threaded xz
 //     --block-size) is decoded inline, on the calling thread, as the
 //     sequential decoder decodes it (part of it per call, as max_length
@@ -46,8 +46,15 @@
 //     with sizes go to workers again.
 //   - .lzma, .lz, raw input and threads == 1 are core's Decompressor itself:
 //     identical results by construction.
-//   A single-Block .xz gains nothing from workers but goes through them
-//   when its header has sizes; the results are the same.
+//   - Small calls stay sequential: a Block that arrives while nothing else
+//     is in flight is decoded on the calling thread, in the call that
+//     completed its input, by the same routine, when that call was going
+//     to wait for it anyway (no output yet and allowed to wait, or
+//     max_length < 0) or when it is the stream's last Block (the Index
+//     follows it: nothing could overlap with it). A single-Block .xz thus
+//     never wakes a worker or starts the arena. Later Blocks go to workers
+//     as they arrive (a worker may take such a Block first); the results
+//     are the same either way.
 //
 // Decode-ahead is bounded. A Block is "in flight" from the moment it is
 // handed to a worker until its last byte has been returned by decompress().
@@ -95,11 +102,11 @@
 // Errors stick, as in Decompressor.
 //
 // One thread at a time per object. Workers run in the object's own
-// ThreadArena of PlanThreads(threads) slots (parallel/common/threads.h), one kept for the
-// caller: a call that waits for a Block decodes pending Blocks meanwhile
-// (parallel/common/in_order_window.h), so `threads` Blocks decode at once while the
-// caller waits, threads - 1 while it is away. The destructor (and
-// move-assignment over a live object) cancels pending Blocks and waits for
+// ThreadArena of PlanThreads(threads) slots (parallel/common/threads.h), one
+// kept for the caller: a call that waits for a Block decodes pending Blocks
+// meanwhile (parallel/common/in_order_window.h), so `threads` Blocks decode at
+// once while the caller waits, threads - 1 while it is away. The destructor
+// (and move-assignment over a live object) cancels pending Blocks and waits for
 // the workers, so no thread outlives the object.
 #ifndef PARXZ_PARALLEL_DECODE_THREADED_DECOMPRESSOR_H_
 #define PARXZ_PARALLEL_DECODE_THREADED_DECOMPRESSOR_H_

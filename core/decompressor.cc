@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 #include "core/lzma_stream.h"
 #include "core/stream_decoder.h"
+#include "core/stream_rules.h"
 
 namespace parxz {
 
@@ -262,6 +264,42 @@ class SpanSink : public Sink {
   const StreamDecoder* decoder_;
 };
 
+// One whole .xz Stream into a caller's buffer the short way: liblzma's
+// Stream decoder writes straight into `out`, nothing passes through the
+// one-shot decoder's pieces. Taken only when the Stream Footer and Index say
+// `data` is exactly one Stream whose output fits (PeekWholeXzStream); true,
+// with *written, only when it decoded and verified to its end with all of
+// `data` used: then Python's rules give these bytes too. Anything else (an
+// error, an Index that lied, an unsupported check) is false, and the caller
+// decodes the general way, which gives the exact result or error (it
+// overwrites what this wrote).
+bool DecodeWholeXzInto(std::string_view data, std::span<uint8_t> out,
+                       const DecompressOptions& o, size_t* written) {
+  if ((o.format != Format::kAuto && o.format != Format::kXz) || data.empty() ||
+      static_cast<uint8_t>(data[0]) != 0xFD) {
+    return false;
+  }
+  const std::optional<WholeXzStream> whole = PeekWholeXzStream(
+      {reinterpret_cast<const uint8_t*>(data.data()), data.size()});
+  if (!whole || whole->uncompressed_size > out.size()) return false;
+  LzmaStream strm;
+  lzma_stream* s = strm.get();
+  const uint32_t flags =
+      LZMA_TELL_UNSUPPORTED_CHECK | (o.ignore_check ? LZMA_IGNORE_CHECK : 0);
+  if (lzma_stream_decoder(s, LzmaMemLimit(o.memlimit), flags) != LZMA_OK) {
+    return false;
+  }
+  s->next_in = reinterpret_cast<const uint8_t*>(data.data());
+  s->avail_in = data.size();
+  s->next_out = out.data();
+  s->avail_out = out.size();
+  if (lzma_code(s, LZMA_FINISH) != LZMA_STREAM_END || s->avail_in != 0) {
+    return false;
+  }
+  *written = out.size() - s->avail_out;
+  return true;
+}
+
 }  // namespace
 
 std::string Decompress(std::string_view data,
@@ -276,6 +314,8 @@ std::string Decompress(std::string_view data,
 
 size_t DecompressInto(std::string_view data, std::span<uint8_t> out,
                       const DecompressOptions& options) {
+  size_t written = 0;
+  if (DecodeWholeXzInto(data, out, options, &written)) return written;
   StreamDecoder decoder = OneShotDecoder(options);
   SpanSink sink(out, &decoder);
   decoder.feed(data, sink);

@@ -54,6 +54,44 @@ bool HasXzMagic(std::span<const uint8_t> head) {
          std::memcmp(head.data(), kXzMagic, sizeof(kXzMagic)) == 0;
 }
 
+std::optional<WholeXzStream> PeekWholeXzStream(std::span<const uint8_t> data,
+                                               uint64_t max_records) {
+  if (data.size() < 2 * LZMA_STREAM_HEADER_SIZE) return std::nullopt;
+  const uint8_t* bytes = data.data();
+  lzma_stream_flags footer;
+  if (lzma_stream_footer_decode(
+          &footer, bytes + data.size() - LZMA_STREAM_HEADER_SIZE) != LZMA_OK) {
+    return std::nullopt;
+  }
+  const uint64_t index_end = data.size() - LZMA_STREAM_HEADER_SIZE;
+  if (footer.backward_size > index_end - LZMA_STREAM_HEADER_SIZE) {
+    return std::nullopt;
+  }
+  const uint64_t index_start = index_end - footer.backward_size;
+  if (bytes[index_start] != 0x00) return std::nullopt;  // Index Indicator
+  lzma_vli records = 0;
+  size_t pos = static_cast<size_t>(index_start) + 1;
+  if (lzma_vli_decode(&records, nullptr, bytes, &pos, index_end) != LZMA_OK ||
+      records > max_records) {
+    return std::nullopt;
+  }
+  lzma_index* index = nullptr;
+  uint64_t memlimit = UINT64_MAX;
+  pos = static_cast<size_t>(index_start);
+  if (lzma_index_buffer_decode(&index, &memlimit, nullptr, bytes, &pos,
+                               index_end) != LZMA_OK) {
+    return std::nullopt;
+  }
+  std::optional<WholeXzStream> whole;
+  if (lzma_index_stream_size(index) == data.size()) {
+    whole =
+        WholeXzStream{.blocks = lzma_index_block_count(index),
+                      .uncompressed_size = lzma_index_uncompressed_size(index)};
+  }
+  lzma_index_end(index, nullptr);
+  return whole;
+}
+
 std::optional<Container> DetectContainer(Format format,
                                          std::span<const uint8_t> head) {
   switch (format) {
@@ -100,7 +138,7 @@ void StreamRules::stream_ended(Container container) {
 }
 
 StreamRules::Next StreamRules::after_stream(std::span<const uint8_t> following,
-                                           bool input_ended, uint64_t offset) {
+                                            bool input_ended, uint64_t offset) {
   switch (mode_) {
     case DecodeMode::kSingleStream:
       return {kEnd, 0};
@@ -114,10 +152,10 @@ StreamRules::Next StreamRules::after_stream(std::span<const uint8_t> following,
     case Container::kXz: {
       // Stream Padding: zero bytes, a multiple of four before the next
       // Stream and at the end of the input.
-      const size_t zeros = static_cast<size_t>(
-          std::find_if(following.begin(), following.end(),
-                       [](uint8_t b) { return b != 0; }) -
-          following.begin());
+      const size_t zeros =
+          static_cast<size_t>(std::find_if(following.begin(), following.end(),
+                                           [](uint8_t b) { return b != 0; }) -
+                              following.begin());
       padding_ += zeros;
       const bool more = zeros < following.size();
       if (!more && !input_ended) return {kNeedInput, zeros};
@@ -132,9 +170,9 @@ StreamRules::Next StreamRules::after_stream(std::span<const uint8_t> following,
     case Container::kLzip: {
       // Another member, or trailing data that is ignored.
       if (following.size() < kLzipMagic.size() && !input_ended &&
-          kLzipMagic.starts_with(std::string_view(
-              reinterpret_cast<const char*>(following.data()),
-              following.size()))) {
+          kLzipMagic.starts_with(
+              std::string_view(reinterpret_cast<const char*>(following.data()),
+                               following.size()))) {
         return {kNeedInput, 0};
       }
       return {StartsWith(following, kLzipMagic) ? kNextStream : kEnd, 0};

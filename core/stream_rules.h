@@ -76,6 +76,20 @@ Container AutoDecoderContainer(Format format, uint8_t first_byte);
 // True if `head` (at least 6 bytes) starts with the .xz Stream Header magic.
 bool HasXzMagic(std::span<const uint8_t> head);
 
+// `data` read from its end as one whole .xz Stream: the Stream Footer, then
+// the Index it points at, whose Number of Records is read first (above
+// `max_records`: nullopt, the rest is not decoded) and whose Stream size
+// must be all of `data` (nothing before or after the Stream). The Index's
+// figures or nullopt; never throws. Nothing is decoded or verified against
+// the Blocks, so the figures are claims (a damaged file may lie): enough to
+// choose a path or size a buffer, never to trust.
+struct WholeXzStream {
+  uint64_t blocks = 0;
+  uint64_t uncompressed_size = 0;
+};
+std::optional<WholeXzStream> PeekWholeXzStream(
+    std::span<const uint8_t> data, uint64_t max_records = UINT64_MAX);
+
 class StreamRules {
  public:
   enum Action {
@@ -106,7 +120,7 @@ class StreamRules {
   // errors. Throws Error(kCorruptData) where the rules call the bytes
   // corrupt (xz: trailing garbage, padding not a multiple of four).
   Next after_stream(std::span<const uint8_t> following, bool input_ended,
-                   uint64_t offset);
+                    uint64_t offset);
 
   // A later stream (streams() > 0) failed with `e`: true when the rules end
   // the output quietly before that stream (kPython, for any error but a

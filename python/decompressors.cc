@@ -5,8 +5,9 @@
 //     CPython 3.11's type, with its argument handling, exception types and
 //     messages; the GIL is released while liblzma works. The engine is the
 //     decode front's (parallel/decode/decode_front.h; threads=None is 1:
-//     core's Decompressor inside; otherwise Blocks decoded ahead on workers). LZMADecompressorBase: the same type, open
-//     to subclasses (parxz.lzma.install()).
+//     core's Decompressor inside; otherwise Blocks decoded ahead on workers).
+//     LZMADecompressorBase: the same type, open to subclasses
+//     (parxz.lzma.install()).
 //   decompress(data, format=FORMAT_AUTO, memlimit=None, filters=None,
 //              threads=None)
 //     lzma.decompress() (concatenated streams, trailing junk), behind
@@ -16,6 +17,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -217,9 +219,8 @@ PyObject* ThreadedDecompressInto(DecompressorObject* self, ModuleState* state,
       static_cast<size_t>(PyBytes_GET_SIZE(bytes)));
   size_t n = 0;
   Failure failure;
-  CallWithoutGil(
-      [&] { n = self->impl->decompress_into(input.view(), space); },
-      failure);
+  CallWithoutGil([&] { n = self->impl->decompress_into(input.view(), space); },
+                 failure);
   SyncDecompressorMembers(self);
   if (failure.failed()) {
     Py_DECREF(bytes);
@@ -262,10 +263,7 @@ PyObject* Decompressor_decompress(PyObject* py_self, PyObject* args,
   Failure failure;
   // Waiting for the workers happens in here too, without the GIL.
   CallWithoutGil(
-      [&] {
-        out = self->impl->decompress(input.view(), max_length);
-      },
-      failure);
+      [&] { out = self->impl->decompress(input.view(), max_length); }, failure);
   SyncDecompressorMembers(self);
   if (failure.failed()) {
     return self->threaded ? SetDecodeError(state->error, failure)
@@ -387,6 +385,50 @@ PyType_Spec decompressor_base_spec = {
 // ---------------------------------------------------------------------------
 // decompress()
 
+// Up to this many times the input (plus 1 MiB) an Index's claim of the
+// decoded size is believed: the bytes object is made that large before a
+// byte is decoded, so the claim of a damaged file must not decide how much
+// memory is asked for.
+constexpr uint64_t kBelievedRatio = 1024;
+
+// One whole .xz Stream, the common case (numcodecs and Zarr chunks, files
+// read whole): its Index tells the decoded size, so the result is decoded
+// straight into a bytes object of that size, without the growing buffer
+// and the copy. Null (no Python error set) when this does not apply or does
+// not work out: an error, or a size the Index did not tell. The caller then
+// decodes the general way, which gives the result or the error exactly.
+PyObject* DecompressSized(std::string_view data, const DecodeRequest& request) {
+  if (request.format == Format::kRaw || request.format == Format::kAlone) {
+    return nullptr;
+  }
+  const std::optional<WholeXzStream> whole = PeekWholeXzStream(
+      {reinterpret_cast<const uint8_t*>(data.data()), data.size()});
+  if (!whole) return nullptr;
+  const uint64_t size = whole->uncompressed_size;
+  if (size > kBelievedRatio * data.size() + (1 << 20) ||
+      size > static_cast<uint64_t>(PY_SSIZE_T_MAX)) {
+    return nullptr;
+  }
+  PyObject* bytes =
+      PyBytes_FromStringAndSize(nullptr, static_cast<Py_ssize_t>(size));
+  if (bytes == nullptr) {
+    PyErr_Clear();
+    return nullptr;
+  }
+  const std::span<uint8_t> out(
+      reinterpret_cast<uint8_t*>(PyBytes_AS_STRING(bytes)),
+      static_cast<size_t>(size));
+  size_t written = 0;
+  Failure failure;
+  if (CallWithoutGil([&] { written = DecodeInto(data, out, request); },
+                     failure) &&
+      written == out.size()) {
+    return bytes;
+  }
+  Py_DECREF(bytes);
+  return nullptr;
+}
+
 PyObject* Decompress(PyObject* module, PyObject* args, PyObject* kwargs) {
   ModuleState* state = StateOf(module);
   static const char* const kNames[] = {"data",    "format",  "memlimit",
@@ -409,6 +451,7 @@ PyObject* Decompress(PyObject* module, PyObject* args, PyObject* kwargs) {
                        &request)) {
     return nullptr;
   }
+  if (PyObject* sized = DecompressSized(input.view(), request)) return sized;
   std::string out;
   bool parallel = false;
   Failure failure;

@@ -57,36 +57,10 @@ ThreadedDecompressOptions ToThreadedDecompressOptions(const DecodeRequest& r) {
 }
 
 bool AtMostOneBlock(std::string_view data) {
-  // The Stream Footer, then the Index it points at: its Number of Records
-  // first (a multi-Block input stops there), then, for one Block, the whole
-  // Index, whose Stream size must be the input's.
-  if (data.size() < 2 * LZMA_STREAM_HEADER_SIZE) return false;
-  const auto* bytes = reinterpret_cast<const uint8_t*>(data.data());
-  lzma_stream_flags footer;
-  if (lzma_stream_footer_decode(
-          &footer, bytes + data.size() - LZMA_STREAM_HEADER_SIZE) != LZMA_OK) {
-    return false;
-  }
-  const uint64_t index_end = data.size() - LZMA_STREAM_HEADER_SIZE;
-  if (footer.backward_size > index_end - LZMA_STREAM_HEADER_SIZE) return false;
-  const uint64_t index_start = index_end - footer.backward_size;
-  if (bytes[index_start] != 0x00) return false;  // the Index Indicator
-  lzma_vli records = 0;
-  size_t pos = static_cast<size_t>(index_start) + 1;
-  if (lzma_vli_decode(&records, nullptr, bytes, &pos, index_end) != LZMA_OK ||
-      records > 1) {
-    return false;
-  }
-  lzma_index* index = nullptr;
-  uint64_t memlimit = UINT64_MAX;
-  pos = static_cast<size_t>(index_start);
-  if (lzma_index_buffer_decode(&index, &memlimit, nullptr, bytes, &pos,
-                               index_end) != LZMA_OK) {
-    return false;
-  }
-  const bool whole = lzma_index_stream_size(index) == data.size();
-  lzma_index_end(index, nullptr);
-  return whole;
+  return PeekWholeXzStream(
+             {reinterpret_cast<const uint8_t*>(data.data()), data.size()},
+             /*max_records=*/1)
+      .has_value();
 }
 
 DecodeEngine ChooseDecodeEngine(const DecodeRequest& r, DecodeCall call,

@@ -97,7 +97,6 @@ struct Item {
   enum Kind { kJob, kInline, kError, kEnd } kind;
   explicit Item(Kind k) : kind(k) {}
   Window::Slot* slot = nullptr;           // kJob
-  bool owner_runs = false;                // kJob: no task; the call waits
   BlockHead head;                         // kInline
   std::unique_ptr<BlockDecoder> decoder;  // kInline, once started
   std::optional<Error> error;             // kError
@@ -132,15 +131,8 @@ struct ThreadedDecompressor::State {
       StartCore();
       return;
     }
-    threads = PlanThreads(o.threads).threads;
-    max_jobs = 2 * threads;
-    limits = ResolveMemoryLimits(o.memlimit_soft, o.base.memlimit);
     hard = LzmaMemLimit(o.base.memlimit);
-    if (threads <= 1) {
-      StartCore();
-    } else if (o.base.format == Format::kXz) {
-      StartXz();
-    }
+    if (o.base.format == Format::kXz) StartXz();
   }
   ~State() {
     // Workers reference the jobs in items: stop them first.
@@ -151,11 +143,20 @@ struct ThreadedDecompressor::State {
     mode = Mode::kCore;
     core.emplace(options.base);
   }
+  // The parser only: the system is asked for CPUs and memory, and the
+  // window made, when a Block could go to a worker (Plan(), SubmitBlock()).
+  // A stream whose one Block arrives whole is decoded inline and never
+  // pays for them.
   void StartXz() {
     mode = Mode::kXz;
-    window = std::make_unique<Window>(
-        threads, max_jobs, [this](BlockJob& job) { DecodeJob(job); });
     parser = std::make_unique<XzStreamParser>(hard, /*stream=*/1);
+  }
+  void Plan() {
+    if (planned) return;
+    planned = true;
+    threads = PlanThreads(options.threads).threads;
+    max_jobs = 2 * threads;
+    limits = ResolveMemoryLimits(options.memlimit_soft, options.base.memlimit);
   }
 
   // On a worker or the waiting owner: the one Block routine, output grown
@@ -180,6 +181,7 @@ struct ThreadedDecompressor::State {
   }
 
   ThreadedDecompressOptions options;
+  bool planned = false;  // Plan() ran: threads, max_jobs and limits hold
   unsigned threads = 1;
   size_t max_jobs = 2;  // Blocks in flight at most (threaded_decompressor.h)
   MemoryLimits limits{};
@@ -204,13 +206,12 @@ struct ThreadedDecompressor::State {
   uint64_t job_memory = 0;   // their planned memory
   bool window_full = false;  // the parser waits for room
   // Set before each RunParser(): the call goes on to wait for the front
-  // Block. A Block submitted with nothing before it in flight is left to
-  // the caller (InOrderWindow::Submit's owner_runs), which then decodes it
-  // in this call, without a worker or an arena, when the call waits anyway
-  // or the Block is the stream's last (its input is followed by the Index
-  // Indicator: no later Block could overlap with it, and the call brought
-  // the Block's input, so waiting keeps the contract). A one-Block stream
-  // thus costs what the sequential decoder costs.
+  // Block. A Block with nothing before it in flight whose input is all here
+  // is then decoded inline, in this call, as it is when it is the stream's
+  // last (its input is followed by the Index Indicator: no later Block could
+  // overlap with it, and the call brought the Block's input, so waiting
+  // keeps the contract). A one-Block stream thus costs what the sequential
+  // decoder costs.
   bool owner_waits = false;
   bool inline_wants_input = true;
   bool input_ended = false;  // end_input(): no more input will come
@@ -260,7 +261,10 @@ struct ThreadedDecompressor::State {
     RunParserSteps();
   }
   void RunParserSteps();
-  void StartInline();
+  // `sized`: a Block a worker could have taken, decoded inline because the
+  // caller waits for it anyway (counted as blocks_on_caller); otherwise one
+  // that needs the sequential path (no sizes, too large, truncated).
+  void StartInline(bool sized = false);
   void SubmitBlock();
   size_t Decode(std::string_view data, int64_t max_length, Out& out);
   size_t DecodeXz(bool may_wait, bool wait_all, Out& out);

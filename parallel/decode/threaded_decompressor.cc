@@ -60,10 +60,7 @@ void ThreadedDecompressor::State::RunParserSteps() {
             const bool sized =
                 pending.total_size() > 0 &&
                 pending.block.uncompressed_size != LZMA_VLI_UNKNOWN;
-            // A Block whose planned memory alone is over the soft limit is
-            // decoded inline too: it streams to the caller and needs no
-            // buffers.
-            if (sized && PlannedMemory(pending) <= limits.soft) {
+            if (sized) {
               parse = Parse::kBlockData;
             } else {
               StartInline();
@@ -83,6 +80,24 @@ void ThreadedDecompressor::State::RunParserSteps() {
           // truncation.
           StartInline();
           return;
+        }
+        // Nothing before it in flight and all its input here: when this
+        // call waits for it anyway, or it is the stream's last Block (the
+        // Index Indicator follows: no later Block could overlap with it),
+        // a worker would gain nothing. It is decoded inline, in this call,
+        // and a one-Block stream costs what the sequential decoder costs
+        // (no CPUs or memory asked of the system, no window).
+        if (jobs == 0 && items.empty() && avail() >= size &&
+            (owner_waits || (avail() > size && at()[size] == 0x00))) {
+          StartInline(/*sized=*/true);
+          break;
+        }
+        Plan();
+        // Alone over the soft limit, or no second thread: inline too (it
+        // streams to the caller and needs no buffers).
+        if (threads < 2 || memory > limits.soft) {
+          StartInline();
+          break;
         }
         // Room in the window: Blocks and planned memory (the header says).
         if (jobs >= max_jobs ||
@@ -104,8 +119,12 @@ void ThreadedDecompressor::State::RunParserSteps() {
 
 // The Block in `pending` (its header consumed) is decoded inline, on the
 // calling thread in stream order.
-void ThreadedDecompressor::State::StartInline() {
-  stats.sequential = true;
+void ThreadedDecompressor::State::StartInline(bool sized) {
+  if (sized) {
+    ++stats.blocks_on_caller;  // as a worker's Block that the caller ran
+  } else {
+    stats.sequential = true;
+  }
   auto item = std::make_unique<Item>(Item::kInline);
   item->head = std::move(pending);
   items.push_back(std::move(item));
@@ -114,12 +133,14 @@ void ThreadedDecompressor::State::StartInline() {
 }
 
 void ThreadedDecompressor::State::SubmitBlock() {
+  if (!window) {
+    window = std::make_unique<Window>(
+        threads, max_jobs, [this](BlockJob& job) { DecodeJob(job); });
+  }
   Window::Slot* slot = window->TryAcquire();  // room: RunParser checked
   BlockJob& job = slot->job;
   job.head = std::move(pending);
   const uint64_t size = job.head.total_size() - job.head.block.header_size;
-  const bool last = avail() > size && at()[size] == 0x00;  // Index Indicator
-  const bool owner_runs = jobs == 0 && items.empty() && (owner_waits || last);
   job.in.assign(reinterpret_cast<const char*>(at()), static_cast<size_t>(size));
   job.memory = PlannedMemory(job.head);
   job.returned = 0;
@@ -135,10 +156,9 @@ void ThreadedDecompressor::State::SubmitBlock() {
   // the sizes back into the lzma_block); an overflow is reported after the
   // Block, where the sequential decoder reports it.
   const lzma_ret ret = parser->BlockEnded(job.head.block);
-  window->Submit(slot, owner_runs);
+  window->Submit(slot);
   auto item = std::make_unique<Item>(Item::kJob);
   item->slot = slot;
-  item->owner_runs = owner_runs;
   items.push_back(std::move(item));
   parse = Parse::kParsing;
   if (ret != LZMA_OK) Fail(ret);
@@ -150,7 +170,7 @@ bool ThreadedDecompressor::State::StepInline(Item& item, Out& out) {
   if (!item.decoder) {
     item.decoder = std::make_unique<BlockDecoder>();
     const lzma_ret ret = item.decoder->Start(&item.head);
-    if (ret != LZMA_OK) throw LzmaError(ret, kOp, offset);
+    if (ret != LZMA_OK) throw BlockError(ret, item.head, offset, kOp);
   }
   for (;;) {
     const std::span<uint8_t> space = out.Space();
@@ -165,7 +185,7 @@ bool ThreadedDecompressor::State::StepInline(Item& item, Out& out) {
       parse = Parse::kParsing;
       return true;
     }
-    if (r.ret != LZMA_OK) throw LzmaError(r.ret, kOp, offset);
+    if (r.ret != LZMA_OK) throw BlockError(r.ret, item.head, offset, kOp);
     if (r.consumed == 0 && r.produced == 0) {
       inline_wants_input = out.room() > 0;
       return false;
@@ -190,9 +210,11 @@ size_t ThreadedDecompressor::State::DecodeXz(bool may_wait, bool wait_all,
       trailing.clear();
       items.clear();
       // Nothing in flight: free the decoders and the arena.
-      stats.blocks_on_workers = window->on_workers();
-      stats.blocks_on_caller = window->on_caller();
-      window.reset();
+      if (window) {
+        stats.blocks_on_workers += window->on_workers();
+        stats.blocks_on_caller += window->on_caller();
+        window.reset();
+      }
       break;
     }
     if (front.kind == Item::kInline) {
@@ -202,7 +224,7 @@ size_t ThreadedDecompressor::State::DecodeXz(bool may_wait, bool wait_all,
     }
     BlockJob& job = front.slot->job;
     if (!Window::Done(*front.slot)) {
-      if (!waits() && !front.owner_runs) break;
+      if (!waits()) break;
       window->WaitFront();
     }
     // A bad Block's bytes before its error come out first, as from the
@@ -348,11 +370,13 @@ uint64_t ThreadedDecompressor::total_out() const {
 ThreadedDecodeStats ThreadedDecompressor::stats() const {
   ThreadedDecodeStats s = state_->stats;
   if (state_->window) {
-    s.blocks_on_workers = state_->window->on_workers();
-    s.blocks_on_caller = state_->window->on_caller();
+    s.blocks_on_workers += state_->window->on_workers();
+    s.blocks_on_caller += state_->window->on_caller();
   }
-  s.block_limit = state_->mode == State::Mode::kCore ? 0 : state_->max_jobs;
-  s.memory_limit = state_->limits.soft;
+  if (state_->planned) {
+    s.block_limit = state_->max_jobs;
+    s.memory_limit = state_->limits.soft;
+  }
   if (state_->mode == State::Mode::kCore) s.sequential = true;
   return s;
 }

@@ -47,14 +47,14 @@
 //   - .lzma, .lz, raw input and threads == 1 are core's Decompressor itself:
 //     identical results by construction.
 //   - Small calls stay sequential: a Block that arrives while nothing else
-//     is in flight is decoded on the calling thread, in the call that
-//     completed its input, by the same routine, when that call was going
-//     to wait for it anyway (no output yet and allowed to wait, or
-//     max_length < 0) or when it is the stream's last Block (the Index
-//     follows it: nothing could overlap with it). A single-Block .xz thus
-//     never wakes a worker or starts the arena. Later Blocks go to workers
-//     as they arrive (a worker may take such a Block first); the results
-//     are the same either way.
+//     is in flight is decoded inline, on the calling thread, in the call
+//     that completed its input, when that call was going to wait for it
+//     anyway (no output yet and allowed to wait, or max_length < 0) or when
+//     it is the stream's last Block (the Index follows it: nothing could
+//     overlap with it). The object asks the system for CPUs and memory and
+//     makes its window only when a Block could go to a worker, so a
+//     single-Block .xz costs what the sequential decoder costs. Later
+//     Blocks go to workers as they arrive; the results are the same.
 //
 // Decode-ahead is bounded. A Block is "in flight" from the moment it is
 // handed to a worker until its last byte has been returned by decompress().
@@ -152,8 +152,11 @@ struct ThreadedDecodeStats {
   uint64_t blocks_on_caller = 0;   // Blocks decoded by a waiting caller
   uint64_t max_blocks_in_flight = 0;
   uint64_t max_memory_in_flight = 0;  // planned bytes, formula above
-  uint64_t block_limit = 0;           // 2 × threads (0 when sequential)
-  uint64_t memory_limit = 0;          // the resolved soft limit
+  // 2 × threads and the resolved soft limit, once the object asked the
+  // system for CPUs and memory (a Block could go to a worker); 0 before,
+  // and for the sequential object.
+  uint64_t block_limit = 0;
+  uint64_t memory_limit = 0;
   bool sequential = false;  // the stream (or its rest) went the core path
 };
 

@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/compressor.h"
@@ -426,6 +429,61 @@ TEST(DecompressInto, EmptyWindow) {
   EXPECT_EQ(d.decompress_into(Packed(), {}), 0u);
   EXPECT_FALSE(d.needs_input());
   EXPECT_EQ(d.decompress(""), Plain());
+}
+
+// DecompressInto takes a short way for one whole .xz Stream (liblzma's
+// decoder straight into the buffer) and the general one otherwise: both must
+// give Decompress()'s bytes or error, at the seams between them (Stream
+// Padding and concatenation, which Python's rules treat unlike liblzma's
+// concatenated decoder; trailing data; damage; buffers exact, larger,
+// smaller).
+TEST(DecompressInto, SameAsDecompressAtTheSeams) {
+  const std::string a = MixedData(70000, 3);
+  const std::string one = Compress(a);
+  std::string flipped = one;
+  flipped[flipped.size() / 2] ^= 0x10;
+  const std::vector<std::pair<const char*, std::string>> inputs = {
+      {"one Stream", one},
+      {"empty Stream", Compress("")},
+      {"padding 4", one + std::string(4, '\0')},
+      {"padding 3", one + std::string(3, '\0')},
+      {"two Streams", one + Compress("tail")},
+      {"padding between", one + std::string(8, '\0') + Compress("tail")},
+      {"trailing junk", one + "junk"},
+      {"truncated", one.substr(0, one.size() - 1)},
+      {"flipped bit", flipped},
+      {"sha256", Compress(a, {.check = Check::kSha256})},
+      {"check none", Compress(a, {.check = Check::kNone})},
+  };
+  for (const auto& [name, in] : inputs) {
+    SCOPED_TRACE(name);
+    std::string want;
+    std::optional<ErrorCode> want_error;
+    try {
+      want = Decompress(in);
+    } catch (const Error& e) {
+      want_error = e.code();
+    }
+    for (const int64_t extra : {int64_t{0}, int64_t{7}, int64_t{-1}}) {
+      SCOPED_TRACE(extra);
+      if (static_cast<int64_t>(want.size()) + extra < 0) continue;
+      std::vector<uint8_t> buf(want.size() + extra);
+      try {
+        const size_t n = DecompressInto(in, buf);
+        ASSERT_FALSE(want_error) << "no error, Decompress had one";
+        ASSERT_GE(extra, 0) << "a short buffer took it all";
+        EXPECT_TRUE(n == want.size() &&
+                    std::memcmp(want.data(), buf.data(), n) == 0)
+            << n << " bytes, Decompress gave " << want.size();
+      } catch (const Error& e) {
+        EXPECT_EQ(e.code(), want_error.value_or(ErrorCode::kTruncated))
+            << e.what();
+        if (!want_error) {
+          EXPECT_LT(extra, 0) << e.what();
+        }
+      }
+    }
+  }
 }
 
 TEST(OneShot, ConcatenatedStreams) {

@@ -245,6 +245,9 @@ TEST(SmallCalls, ThreadedDecoderRunsALoneBlockOnTheCaller) {
     EXPECT_EQ(d.decompress(xz), plain);
     EXPECT_TRUE(d.eof());
     EXPECT_EQ(d.stats().blocks_on_workers, 0u);
+    EXPECT_EQ(d.stats().blocks_on_caller, 1u);
+    // Nothing was planned: no CPUs or memory asked of the system.
+    EXPECT_EQ(d.stats().block_limit, 0u);
   }
   {
     // A reader's schedule: the whole file in one piece, output 8 KiB a call.
@@ -256,6 +259,7 @@ TEST(SmallCalls, ThreadedDecoderRunsALoneBlockOnTheCaller) {
     }
     EXPECT_EQ(out, plain);
     EXPECT_EQ(d.stats().blocks_on_workers, 0u);
+    EXPECT_EQ(d.stats().block_limit, 0u);
   }
   {
     // Input in small pieces: still the same bytes.

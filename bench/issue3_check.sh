@@ -9,7 +9,10 @@
 #      peak RSS (/usr/bin/time %M);
 #   2. compress_bench's push API fed 64 KiB at a time, -6, 4 MiB Blocks:
 #      2 threads against 1 thread (medians of $RUNS repetitions; want
-#      >= 1.8x).
+#      >= 1.8x);
+#   3. the machine's capacity for two compressions at once: `xz -6 -T1` on
+#      16 MiB alone against two of them side by side (2 x alone / pair), the
+#      most any 2-thread speed-up can reach on this machine.
 #
 #   bench/issue3_check.sh [CORPUS]     # ~10 min on 2 cores with sil7.tar
 #
@@ -101,6 +104,32 @@ print(f"| push API, -6, 4 MiB Blocks, 64 KiB pieces | {one:.2f} s "
 EOF
 )
 
+# What the machine gives two compressions at once (the ceiling of any
+# 2-thread speed-up here): `xz -6 -T1` on the corpus's first 16 MiB alone,
+# then two of them side by side as processes, $runs rounds; capacity =
+# 2 x alone / pair (medians). Two cores that share caches and memory
+# bandwidth give less than 2.
+slice="$work/capacity.in"
+head -c $((16 << 20)) "$corpus" >"$slice"
+alone=() pair=()
+for ((r = 1; r <= runs; r++)); do
+  t0=$(date +%s.%N)
+  xz -6 -T1 -c "$slice" >/dev/null
+  t1=$(date +%s.%N)
+  xz -6 -T1 -c "$slice" >/dev/null &
+  xz -6 -T1 -c "$slice" >/dev/null
+  wait
+  t2=$(date +%s.%N)
+  alone+=("$(echo "$t1 - $t0" | bc)")
+  pair+=("$(echo "$t2 - $t1" | bc)")
+done
+capacity_line=$(printf '%s\n' "${alone[*]}" "${pair[*]}" | python3 -c '
+import statistics, sys
+alone, pair = ([float(x) for x in line.split()] for line in sys.stdin)
+a, p = statistics.median(alone), statistics.median(pair)
+print(f"| machine capacity: xz -6 -T1 on 16 MiB alone vs two side by side | {a:.2f} s | {p:.2f} s (pair) | {2 * a / p:.2f}x |")')
+rm -f "$slice"
+
 finished=$(date +%s)
 {
   echo "## Issue 3 figures"
@@ -118,5 +147,6 @@ finished=$(date +%s)
   echo "| compress_bench | 1 thread | $threads threads | speed-up (want >= 1.8x) |"
   echo "|---|---:|---:|---:|"
   echo "$push_line"
+  echo "$capacity_line"
 } >"$report"
 cat "$report"

@@ -14,6 +14,8 @@
 //     less than it was allowed to;
 //   - total_out() counts the bytes returned;
 //   - the first error sticks: every later call throws the same code;
+//   - DecompressInto() gives the one-shot's bytes or error in a buffer of
+//     their size or larger, kTruncated in a smaller one;
 //   - the result (bytes, verdict, unused data) does not depend on how the
 //     input was chunked, and agrees with the one-shot decompress(); with one
 //     exception that liblzma 5.4 and CPython's LZMADecompressor share: a
@@ -284,6 +286,35 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(*one_error == ErrorCode::kTruncated,
                "one-shot failed after a complete first stream: %d",
                static_cast<int>(*one_error));
+  }
+
+  // The same into a caller's buffer (DecompressInto, which decodes one
+  // whole .xz Stream straight into it): the same bytes or the same error,
+  // in a buffer of exactly the output's size and in a larger one; a smaller
+  // one is kTruncated.
+  if (one.size() <= kOutputCap) {
+    for (const size_t extra : {size_t{0}, size_t{64}, size_t{1}}) {
+      const bool smaller = extra == 1;
+      if (smaller && (one_error || one.empty())) continue;
+      std::vector<uint8_t> buf(smaller ? one.size() - 1 : one.size() + extra);
+      try {
+        const size_t n = DecompressInto(payload, buf, options);
+        FUZZ_CHECK(!one_error, "into succeeded, one-shot failed (%d)",
+                   static_cast<int>(one_error.value_or(ErrorCode::kInternal)));
+        FUZZ_CHECK(!smaller, "%zu bytes into a buffer of %zu", n, buf.size());
+        FUZZ_CHECK(n == one.size() &&
+                       std::string_view(reinterpret_cast<const char*>(
+                                            buf.data()),
+                                        n) == one,
+                   "into gave %zu bytes, one-shot %zu", n, one.size());
+      } catch (const Error& e) {
+        FUZZ_CHECK(e.code() == (smaller ? ErrorCode::kTruncated
+                                        : one_error.value_or(
+                                              ErrorCode::kInternal)),
+                   "into failed with %d: %s", static_cast<int>(e.code()),
+                   e.what());
+      }
+    }
   }
   return 0;
 }

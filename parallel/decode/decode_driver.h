@@ -115,8 +115,10 @@ class Driver : private BlockPipeline::Host {
   // Hands `n` bytes of OutPiece(w) on to the writer or the sink.
   void Emit(StreamWriter* w, size_t n);
   // True when a run starting at this Block would hold only it: it is the
-  // last Block of its Stream by the Index of a seekable input.
-  bool RunHoldsOneBlock(const BlockHead& head) const;
+  // last Block of its Stream by the Index of a seekable input or, without an
+  // Index (a pipe), by the byte after its data, read ahead (the Index
+  // Indicator).
+  bool RunHoldsOneBlock(const BlockHead& head);
 
   // ----- sequential paths (decode_driver_sequential.cc) ---------------------
 

@@ -67,13 +67,24 @@ void Driver::Emit(StreamWriter* w, size_t n) {
   }
 }
 
-bool Driver::RunHoldsOneBlock(const BlockHead& head) const {
-  const IndexedBlock* ib = FindIndexedBlock(indexed_, head.offset);
-  if (ib == nullptr) return false;
-  const IndexedBlock* next = ib + 1;
-  // Blocks of one Stream follow each other without a gap.
-  return next == indexed_.data() + indexed_.size() ||
-         next->offset != ib->offset + ib->total_size;
+bool Driver::RunHoldsOneBlock(const BlockHead& head) {
+  if (!indexed_.empty()) {
+    const IndexedBlock* ib = FindIndexedBlock(indexed_, head.offset);
+    if (ib == nullptr) return false;
+    const IndexedBlock* next = ib + 1;
+    // Blocks of one Stream follow each other without a gap.
+    return next == indexed_.data() + indexed_.size() ||
+           next->offset != ib->offset + ib->total_size;
+  }
+  // No Index (a pipe): the Block's data, which a run would read first
+  // anyway, is read ahead, and the byte after it looked at: the Index
+  // Indicator says the Block is its Stream's last. Only within the soft
+  // limit, as a run's memory is; beyond it the plan decides.
+  if (head.total_size() == 0 || in_.in_memory()) return false;
+  const uint64_t data = head.total_size() - head.block.header_size;
+  if (data >= opt_.limits.soft || data >= SIZE_MAX) return false;
+  const size_t want = static_cast<size_t>(data) + 1;
+  return in_.Ensure(want) >= want && in_.data()[want - 1] == 0x00;
 }
 
 bool Driver::DecodeBlockSequentially(BlockHead& head) {

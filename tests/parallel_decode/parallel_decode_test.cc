@@ -493,7 +493,8 @@ TEST(ParallelDecode, FilesMadeByXzAndPixz) {
     }
     // In memory the Index gives every Block's sizes, so every Block joins
     // the parallel run, but for a one-Block file: a run that would hold one
-    // Block is streamed (issue 23). A pipe has only the Block Headers.
+    // Block is streamed (issue 23). A pipe has only the Block Headers, and
+    // the byte after a Block's data (read ahead) tells it is the last one.
     const DecompressStats mem = ParallelTest(xz, {.threads = 2});
     EXPECT_GE(mem.blocks, 1u) << t.command;
     EXPECT_EQ(mem.parallel_blocks, mem.blocks == 1 ? 0u : mem.blocks)
@@ -501,7 +502,8 @@ TEST(ParallelDecode, FilesMadeByXzAndPixz) {
     DecompressStats piped;
     ASSERT_TRUE(PipeVerdict(xz, {.threads = 2}, &piped).ok);
     EXPECT_EQ(piped.blocks, mem.blocks) << t.command;
-    EXPECT_EQ(piped.parallel_blocks, t.sizes_in_headers ? piped.blocks : 0u)
+    EXPECT_EQ(piped.parallel_blocks,
+              t.sizes_in_headers && piped.blocks > 1 ? piped.blocks : 0u)
         << t.command;
     ++ran;
   }

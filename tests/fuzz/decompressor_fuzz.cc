@@ -14,8 +14,9 @@
 //     less than it was allowed to;
 //   - total_out() counts the bytes returned;
 //   - the first error sticks: every later call throws the same code;
-//   - DecompressInto() gives the one-shot's bytes or error in a buffer of
-//     their size or larger, kTruncated in a smaller one;
+//   - DecompressInto() gives the one-shot's bytes in a buffer of their size
+//     or larger, kTruncated in a smaller one, and the one-shot's error (or
+//     "too small" first);
 //   - the result (bytes, verdict, unused data) does not depend on how the
 //     input was chunked, and agrees with the one-shot decompress(); with one
 //     exception that liblzma 5.4 and CPython's LZMADecompressor share: a
@@ -116,8 +117,8 @@ Outcome Stream(std::string_view data, const DecompressOptions& options,
         max_length = 0;
         break;
       case 2:
-        max_length = 1 + static_cast<int64_t>(
-                             rng.Below(rng.Below(4) == 0 ? 16 : 4096));
+        max_length =
+            1 + static_cast<int64_t>(rng.Below(rng.Below(4) == 0 ? 16 : 4096));
         break;
       default:
         max_length = static_cast<int64_t>(rng.Below(1 << 17));
@@ -212,8 +213,9 @@ Outcome Stream(std::string_view data, const DecompressOptions& options,
 bool IsKnownSizeAlone(std::string_view data, const DecompressOptions& o) {
   if (data.size() < 13) return false;
   const auto first = static_cast<uint8_t>(data[0]);
-  const bool alone = o.format == Format::kAlone ||
-                     (o.format == Format::kAuto && first != 0xFD && first != 'L');
+  const bool alone =
+      o.format == Format::kAlone ||
+      (o.format == Format::kAuto && first != 0xFD && first != 'L');
   return alone && data.substr(5, 8) != std::string(8, '\xFF');
 }
 
@@ -294,28 +296,38 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
 
   // The same into a caller's buffer (DecompressInto, which decodes one
-  // whole .xz Stream straight into it): the same bytes or the same error,
-  // in a buffer of exactly the output's size and in a larger one; a smaller
-  // one is kTruncated.
-  if (one.size() <= kOutputCap) {
+  // whole .xz Stream straight into it): the same bytes in a buffer of
+  // exactly the output's size and in a larger one, kTruncated in a smaller
+  // one; where the one-shot failed, the same error in a buffer of kOutputCap
+  // bytes (or "too small" when the output before the error did not fit).
+  static std::vector<uint8_t> big(kOutputCap);
+  if (one_error) {
+    try {
+      DecompressInto(payload, big, options);
+      FUZZ_CHECK(false, "into succeeded, one-shot failed (%d)",
+                 static_cast<int>(*one_error));
+    } catch (const Error& e) {
+      const bool full = std::string_view(e.what()).find("too small") !=
+                        std::string_view::npos;
+      FUZZ_CHECK(e.code() == *one_error || full,
+                 "into failed with %d, one-shot with %d: %s",
+                 static_cast<int>(e.code()), static_cast<int>(*one_error),
+                 e.what());
+    }
+  } else if (one.size() <= kOutputCap) {
     for (const size_t extra : {size_t{0}, size_t{64}, size_t{1}}) {
       const bool smaller = extra == 1;
-      if (smaller && (one_error || one.empty())) continue;
+      if (smaller && one.empty()) continue;
       std::vector<uint8_t> buf(smaller ? one.size() - 1 : one.size() + extra);
       try {
         const size_t n = DecompressInto(payload, buf, options);
-        FUZZ_CHECK(!one_error, "into succeeded, one-shot failed (%d)",
-                   static_cast<int>(one_error.value_or(ErrorCode::kInternal)));
         FUZZ_CHECK(!smaller, "%zu bytes into a buffer of %zu", n, buf.size());
         FUZZ_CHECK(n == one.size() &&
-                       std::string_view(reinterpret_cast<const char*>(
-                                            buf.data()),
-                                        n) == one,
+                       std::string_view(
+                           reinterpret_cast<const char*>(buf.data()), n) == one,
                    "into gave %zu bytes, one-shot %zu", n, one.size());
       } catch (const Error& e) {
-        FUZZ_CHECK(e.code() == (smaller ? ErrorCode::kTruncated
-                                        : one_error.value_or(
-                                              ErrorCode::kInternal)),
+        FUZZ_CHECK(smaller && e.code() == ErrorCode::kTruncated,
                    "into failed with %d: %s", static_cast<int>(e.code()),
                    e.what());
       }

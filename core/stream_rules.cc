@@ -71,12 +71,14 @@ std::optional<WholeXzStream> PeekWholeXzStream(std::span<const uint8_t> data,
   if (bytes[index_start] != 0x00) return std::nullopt;  // Index Indicator
   lzma_vli records = 0;
   size_t pos = static_cast<size_t>(index_start) + 1;
+  // Every Record takes at least two bytes: a count beyond that is a lie,
+  // and liblzma would allocate room for it before finding out.
   if (lzma_vli_decode(&records, nullptr, bytes, &pos, index_end) != LZMA_OK ||
-      records > max_records) {
+      records > max_records || records > footer.backward_size / 2) {
     return std::nullopt;
   }
   lzma_index* index = nullptr;
-  uint64_t memlimit = UINT64_MAX;
+  uint64_t memlimit = lzma_index_memusage(1, records);
   pos = static_cast<size_t>(index_start);
   if (lzma_index_buffer_decode(&index, &memlimit, nullptr, bytes, &pos,
                                index_end) != LZMA_OK) {

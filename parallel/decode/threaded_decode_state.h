@@ -97,6 +97,7 @@ struct Item {
   enum Kind { kJob, kInline, kError, kEnd } kind;
   explicit Item(Kind k) : kind(k) {}
   Window::Slot* slot = nullptr;           // kJob
+  bool owner_runs = false;                // kJob: no task; the call waits
   BlockHead head;                         // kInline
   std::unique_ptr<BlockDecoder> decoder;  // kInline, once started
   std::optional<Error> error;             // kError
@@ -206,11 +207,11 @@ struct ThreadedDecompressor::State {
   uint64_t job_memory = 0;   // their planned memory
   bool window_full = false;  // the parser waits for room
   // Set before each RunParser(): the call goes on to wait for the front
-  // Block. A Block with nothing before it in flight whose input is all here
-  // is then decoded inline, in this call, as it is when it is the stream's
-  // last (its input is followed by the Index Indicator: no later Block could
-  // overlap with it, and the call brought the Block's input, so waiting
-  // keeps the contract). A one-Block stream thus costs what the sequential
+  // Block. A Block submitted with nothing before it in flight is then left
+  // to the caller (InOrderWindow::Submit's owner_runs), which decodes it in
+  // this call without waking a worker, while later Blocks go to workers. A
+  // stream's last Block with nothing before it in flight is decoded inline
+  // (no window at all): a one-Block stream costs what the sequential
   // decoder costs.
   bool owner_waits = false;
   bool inline_wants_input = true;
@@ -261,9 +262,9 @@ struct ThreadedDecompressor::State {
     RunParserSteps();
   }
   void RunParserSteps();
-  // `sized`: a Block a worker could have taken, decoded inline because the
-  // caller waits for it anyway (counted as blocks_on_caller); otherwise one
-  // that needs the sequential path (no sizes, too large, truncated).
+  // `sized`: a Block a worker could have taken, decoded inline because it
+  // is the stream's last and alone (counted as blocks_on_caller); otherwise
+  // one that needs the sequential path (no sizes, too large, truncated).
   void StartInline(bool sized = false);
   void SubmitBlock();
   size_t Decode(std::string_view data, int64_t max_length, Out& out);

@@ -81,14 +81,13 @@ void ThreadedDecompressor::State::RunParserSteps() {
           StartInline();
           return;
         }
-        // Nothing before it in flight and all its input here: when this
-        // call waits for it anyway, or it is the stream's last Block (the
-        // Index Indicator follows: no later Block could overlap with it),
-        // a worker would gain nothing. It is decoded inline, in this call,
-        // and a one-Block stream costs what the sequential decoder costs
-        // (no CPUs or memory asked of the system, no window).
-        if (jobs == 0 && items.empty() && avail() >= size &&
-            (owner_waits || (avail() > size && at()[size] == 0x00))) {
+        // The stream's last Block (the Index Indicator follows its data)
+        // with nothing before it in flight: no later Block could overlap
+        // with it, so a worker would gain nothing. It is decoded inline, in
+        // this call, and a one-Block stream costs what the sequential
+        // decoder costs (no CPUs or memory asked of the system, no window).
+        if (jobs == 0 && items.empty() && avail() > size &&
+            at()[size] == 0x00) {
           StartInline(/*sized=*/true);
           break;
         }
@@ -141,6 +140,10 @@ void ThreadedDecompressor::State::SubmitBlock() {
   BlockJob& job = slot->job;
   job.head = std::move(pending);
   const uint64_t size = job.head.total_size() - job.head.block.header_size;
+  // Nothing before it in flight and the call waits for it anyway: the
+  // caller runs it (InOrderWindow::Submit's owner_runs), while the Blocks
+  // after it go to workers.
+  const bool owner_runs = jobs == 0 && items.empty() && owner_waits;
   job.in.assign(reinterpret_cast<const char*>(at()), static_cast<size_t>(size));
   job.memory = PlannedMemory(job.head);
   job.returned = 0;
@@ -156,9 +159,10 @@ void ThreadedDecompressor::State::SubmitBlock() {
   // the sizes back into the lzma_block); an overflow is reported after the
   // Block, where the sequential decoder reports it.
   const lzma_ret ret = parser->BlockEnded(job.head.block);
-  window->Submit(slot);
+  window->Submit(slot, owner_runs);
   auto item = std::make_unique<Item>(Item::kJob);
   item->slot = slot;
+  item->owner_runs = owner_runs;
   items.push_back(std::move(item));
   parse = Parse::kParsing;
   if (ret != LZMA_OK) Fail(ret);
@@ -224,7 +228,7 @@ size_t ThreadedDecompressor::State::DecodeXz(bool may_wait, bool wait_all,
     }
     BlockJob& job = front.slot->job;
     if (!Window::Done(*front.slot)) {
-      if (!waits()) break;
+      if (!waits() && !front.owner_runs) break;
       window->WaitFront();
     }
     // A bad Block's bytes before its error come out first, as from the

@@ -47,14 +47,15 @@
 //   - .lzma, .lz, raw input and threads == 1 are core's Decompressor itself:
 //     identical results by construction.
 //   - Small calls stay sequential: a Block that arrives while nothing else
-//     is in flight is decoded inline, on the calling thread, in the call
-//     that completed its input, when that call was going to wait for it
-//     anyway (no output yet and allowed to wait, or max_length < 0) or when
-//     it is the stream's last Block (the Index follows it: nothing could
-//     overlap with it). The object asks the system for CPUs and memory and
-//     makes its window only when a Block could go to a worker, so a
-//     single-Block .xz costs what the sequential decoder costs. Later
-//     Blocks go to workers as they arrive; the results are the same.
+//     is in flight is decoded on the calling thread, in the call that
+//     completed its input, when that call was going to wait for it anyway
+//     (no output yet and allowed to wait, or max_length < 0; later Blocks
+//     go to workers meanwhile) or when it is the stream's last Block (the
+//     Index follows it: nothing could overlap with it; it is then decoded
+//     inline, part per call as max_length allows). The object asks the
+//     system for CPUs and memory and makes its window only when a Block
+//     could go to a worker, so a single-Block .xz costs what the sequential
+//     decoder costs.
 //
 // Decode-ahead is bounded. A Block is "in flight" from the moment it is
 // handed to a worker until its last byte has been returned by decompress().

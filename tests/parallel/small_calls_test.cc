@@ -275,6 +275,22 @@ TEST(SmallCalls, ThreadedDecoderRunsALoneBlockOnTheCaller) {
 }
 
 // Objects reused for many small calls keep their threads and memory.
+// The other side of the rule above: a lone Block that the caller runs does
+// not hold up the Blocks after it. Several Blocks in one call (max_length
+// -1, the whole stream) are in flight together.
+TEST(SmallCalls, ThreadedDecoderSpreadsTheBlocksOfOneCall) {
+  const std::string plain = MixedData(1 << 20, 10);
+  const std::string xz = CompressOneShot(
+      plain, PlanCompress({.threads = 2, .block_size = 128 << 10}));
+  ThreadedDecompressor d({.threads = 2});
+  EXPECT_EQ(d.decompress(xz), plain);
+  EXPECT_TRUE(d.eof());
+  const ThreadedDecodeStats s = d.stats();
+  EXPECT_EQ(s.blocks_on_workers + s.blocks_on_caller, 8u);
+  EXPECT_GT(s.max_blocks_in_flight, 1u);
+  EXPECT_EQ(s.block_limit, 4u);
+}
+
 TEST(SmallCalls, ReusedObjectsDoNotGrow) {
   const std::string piece = MixedData(4096, 21);
   PushCompressor c(PlanCompress({.preset = 1, .threads = 2}));

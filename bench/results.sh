@@ -19,6 +19,8 @@
 #                thread, next to the machine's own two-thread capacity
 #   small_calls  bench/small_calls.sh 7        small one-shot and incremental
 #                calls, the numcodecs chunk loop under install(threads=2)
+#   python_read  bench/python_read.sh --runs 5 lzma.open(threads=2).read()
+#                and pandas.read_csv under install() vs the stock module
 #   tar          bench/tar_compare.sh 5 2      tar members vs xz | tar, tar tvJf
 #   plots        bench/plots.sh                pareto.png and decode.png
 #
@@ -39,7 +41,7 @@ else
   out_dir="${OUT_DIR:-$top/bench/results}"
 fi
 results_md="${RESULTS_MD:-$top/bench/RESULTS.md}"
-read -r -a parts <<<"${PARTS:-one_block decode compress capi_stream small_calls tar plots}"
+read -r -a parts <<<"${PARTS:-one_block decode compress capi_stream small_calls python_read tar plots}"
 mkdir -p "$out_dir"
 
 command_of() {
@@ -52,6 +54,7 @@ command_of() {
       compress) echo "RUNS=1 bench/issue3_check.sh $small" ;;
       capi_stream) echo "bench/capi_stream.sh 1 $small" ;;
       small_calls) echo "bench/small_calls.sh 1 $small" ;;
+      python_read) echo "bench/python_read.sh --runs 1 --limit 4000000 --csv-mb 2" ;;
       tar) echo "MEMBERS=4 MEMBER_MIB=2 bench/tar_compare.sh 1" ;;
       plots) echo "PARETO_MIB=0 DECODE_ROUNDS=1 FAST_RUNS=1 bench/plots.sh $small" ;;
     esac
@@ -63,6 +66,7 @@ command_of() {
     compress) echo "bench/issue3_check.sh" ;;
     capi_stream) echo "bench/capi_stream.sh 9" ;;
     small_calls) echo "bench/small_calls.sh 7" ;;
+    python_read) echo "bench/python_read.sh --runs 5" ;;
     tar) echo "bench/tar_compare.sh 5 2" ;;
     plots) echo "bench/plots.sh" ;;
     *) return 1 ;;

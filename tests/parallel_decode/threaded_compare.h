@@ -51,12 +51,20 @@ struct Comparison {
   std::string failure;  // empty when every invariant held
   DecoderRun sequential;
   DecoderRun threaded;
-  // The threaded decoder after one more decompress("", -1) when it stopped
-  // without eof or error (truncated input): all complete Blocks returned.
+  // The threaded decoder's output after the flush: when it stopped without
+  // eof or error, decompress("", -1) until it raises, reaches eof or asks
+  // for input (all complete Blocks returned).
   std::string threaded_flushed;
-  // The flush's error, if it threw (input both truncated and corrupt).
+  // The flush's error, if it threw (input corrupt; the decoder stopped
+  // asking for input before the bad Block, for example while a worker
+  // still decoded the Block before it and the parser waited for the bytes
+  // a damaged header promised).
   std::optional<ErrorCode> flush_error;
   std::string flush_error_what;
+  // needs_input() after the flush (truncated input). Read there: before it,
+  // a worker finishing the front Block can turn needs_input() from true to
+  // false at any moment, so the value Drive() read is not the final state.
+  bool needs_input_after_flush = false;
   ThreadedDecodeStats stats;
 };
 
@@ -66,10 +74,12 @@ struct Comparison {
 // Checks: every threaded call returns <= max_length; its output so far is a
 // prefix of the sequential output; totals; errors stick; the final
 // output, eof, unused_data and check equal; the same ErrorCode. One
-// exception, for input that is both truncated and corrupt: the threaded
+// exception, for input that is truncated and corrupt, or whose damage
+// leaves the parser waiting for bytes that will not come: the threaded
 // decoder may stop asking for input (needs_input()) before the Block the
 // sequential decoder failed on; then the flush (max_length -1) must fail
-// the same way, or the failing Block is incomplete and never decoded.
+// the same way, or leave the decoder asking for input (the failing Block is
+// incomplete and never decoded).
 Comparison CompareCallByCall(std::string_view input,
                              const std::vector<Step>& schedule,
                              const ThreadedDecompressOptions& options,

@@ -19,7 +19,7 @@
 #                thread, next to the machine's own two-thread capacity
 #   small_calls  bench/small_calls.sh 7        small one-shot and incremental
 #                calls, the numcodecs chunk loop under install(threads=2)
-#   python_read  bench/python_read.sh --runs 5 lzma.open(threads=2).read()
+#   python_read  bench/python_read.sh --runs 7 lzma.open(threads=2).read()
 #                and pandas.read_csv under install() vs the stock module
 #   tar          bench/tar_compare.sh 5 2      tar members vs xz | tar, tar tvJf
 #   plots        bench/plots.sh                pareto.png and decode.png
@@ -66,7 +66,7 @@ command_of() {
     compress) echo "bench/issue3_check.sh" ;;
     capi_stream) echo "bench/capi_stream.sh 9" ;;
     small_calls) echo "bench/small_calls.sh 7" ;;
-    python_read) echo "bench/python_read.sh --runs 5" ;;
+    python_read) echo "bench/python_read.sh --runs 7" ;;
     tar) echo "bench/tar_compare.sh 5 2" ;;
     plots) echo "bench/plots.sh" ;;
     *) return 1 ;;

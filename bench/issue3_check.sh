@@ -8,8 +8,8 @@
 #      outputs (cmp), 7zz's output checked with `xz -t` and `xz -dc | cmp`,
 #      peak RSS (/usr/bin/time %M);
 #   2. compress_bench's push API fed 64 KiB at a time, -6, 4 MiB Blocks:
-#      2 threads against 1 thread (medians of $RUNS repetitions; want
-#      >= 1.8x);
+#      2 threads against 1 thread (the median of $PUSH_RUNS = 5 paired
+#      ratios, each pair back to back; want >= 1.8x);
 #   3. the machine's capacity for two compressions at once: `xz -6 -T1` on
 #      16 MiB alone against two of them side by side (2 x alone / pair), the
 #      most any 2-thread speed-up can reach on this machine.
@@ -81,28 +81,41 @@ for level in 6 0; do
   unset usec rss
 done
 
-# Push API scaling, from compress_bench.
-json="$work/push.json"
-"$bin/compress_bench" --corpus="$corpus" --max_mb=0 \
-  --benchmark_filter="BM_Parxz_Push/preset:6/block_MiB:4/threads:(1|$threads)/" \
-  --benchmark_repetitions="$runs" --benchmark_out="$json" \
-  --benchmark_out_format=json >&2
-push_line=$(python3 - "$json" "$threads" <<'EOF'
-import json, statistics, sys
-runs = json.load(open(sys.argv[1]))["benchmarks"]
+# Push API scaling, from compress_bench: $push_runs pairs of one run at 1
+# thread and one at $threads, back to back (the order alternating), so that
+# a slow spell of the machine slows both sides of a pair; the figure is the
+# median of the paired ratios, next to the medians of each column.
+push_runs="${PUSH_RUNS:-5}"
+push_times=()
+for ((r = 1; r <= push_runs; r++)); do
+  order="1 $threads"
+  ((r % 2 == 0)) && order="$threads 1"
+  for n in $order; do
+    json="$work/push.$r.$n.json"
+    "$bin/compress_bench" --corpus="$corpus" --max_mb=0 \
+      --benchmark_filter="BM_Parxz_Push/preset:6/block_MiB:4/threads:$n/" \
+      --benchmark_out="$json" --benchmark_out_format=json >&2
+    push_times+=("$r $n $(python3 -c 'import json, sys
+b = [b for b in json.load(open(sys.argv[1]))["benchmarks"]
+     if b.get("run_type") == "iteration"]
+print(b[0]["real_time"] / 1000.0)' "$json")")  # ms -> s
+  done
+done
+push_line=$(printf '%s\n' "${push_times[@]}" | python3 -c '
+import statistics, sys
+many = int(sys.argv[1])
 t = {}
-for b in runs:
-    if b.get("run_type") != "iteration":
-        continue
-    n = int(b["name"].split("threads:")[1].split("/")[0])
-    t.setdefault(n, []).append(b["real_time"] / 1000.0)  # ms -> s
-one = statistics.median(t[1])
-many = statistics.median(t[int(sys.argv[2])])
-print(f"| push API, -6, 4 MiB Blocks, 64 KiB pieces | {one:.2f} s "
-      f"({len(t[1])} runs) | {many:.2f} s ({len(t[int(sys.argv[2])])} runs) "
-      f"| **{one / many:.2f}x** |")
-EOF
-)
+for line in sys.stdin:
+    r, n, s = line.split()
+    t.setdefault(int(r), {})[int(n)] = float(s)
+ones = [p[1] for p in t.values()]
+manys = [p[many] for p in t.values()]
+paired = [p[1] / p[many] for p in t.values()]
+print(f"| push API, -6, 4 MiB Blocks, 64 KiB pieces | "
+      f"{statistics.median(ones):.2f} s ({len(ones)} runs) | "
+      f"{statistics.median(manys):.2f} s ({len(manys)} runs) | "
+      f"**{statistics.median(paired):.2f}x** (median of paired ratios "
+      f"{min(paired):.2f}-{max(paired):.2f}) |")' "$threads")
 
 # What the machine gives two compressions at once (the ceiling of any
 # 2-thread speed-up here): `xz -6 -T1` on the corpus's first 16 MiB alone,

@@ -51,7 +51,7 @@ command_of() {
     case "$1" in
       one_block) echo "SAMPLE=$small ZEROS_BYTES=$((32 << 20)) bench/one_block_compare.sh 1 sample zeros" ;;
       decode) echo "CORPUS=$small bench/decode_compare.sh 1 2" ;;
-      compress) echo "RUNS=1 bench/issue3_check.sh $small" ;;
+      compress) echo "RUNS=1 PUSH_RUNS=1 bench/issue3_check.sh $small" ;;
       capi_stream) echo "bench/capi_stream.sh 1 $small" ;;
       small_calls) echo "bench/small_calls.sh 1 $small" ;;
       python_read) echo "bench/python_read.sh --runs 1 --limit 4000000 --csv-mb 2" ;;

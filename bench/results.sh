@@ -3,7 +3,8 @@
 # written by one command:
 #
 #   bench/results.sh                    # every part, ~45-55 min on 2 quiet cores
-#   PARTS="capi_stream small_calls" bench/results.sh    # some parts only
+#   PARTS="capi_stream small_calls" bench/results.sh    # some parts only (the
+#                                       others keep their last figures)
 #   QUICK=1 bench/results.sh            # smoke run: 1 round each, small files
 #
 # The parts, in this order, each the existing script with its figures'
@@ -24,9 +25,10 @@
 #   tar          bench/tar_compare.sh 5 2      tar members vs xz | tar, tar tvJf
 #   plots        bench/plots.sh                pareto.png and decode.png
 #
-# Writes each part's output to bench/results/<part>.txt (OUT_DIR to change;
-# QUICK: ${TMPDIR:-/tmp}/parxz-results-out, and RESULTS.md is left alone)
-# and rewrites the part of bench/RESULTS.md between the lines
+# Writes each part's output to bench/results/<part>.txt and its section to
+# <part>.section.md (OUT_DIR to change; QUICK: ${TMPDIR:-/tmp}/parxz-results-out,
+# and RESULTS.md is left alone) and rewrites the part of bench/RESULTS.md
+# between the lines
 # "<!-- results.sh: begin -->" and "<!-- results.sh: end -->": the commit,
 # the machine, when each part ran and its load average before and after, and
 # each part's tables (the per-round lines stay in the .txt files). A part
@@ -41,7 +43,8 @@ else
   out_dir="${OUT_DIR:-$top/bench/results}"
 fi
 results_md="${RESULTS_MD:-$top/bench/RESULTS.md}"
-read -r -a parts <<<"${PARTS:-one_block decode compress capi_stream small_calls python_read tar plots}"
+all_parts=(one_block decode compress capi_stream small_calls python_read tar plots)
+read -r -a parts <<<"${PARTS:-${all_parts[*]}}"
 mkdir -p "$out_dir"
 
 command_of() {
@@ -74,8 +77,8 @@ command_of() {
 }
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
-summary="$(mktemp)"
-trap 'rm -f "$summary"' EXIT
+commit=$(cd "$top" && git rev-parse --short HEAD)
+dirty=$(cd "$top" && git status --porcelain -- . ':!bench/results' ':!bench/RESULTS.md' | head -1)
 failed=0
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
 for part in "${parts[@]}"; do
@@ -90,11 +93,14 @@ for part in "${parts[@]}"; do
   status=$?
   t1=$(date +%s)
   after=$(load)
+  # Each part's section is kept in $part.section.md, so that a run of some parts
+  # leaves the others' last figures (with their own date and commit).
   {
     echo "### $part: \`$cmd\`"
     echo
-    printf -- '- %s, %d s, load average before %s, after %s%s\n' \
-      "$(date -u -d "@$t0" '+%H:%M UTC')" $((t1 - t0)) "$before" "$after" \
+    printf -- '- %s, commit %s%s, %d s, load average before %s, after %s%s\n' \
+      "$(date -u -d "@$t0" '+%Y-%m-%d %H:%M UTC')" "$commit" \
+      "${dirty:+ with uncommitted changes}" $((t1 - t0)) "$before" "$after" \
       "$( ((status == 0)) || echo "; **FAILED (exit $status)**: see bench/results/$part.txt.err")"
     echo
     if [[ "$part" == compress || "$part" == tar ]]; then
@@ -110,22 +116,23 @@ for part in "${parts[@]}"; do
       echo '```'
     fi
     echo
-  } >>"$summary"
+  } >"$out_dir/$part.section.md"
   ((status == 0)) || failed=1
 done
 
-commit=$(cd "$top" && git rev-parse --short HEAD)
-dirty=$(cd "$top" && git status --porcelain -- . ':!bench/results' ':!bench/RESULTS.md' | head -1)
 {
   echo "<!-- results.sh: begin -->"
   echo "## Current figures (bench/results.sh)"
   echo
-  echo "Written by \`bench/results.sh\` (parts: ${parts[*]}${quick:+; QUICK smoke run}) from $started, on"
+  echo "Written by \`bench/results.sh\`; its last run (parts: ${parts[*]}${quick:+; QUICK smoke run}) from $started, on"
   echo "commit $commit${dirty:+ with uncommitted changes}; $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')),"
-  echo "$(awk '/MemTotal/ {printf "%.1f GiB RAM", $2 / 1048576}' /proc/meminfo). Ratios are medians of paired or interleaved"
-  echo "rounds within one part; compare figures across parts or days only as ratios."
+  echo "$(awk '/MemTotal/ {printf "%.1f GiB RAM", $2 / 1048576}' /proc/meminfo). A part not in that run shows its own last run (its date and"
+  echo "commit under its heading). Ratios are medians of paired or interleaved rounds within one part;"
+  echo "compare figures across parts or days only as ratios."
   echo
-  cat "$summary"
+  for part in "${all_parts[@]}"; do
+    [[ -s "$out_dir/$part.section.md" ]] && cat "$out_dir/$part.section.md"
+  done
   echo "<!-- results.sh: end -->"
 } >"$out_dir/current.md"
 

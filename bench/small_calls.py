@@ -151,11 +151,14 @@ def part_numcodecs(path, total, rounds):
     import parxz
     root = os.path.dirname(os.path.dirname(os.path.abspath(parxz.__file__)))
     print("numcodecs LZMA chunk loop over %d bytes, median of %d rounds "
-          "(seconds: encode; decode, each the median of 5 passes in its process)" % (total, rounds))
+          "(seconds: encode; decode, each the median of 5 passes in its "
+          "process; ratios: medians of the rounds' paired ratios, the two "
+          "processes of a round back to back, their order alternating)"
+          % (total, rounds))
     for chunk in CHUNKS:
         runs = {"stock": [], "install(threads=2)": []}
-        for _ in range(rounds):
-            for name in runs:
+        for r in range(rounds):
+            for name in (list(runs) if r % 2 == 0 else list(runs)[::-1]):
                 code = CHILD % {"path": [root], "file": path,
                                 "total": total, "install": name != "stock",
                                 "chunk": chunk}
@@ -165,8 +168,9 @@ def part_numcodecs(path, total, rounds):
                 runs[name].append((float(out[0]), float(out[1])))
         enc = {n: statistics.median(r[0] for r in v) for n, v in runs.items()}
         dec = {n: statistics.median(r[1] for r in v) for n, v in runs.items()}
-        re = enc["install(threads=2)"] / enc["stock"]
-        rd = dec["install(threads=2)"] / dec["stock"]
+        pairs = list(zip(runs["install(threads=2)"], runs["stock"]))
+        re = statistics.median(p[0] / s[0] for p, s in pairs)
+        rd = statistics.median(p[1] / s[1] for p, s in pairs)
         print("  chunk %8d: encode stock %.4f parxz %.4f (%.3f)   "
               "decode stock %.4f parxz %.4f (%.3f)%s" % (
                   chunk, enc["stock"], enc["install(threads=2)"], re,

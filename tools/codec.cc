@@ -22,11 +22,11 @@
 #include "core/stream_rules.h"
 #include "parallel/access/random_access.h"
 #include "parallel/common/fd_io.h"
+#include "parallel/compress/compress_front.h"
 #include "parallel/compress/compress_memory.h"
 #include "parallel/compress/parallel_compressor.h"
-#include "parallel/decode/parallel_decompressor.h"
-#include "parallel/compress/compress_front.h"
 #include "parallel/decode/decode_front.h"
+#include "parallel/decode/parallel_decompressor.h"
 
 namespace parxz::cli {
 
@@ -42,27 +42,25 @@ class Output {
  public:
   explicit Output(int fd, bool sparse = false) : fd_(fd), sparse_(sparse) {}
   void Write(std::string_view data) {
-    if (fd_ < 0) {
-      written_ += data.size();
-      return;
-    }
-    while (!data.empty()) {
-      const size_t n =
-          sparse_ ? std::min<size_t>(data.size(),
-                                     kSparseChunk - written_ % kSparseChunk)
-                  : data.size();
-      const std::string_view piece = data.substr(0, n);
-      if (sparse_ && n == kSparseChunk &&
-          piece.find_first_not_of('\0') == std::string_view::npos) {
-        hole_ += n;
-      } else {
-        SkipHole();
-        WriteFully(fd_, reinterpret_cast<const uint8_t*>(piece.data()), n,
-                   written_);
+    if (fd_ >= 0 && !sparse_) {
+      WriteRun(data);
+    } else if (fd_ >= 0) {
+      // The bytes between holes go out in one write() each, not 8 KiB at
+      // a time (xz's way): data[start, at) is the run not yet written.
+      size_t start = 0;
+      for (size_t at = 0; at < data.size();) {
+        const size_t n = std::min<size_t>(
+            data.size() - at, kSparseChunk - (written_ + at) % kSparseChunk);
+        if (n == kSparseChunk && AllZero(data.substr(at, n))) {
+          WriteRun(data.substr(start, at - start), start);
+          hole_ += n;
+          start = at + n;
+        }
+        at += n;
       }
-      written_ += n;
-      data.remove_prefix(n);
+      WriteRun(data.substr(start), start);
     }
+    written_ += data.size();
   }
   // Ends the output (a trailing hole needs its last byte written).
   void Finish() {
@@ -76,6 +74,18 @@ class Output {
 
  private:
   static constexpr size_t kSparseChunk = 8 << 10;  // xz's IO_BUFFER_SIZE
+  static bool AllZero(std::string_view s) {
+    return s.empty() || (s[0] == '\0' && std::memcmp(s.data(), s.data() + 1,
+                                                     s.size() - 1) == 0);
+  }
+  // Writes `run`, which starts `at` bytes into the current Write()'s data,
+  // after the hole before it.
+  void WriteRun(std::string_view run, size_t at = 0) {
+    if (run.empty()) return;
+    SkipHole();
+    WriteFully(fd_, reinterpret_cast<const uint8_t*>(run.data()), run.size(),
+               written_ + at);
+  }
   void SkipHole() {
     if (hole_ == 0) return;
     if (lseek(fd_, static_cast<off_t>(hole_), SEEK_CUR) < 0) {
@@ -357,11 +367,11 @@ Totals CompressStream(const CliOptions& o, int in_fd, int out_fd,
   const bool file_input = fstat(in_fd, &st) == 0 && S_ISREG(st.st_mode);
   ParallelOptions p = ToParallelOptions(o, file_input);
   if (meter) p.live = meter->live();
-  const CompressStats stats = CompressFd(in_fd, out_fd, p,
-                                         [meter](uint64_t in, uint64_t out) {
-                                           if (meter) meter->Update(in, out);
-                                           return true;
-                                         });
+  const CompressStats stats =
+      CompressFd(in_fd, out_fd, p, [meter](uint64_t in, uint64_t out) {
+        if (meter) meter->Update(in, out);
+        return true;
+      });
   return {stats.in_bytes, stats.out_bytes, false};
 }
 

@@ -11,6 +11,7 @@ import hashlib
 import lzma
 import os
 import pathlib
+import random
 import shutil
 import struct
 import subprocess
@@ -505,6 +506,22 @@ class SparseTest(CliTestBase):
                     else:
                         self.assertLess(blocks, 1 << 20)
 
+    def test_unaligned_runs(self):
+        # Data and zero runs of every length around the 8 KiB holes: the
+        # bytes between holes are written in one piece, and only whole
+        # aligned 8 KiB of zeros become holes.
+        rng = random.Random(81)
+        parts = []
+        for i in range(60):
+            n = rng.choice([1, 13, 4095, 8191, 8192, 8193, 20000, 70000])
+            parts.append(bytes(n) if i % 2 else mixed_data(n, seed=i))
+        data = b"".join(parts)
+        p = self.write("u.xz", xz(["-T2", "-c", "--block-size=64KiB"],
+                                  data).stdout)
+        out = self.dir / "u"
+        out.unlink(missing_ok=True)
+        self.ok(["-d", str(p)])
+        self.assertEqual(out.read_bytes(), data)
 
     def test_stdout_regular_file(self):
         data = b"head" + bytes(6 << 20) + b"tail" + bytes(1 << 20)

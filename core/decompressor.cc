@@ -274,13 +274,18 @@ class SpanSink : public Sink {
 // decodes the general way, which gives the exact result or error (it
 // overwrites what this wrote).
 bool DecodeWholeXzInto(std::string_view data, std::span<uint8_t> out,
-                       const DecompressOptions& o, size_t* written) {
+                       const DecompressOptions& o, const WholeXzStream* peeked,
+                       size_t* written) {
   if ((o.format != Format::kAuto && o.format != Format::kXz) || data.empty() ||
       static_cast<uint8_t>(data[0]) != 0xFD) {
     return false;
   }
-  const std::optional<WholeXzStream> whole = PeekWholeXzStream(
-      {reinterpret_cast<const uint8_t*>(data.data()), data.size()});
+  std::optional<WholeXzStream> whole;
+  if (peeked != nullptr) {
+    whole = *peeked;
+  } else {
+    whole = PeekWholeXzStream(data);
+  }
   if (!whole || whole->uncompressed_size > out.size()) return false;
   LzmaStream strm;
   lzma_stream* s = strm.get();
@@ -313,9 +318,10 @@ std::string Decompress(std::string_view data,
 }
 
 size_t DecompressInto(std::string_view data, std::span<uint8_t> out,
-                      const DecompressOptions& options) {
+                      const DecompressOptions& options,
+                      const WholeXzStream* peeked) {
   size_t written = 0;
-  if (DecodeWholeXzInto(data, out, options, &written)) return written;
+  if (DecodeWholeXzInto(data, out, options, peeked, &written)) return written;
   StreamDecoder decoder = OneShotDecoder(options);
   SpanSink sink(out, &decoder);
   decoder.feed(data, sink);

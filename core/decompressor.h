@@ -34,6 +34,8 @@
 
 namespace parxz {
 
+struct WholeXzStream;  // core/stream_rules.h
+
 struct DecompressOptions {
   // kAuto detects .xz, .lzma (LZMA_Alone) and .lz (lzip).
   Format format = Format::kAuto;
@@ -56,9 +58,12 @@ std::string Decompress(std::string_view data,
                        const DecompressOptions& options = {});
 // The same into a caller's buffer; returns the bytes written. Throws
 // Error(kTruncated, "output buffer of N bytes is too small") when the output
-// does not fit.
+// does not fit. `peeked`: what PeekWholeXzStream(data) (core/stream_rules.h)
+// told a caller that already asked, so that the Index is not parsed again;
+// null: not asked yet.
 size_t DecompressInto(std::string_view data, std::span<uint8_t> out,
-                      const DecompressOptions& options = {});
+                      const DecompressOptions& options = {},
+                      const WholeXzStream* peeked = nullptr);
 
 // The names before free functions were CamelCase across core/ and parallel/,
 // kept for source compatibility.

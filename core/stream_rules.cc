@@ -94,6 +94,13 @@ std::optional<WholeXzStream> PeekWholeXzStream(std::span<const uint8_t> data,
   return whole;
 }
 
+std::optional<WholeXzStream> PeekWholeXzStream(std::string_view data,
+                                               uint64_t max_records) {
+  return PeekWholeXzStream(
+      {reinterpret_cast<const uint8_t*>(data.data()), data.size()},
+      max_records);
+}
+
 std::optional<Container> DetectContainer(Format format,
                                          std::span<const uint8_t> head) {
   switch (format) {

@@ -42,6 +42,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string_view>
 
 #include "core/error.h"
 #include "core/options.h"
@@ -89,6 +90,8 @@ struct WholeXzStream {
 };
 std::optional<WholeXzStream> PeekWholeXzStream(
     std::span<const uint8_t> data, uint64_t max_records = UINT64_MAX);
+std::optional<WholeXzStream> PeekWholeXzStream(
+    std::string_view data, uint64_t max_records = UINT64_MAX);
 
 class StreamRules {
  public:

@@ -401,8 +401,7 @@ PyObject* DecompressSized(std::string_view data, const DecodeRequest& request) {
   if (request.format == Format::kRaw || request.format == Format::kAlone) {
     return nullptr;
   }
-  const std::optional<WholeXzStream> whole = PeekWholeXzStream(
-      {reinterpret_cast<const uint8_t*>(data.data()), data.size()});
+  const std::optional<WholeXzStream> whole = PeekWholeXzStream(data);
   if (!whole) return nullptr;
   const uint64_t size = whole->uncompressed_size;
   if (size > kBelievedRatio * data.size() + (1 << 20) ||
@@ -420,7 +419,7 @@ PyObject* DecompressSized(std::string_view data, const DecodeRequest& request) {
       static_cast<size_t>(size));
   size_t written = 0;
   Failure failure;
-  if (CallWithoutGil([&] { written = DecodeInto(data, out, request); },
+  if (CallWithoutGil([&] { written = DecodeInto(data, out, request, &*whole); },
                      failure) &&
       written == out.size()) {
     return bytes;

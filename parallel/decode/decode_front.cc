@@ -57,14 +57,12 @@ ThreadedDecompressOptions ToThreadedDecompressOptions(const DecodeRequest& r) {
 }
 
 bool AtMostOneBlock(std::string_view data) {
-  return PeekWholeXzStream(
-             {reinterpret_cast<const uint8_t*>(data.data()), data.size()},
-             /*max_records=*/1)
-      .has_value();
+  return PeekWholeXzStream(data, /*max_records=*/1).has_value();
 }
 
 DecodeEngine ChooseDecodeEngine(const DecodeRequest& r, DecodeCall call,
-                                std::string_view input) {
+                                std::string_view input,
+                                const WholeXzStream* peeked) {
   ValidateDecompressOptions(ToDecompressOptions(r));
   // Only .xz has Blocks to spread; the parallel engines decode the rest
   // with core's decoder anyway.
@@ -76,7 +74,7 @@ DecodeEngine ChooseDecodeEngine(const DecodeRequest& r, DecodeCall call,
   // One Block: no thread can help, so none is paid for (core's decoder has
   // the parallel engine's results under Python's rules).
   if (r.mode == DecodeMode::kPython && r.live == nullptr &&
-      AtMostOneBlock(input)) {
+      (peeked != nullptr ? peeked->blocks <= 1 : AtMostOneBlock(input))) {
     return DecodeEngine::kSequential;
   }
   return DecodeEngine::kParallel;
@@ -92,12 +90,12 @@ std::string Decode(std::string_view data, const DecodeRequest& r) {
 }
 
 size_t DecodeInto(std::string_view data, std::span<uint8_t> out,
-                  const DecodeRequest& r) {
+                  const DecodeRequest& r, const WholeXzStream* peeked) {
   static const char* const kOp = "decompress";
   last_engine = DecodeEngine::kSequential;
-  if (Record(ChooseDecodeEngine(r, DecodeCall::kOneShot, data)) !=
+  if (Record(ChooseDecodeEngine(r, DecodeCall::kOneShot, data, peeked)) !=
       DecodeEngine::kParallel) {
-    return DecompressInto(data, out, ToDecompressOptions(r));
+    return DecompressInto(data, out, ToDecompressOptions(r), peeked);
   }
   // The parallel decoder returns a string: copied once.
   const std::string plain =

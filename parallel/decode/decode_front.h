@@ -98,8 +98,11 @@ const char* DecodeEngineName(DecodeEngine engine);
 // as for the incremental call). Throws Error(kBadOptions) for invalid options
 // (ValidateDecompressOptions), so a request that fails, fails in every
 // binding alike and before any engine starts.
+// `peeked`: PeekWholeXzStream(input)'s answer when the caller has it (the
+// Index is then not parsed again); null: not asked yet.
 DecodeEngine ChooseDecodeEngine(const DecodeRequest& request, DecodeCall call,
-                                std::string_view input = {});
+                                std::string_view input = {},
+                                const WholeXzStream* peeked = nullptr);
 
 // Whether `data` is one whole .xz Stream whose Index lists at most one Block
 // (the rule's "below 2 Blocks"). Never throws; false for anything else.
@@ -114,9 +117,10 @@ ThreadedDecompressOptions ToThreadedDecompressOptions(
 // One-shot: all of `data`, by the chosen engine. Throws Error.
 std::string Decode(std::string_view data, const DecodeRequest& request);
 // The same into a caller's buffer; returns the bytes written. kTruncated
-// when `out` is too small.
+// when `out` is too small. `peeked` as ChooseDecodeEngine's.
 size_t DecodeInto(std::string_view data, std::span<uint8_t> out,
-                  const DecodeRequest& request);
+                  const DecodeRequest& request,
+                  const WholeXzStream* peeked = nullptr);
 
 // The incremental decoder for one stream (Python's LZMADecompressor rules).
 std::unique_ptr<ThreadedDecompressor> NewDecoder(const DecodeRequest& request);

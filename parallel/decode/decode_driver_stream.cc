@@ -15,6 +15,7 @@
 
 #include "core/error.h"
 #include "parallel/access/file_index.h"
+#include "parallel/decode/block_check.h"
 #include "parallel/decode/block_decoder.h"
 #include "parallel/decode/decode_driver.h"
 #include "parallel/decode/stream_writer.h"
@@ -91,8 +92,7 @@ bool Driver::DecodeBlockSequentially(BlockHead& head) {
   StreamWriter* const w = Streamed();
   const lzma_check check = head.block.check;
   const bool check_here =
-      w != nullptr && !head.block.ignore_check &&
-      (check == LZMA_CHECK_CRC32 || check == LZMA_CHECK_CRC64);
+      w != nullptr && !head.block.ignore_check && BlockCheck::Computable(check);
   if (check_here) head.block.ignore_check = true;
   if (w != nullptr) {
     w->BeginCheck(check_here ? check : LZMA_CHECK_NONE);

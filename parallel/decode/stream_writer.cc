@@ -5,16 +5,6 @@
 
 namespace parxz {
 
-namespace {
-
-uint64_t LoadLe(const uint8_t* p, size_t n) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < n; ++i) v |= uint64_t{p[i]} << (8 * i);
-  return v;
-}
-
-}  // namespace
-
 StreamWriter::StreamWriter(Sink& sink, size_t piece_size, size_t pieces)
     : sink_(sink), piece_size_(piece_size), slots_(pieces < 1 ? 1 : pieces) {
   thread_ = std::thread([this] { Run(); });
@@ -113,24 +103,14 @@ void StreamWriter::Run() {
 }
 
 void StreamWriter::Process(Slot& s) {
-  if (s.begin) {
-    check_ = *s.begin;
-    crc32_ = 0;
-    crc64_ = 0;
-  }
+  if (s.begin) check_ = BlockCheck(*s.begin);
   if (s.size > 0) {
-    if (check_ == LZMA_CHECK_CRC32) {
-      crc32_ = lzma_crc32(s.data.get(), s.size, crc32_);
-    } else if (check_ == LZMA_CHECK_CRC64) {
-      crc64_ = lzma_crc64(s.data.get(), s.size, crc64_);
-    }
+    check_.Update(s.data.get(), s.size);
     sink_.Write(s.data.get(), s.size);
   }
   if (s.end) {
-    const bool bad =
-        (check_ == LZMA_CHECK_CRC32 && LoadLe(s.raw, 4) != crc32_) ||
-        (check_ == LZMA_CHECK_CRC64 && LoadLe(s.raw, 8) != crc64_);
-    check_ = LZMA_CHECK_NONE;
+    const bool bad = !check_.Matches(s.raw);
+    check_ = BlockCheck();
     if (bad) throw *s.mismatch;
   }
 }

@@ -2,8 +2,8 @@
 // decoder's Blocks that are decoded one at a time (a one-Block Stream, a
 // run that would hold one Block, a Block too big for the memory plan, Blocks
 // without sizes) and its .lzma/.lz streams hand their output here in bounded,
-// reused pieces; this thread verifies the Blocks' CRC32/CRC64 with liblzma's
-// public lzma_crc32/lzma_crc64 and writes the pieces to the Sink in order,
+// reused pieces; this thread verifies the Blocks' CRC32/CRC64
+// (block_check.h) and writes the pieces to the Sink in order,
 // while the calling thread goes on decoding (with lzma_block.ignore_check).
 //
 //   StreamWriter w(sink);
@@ -53,6 +53,7 @@
 
 #include "core/error.h"
 #include "core/sink.h"
+#include "parallel/decode/block_check.h"
 
 namespace parxz {
 
@@ -120,10 +121,7 @@ class StreamWriter {
   size_t count_ = 0;
   std::exception_ptr error_;
   bool stop_ = false;
-  // Writer thread only: the Block being checked.
-  lzma_check check_ = LZMA_CHECK_NONE;
-  uint32_t crc32_ = 0;
-  uint64_t crc64_ = 0;
+  BlockCheck check_;    // writer thread only: the Block being checked
   std::thread thread_;  // last: started once the fields above exist
 };
 

@@ -28,7 +28,9 @@
 #include "core/options.h"
 #include "parallel/common/in_order_window.h"
 #include "parallel/common/threads.h"
+#include "parallel/decode/block_check.h"
 #include "parallel/decode/block_decoder.h"
+#include "parallel/decode/check_thread.h"
 #include "parallel/decode/run_planner.h"
 #include "parallel/decode/threaded_decompressor.h"
 #include "parallel/decode/xz_parser.h"
@@ -46,6 +48,12 @@ inline uint64_t PlannedMemory(const BlockHead& h) {
                      {.keeps_output = true, .in_memory = false});
 }
 inline constexpr size_t kFirstChunk = 32 << 10;
+// An inline Block's check goes to the CheckThread in a call with room for
+// at least kCheckApartFrom bytes of output, decoded kCheckPiece bytes at a
+// time so that one piece is checked while the next decodes (pieces of
+// StreamWriter's size: they stay in the caches between the two threads).
+inline constexpr size_t kCheckApartFrom = size_t{1} << 20;
+inline constexpr size_t kCheckPiece = size_t{256} << 10;
 
 // Where one call's output goes: a string grown up to `limit` bytes, or a
 // caller's fixed buffer.
@@ -56,11 +64,15 @@ struct Out {
   size_t size = 0;   // bytes written
 
   size_t room() const { return limit - size; }
+  // Space() would resize the string (moving what it holds).
+  bool WillGrow() const {
+    return str != nullptr && str->size() == size && room() > 0;
+  }
   uint8_t* base() {
     return str != nullptr ? reinterpret_cast<uint8_t*>(str->data()) : fixed;
   }
   void Append(const char* p, size_t n) {
-    if (str != nullptr) {
+    if (str != nullptr) {  // (no CheckThread reads it: StepInline waited)
       if (str->size() < size + n) str->resize(size + n);
     }
     std::memcpy(base() + size, p, n);
@@ -68,7 +80,7 @@ struct Out {
   }
   // Writable space for a decoder, at least some bytes unless full.
   std::span<uint8_t> Space() {
-    if (str != nullptr && str->size() == size && room() > 0) {
+    if (WillGrow()) {
       str->resize(size + std::min(room(), std::max(kFirstChunk, size)));
     }
     const size_t end = str != nullptr ? str->size() : limit;
@@ -100,8 +112,13 @@ struct Item {
   bool owner_runs = false;                // kJob: no task; the call waits
   BlockHead head;                         // kInline
   std::unique_ptr<BlockDecoder> decoder;  // kInline, once started
-  std::optional<Error> error;             // kError
-  uint64_t end_offset = 0;                // kEnd: after the Stream Footer
+  // kInline: its CRC32/CRC64 computed by StepInline (the decoder ignores
+  // it), on the CheckThread in calls that ask for a large output.
+  bool own_check = false;
+  BlockCheck check;
+  bool checked_apart = false;  // counted in stats.blocks_checked_apart
+  std::optional<Error> error;  // kError
+  uint64_t end_offset = 0;     // kEnd: after the Stream Footer
 };
 
 }  // namespace threaded_internal
@@ -195,6 +212,11 @@ struct ThreadedDecompressor::State {
   // goes before everything its jobs touch is destroyed (~State cancels it).
   BlockDecoderPool decoders;
   std::unique_ptr<Window> window;
+  // Inline Blocks' checks in large calls (threaded_internal::
+  // kCheckApartFrom): made by the first such call when 2 or more threads
+  // may run (checks_apart, asked of the system once).
+  std::unique_ptr<CheckThread> check_thread;
+  std::optional<bool> checks_apart;
   std::unique_ptr<XzStreamParser> parser;
   Parse parse = Parse::kParsing;
   std::string input;  // unparsed input is input[pos..]
@@ -270,6 +292,9 @@ struct ThreadedDecompressor::State {
   size_t Decode(std::string_view data, int64_t max_length, Out& out);
   size_t DecodeXz(bool may_wait, bool wait_all, Out& out);
   bool StepInline(Item& item, Out& out);
+  // The CheckThread for a call with `room` bytes of output space, or null
+  // (a small call, or one thread).
+  CheckThread* CheckThreadFor(size_t room);
   bool NeedsInput() const;
 };
 

@@ -168,21 +168,69 @@ void ThreadedDecompressor::State::SubmitBlock() {
   if (ret != LZMA_OK) Fail(ret);
 }
 
+CheckThread* ThreadedDecompressor::State::CheckThreadFor(size_t room) {
+  if (room < threaded_internal::kCheckApartFrom) return nullptr;
+  if (!checks_apart) {
+    checks_apart = PlanThreads(options.threads).threads >= 2;
+    if (*checks_apart) check_thread = std::make_unique<CheckThread>();
+  }
+  return check_thread.get();
+}
+
 // Decodes the inline Block at the front into `out` from the input; true
 // when it ended (and was removed).
 bool ThreadedDecompressor::State::StepInline(Item& item, Out& out) {
   if (!item.decoder) {
+    // Its CRC32/CRC64 computed here rather than in liblzma's decoder, so
+    // that a large call can take it off this thread.
+    if (!item.head.block.ignore_check &&
+        BlockCheck::Computable(item.head.block.check)) {
+      item.own_check = true;
+      item.check = BlockCheck(item.head.block.check);
+      item.head.block.ignore_check = true;
+    }
     item.decoder = std::make_unique<BlockDecoder>();
     const lzma_ret ret = item.decoder->Start(&item.head);
     if (ret != LZMA_OK) throw BlockError(ret, item.head, offset, kOp);
   }
+  // The check thread reads `out` and item.check until Wait(): it is done
+  // before this returns or throws, and before `out` moves.
+  CheckThread* const apart =
+      item.own_check ? CheckThreadFor(out.room()) : nullptr;
+  struct Idle {
+    CheckThread* t;
+    ~Idle() {
+      if (t != nullptr) t->Wait();
+    }
+  } idle{apart};
+  if (apart != nullptr && !item.checked_apart) {
+    item.checked_apart = true;
+    ++stats.blocks_checked_apart;
+  }
   for (;;) {
-    const std::span<uint8_t> space = out.Space();
+    if (apart != nullptr && out.WillGrow()) apart->Wait();
+    std::span<uint8_t> space = out.Space();
+    if (apart != nullptr) {
+      space =
+          space.first(std::min(space.size(), threaded_internal::kCheckPiece));
+    }
     const BlockResult r = item.decoder->Code({at(), avail()}, space);
     Consume(r.consumed);
     out.size += static_cast<size_t>(r.produced);
     total_in = offset;
+    if (item.own_check) {
+      if (apart != nullptr) {
+        apart->Add(&item.check, space.data(), static_cast<size_t>(r.produced));
+      } else {
+        item.check.Update(space.data(), static_cast<size_t>(r.produced));
+      }
+    }
     if (r.ret == LZMA_STREAM_END) {
+      if (apart != nullptr) apart->Wait();
+      // Where liblzma's decoder would have failed: after the Check field.
+      if (!item.check.Matches(item.head.block.raw_check)) {
+        throw BlockError(LZMA_DATA_ERROR, item.head, offset, kOp);
+      }
       const lzma_ret ret = parser->BlockEnded(item.head.block);
       if (ret != LZMA_OK) throw LzmaError(ret, kOp, offset);
       items.pop_front();

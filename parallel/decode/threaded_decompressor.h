@@ -56,6 +56,13 @@
 //     system for CPUs and memory and makes its window only when a Block
 //     could go to a worker, so a single-Block .xz costs what the sequential
 //     decoder costs.
+//   - The Blocks decoded on the calling thread take their CRC32/CRC64 off
+//     it in calls with room for 1 MiB or more (max_length < 0 or large,
+//     and 2 or more threads): the call decodes 256 KiB pieces while a
+//     thread of the object's own (parallel/decode/check_thread.h) checks
+//     the piece before, and the Block's verdict waits for it. Smaller calls
+//     compute it on the caller, as liblzma would. Either way the error for
+//     a Check that differs is liblzma's, where liblzma reports it.
 //
 // Decode-ahead is bounded. A Block is "in flight" from the moment it is
 // handed to a worker until its last byte has been returned by decompress().
@@ -151,6 +158,10 @@ struct ThreadedDecompressOptions {
 struct ThreadedDecodeStats {
   uint64_t blocks_on_workers = 0;  // Blocks decoded by the arena's tasks
   uint64_t blocks_on_caller = 0;   // Blocks decoded by a waiting caller
+  // Blocks decoded on the calling thread (one-Block streams, Blocks without
+  // sizes) whose CRC32/CRC64 was computed, at least in part, on the check
+  // thread while the caller decoded (calls with room for >= 1 MiB).
+  uint64_t blocks_checked_apart = 0;
   uint64_t max_blocks_in_flight = 0;
   uint64_t max_memory_in_flight = 0;  // planned bytes, formula above
   // 2 × threads and the resolved soft limit, once the object asked the

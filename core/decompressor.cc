@@ -5,6 +5,7 @@
 #include <optional>
 #include <utility>
 
+#include "core/chunked_output.h"
 #include "core/lzma_stream.h"
 #include "core/stream_decoder.h"
 #include "core/stream_rules.h"
@@ -15,7 +16,6 @@ namespace {
 
 constexpr char kInit[] = "decompressor init";
 constexpr char kOp[] = "decompress";
-constexpr size_t kFirstChunk = 32 << 10;
 
 }  // namespace
 
@@ -30,23 +30,25 @@ struct Decompressor::State {
   size_t pos = 0;
   std::optional<Error> error;
 
-  // Where lzma_code writes: a string grown up to `limit` bytes, or a fixed
+  // Where lzma_code writes: chunks appended up to `limit` bytes, or a fixed
   // span.
   struct Out {
-    std::string* str = nullptr;
+    ChunkedOutput* chunks = nullptr;
     uint8_t* fixed = nullptr;
-    size_t limit = 0;  // max bytes, SIZE_MAX for unlimited
-    size_t size = 0;   // bytes of the window handed out so far
+    size_t limit = 0;   // max bytes, SIZE_MAX for unlimited
+    size_t size = 0;    // bytes of the window handed out so far
+    size_t window = 0;  // chunks: the size of the last space handed out
   };
 
+  // More room for liblzma once the window is full (or at the start).
   static void Grow(Out& out, lzma_stream* s) {
     const size_t used = out.size - s->avail_out;
-    if (out.str != nullptr) {
-      const size_t want =
-          std::min(out.limit, std::max(kFirstChunk, out.size * 2));
-      out.str->resize(want);
-      out.size = want;
-      s->next_out = reinterpret_cast<uint8_t*>(out.str->data()) + used;
+    if (out.chunks != nullptr) {
+      out.chunks->Commit(out.window - s->avail_out);
+      const std::span<uint8_t> space = out.chunks->Space(out.limit - used);
+      out.window = space.size();
+      out.size = used + space.size();
+      s->next_out = space.data();
     } else {
       out.size = out.limit;
       s->next_out = out.fixed + used;
@@ -113,6 +115,7 @@ struct Decompressor::State {
       throw;
     }
     const size_t produced = out.size - s->avail_out;
+    if (out.chunks != nullptr) out.chunks->Commit(out.window - s->avail_out);
     if (eof) {
       needs_input = false;
       unused_data.assign(reinterpret_cast<const char*>(s->next_in),
@@ -193,12 +196,17 @@ Decompressor& Decompressor::operator=(Decompressor&&) noexcept = default;
 
 std::string Decompressor::decompress(std::string_view data,
                                      int64_t max_length) {
-  std::string result;
-  State::Out out;
-  out.str = &result;
-  out.limit = max_length < 0 ? SIZE_MAX : static_cast<size_t>(max_length);
-  result.resize(state_->Decode(data, out));
-  return result;
+  ChunkedOutput out;
+  decompress_to(data, max_length, out);
+  return out.ToString();
+}
+
+size_t Decompressor::decompress_to(std::string_view data, int64_t max_length,
+                                   ChunkedOutput& out) {
+  State::Out o;
+  o.chunks = &out;
+  o.limit = max_length < 0 ? SIZE_MAX : static_cast<size_t>(max_length);
+  return state_->Decode(data, o);
 }
 
 size_t Decompressor::decompress_into(std::string_view data,

@@ -29,6 +29,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/chunked_output.h"
 #include "core/error.h"
 #include "core/options.h"
 
@@ -98,6 +99,12 @@ class Decompressor {
   // Zero-copy form: as decompress(data, out.size()), writing into `out`;
   // returns the number of bytes written.
   size_t decompress_into(std::string_view data, std::span<uint8_t> out);
+  // As decompress(), appending the bytes to `out` (core/chunked_output.h)
+  // rather than growing a string: a binding then copies them once to where
+  // they go. Returns the bytes appended; after an exception, what it
+  // appended is not output (as decompress() returns nothing).
+  size_t decompress_to(std::string_view data, int64_t max_length,
+                       ChunkedOutput& out);
 
   bool eof() const;
   bool needs_input() const;

@@ -259,18 +259,25 @@ PyObject* Decompressor_decompress(PyObject* py_self, PyObject* args,
   if (self->threaded && max_length >= 0) {
     return ThreadedDecompressInto(self, state, input, max_length);
   }
-  std::string out;
+  // Gathered in chunks without the GIL, then copied once into the bytes
+  // object (core/chunked_output.h), as CPython's own decompressor does.
+  ChunkedOutput out;
   Failure failure;
   // Waiting for the workers happens in here too, without the GIL.
   CallWithoutGil(
-      [&] { out = self->impl->decompress(input.view(), max_length); }, failure);
+      [&] { self->impl->decompress_to(input.view(), max_length, out); },
+      failure);
   SyncDecompressorMembers(self);
   if (failure.failed()) {
     return self->threaded ? SetDecodeError(state->error, failure)
                           : SetError(state->error, failure);
   }
   if (PyErr_Occurred()) return nullptr;  // unused_data could not be built
-  return BytesFrom(out);
+  PyObject* bytes =
+      PyBytes_FromStringAndSize(nullptr, static_cast<Py_ssize_t>(out.size()));
+  if (bytes == nullptr) return nullptr;
+  out.CopyTo(reinterpret_cast<uint8_t*>(PyBytes_AS_STRING(bytes)));
+  return bytes;
 }
 
 // parxz's tests check that Blocks really went to workers: the counters of a

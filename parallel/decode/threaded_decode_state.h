@@ -23,6 +23,7 @@
 #include <string_view>
 #include <utility>
 
+#include "core/chunked_output.h"
 #include "core/decompressor.h"
 #include "core/error.h"
 #include "core/options.h"
@@ -47,7 +48,6 @@ inline uint64_t PlannedMemory(const BlockHead& h) {
          BlockMemory({.in = h.total_size(), .out = h.block.uncompressed_size},
                      {.keeps_output = true, .in_memory = false});
 }
-inline constexpr size_t kFirstChunk = 32 << 10;
 // An inline Block's check goes to the CheckThread in a call with room for
 // at least kCheckApartFrom bytes of output, decoded kCheckPiece bytes at a
 // time so that one piece is checked while the next decodes (pieces of
@@ -55,36 +55,35 @@ inline constexpr size_t kFirstChunk = 32 << 10;
 inline constexpr size_t kCheckApartFrom = size_t{1} << 20;
 inline constexpr size_t kCheckPiece = size_t{256} << 10;
 
-// Where one call's output goes: a string grown up to `limit` bytes, or a
-// caller's fixed buffer.
+// Where one call's output goes: chunks appended up to `limit` bytes
+// (core/chunked_output.h: never moved, so a CheckThread may read what was
+// written while more is decoded), or a caller's fixed buffer.
 struct Out {
-  std::string* str = nullptr;
+  ChunkedOutput* chunks = nullptr;
   uint8_t* fixed = nullptr;
   size_t limit = 0;  // SIZE_MAX: unlimited
   size_t size = 0;   // bytes written
 
   size_t room() const { return limit - size; }
-  // Space() would resize the string (moving what it holds).
-  bool WillGrow() const {
-    return str != nullptr && str->size() == size && room() > 0;
-  }
-  uint8_t* base() {
-    return str != nullptr ? reinterpret_cast<uint8_t*>(str->data()) : fixed;
-  }
-  void Append(const char* p, size_t n) {
-    if (str != nullptr) {  // (no CheckThread reads it: StepInline waited)
-      if (str->size() < size + n) str->resize(size + n);
-    }
-    std::memcpy(base() + size, p, n);
-    size += n;
-  }
   // Writable space for a decoder, at least some bytes unless full.
   std::span<uint8_t> Space() {
-    if (WillGrow()) {
-      str->resize(size + std::min(room(), std::max(kFirstChunk, size)));
+    if (chunks != nullptr) return chunks->Space(room());
+    return {fixed + size, limit - size};
+  }
+  // The first `n` bytes of Space() were written.
+  void Commit(size_t n) {
+    if (chunks != nullptr) chunks->Commit(n);
+    size += n;
+  }
+  void Append(const char* p, size_t n) {
+    while (n > 0) {
+      const std::span<uint8_t> space = Space();
+      const size_t m = std::min(n, space.size());
+      std::memcpy(space.data(), p, m);
+      Commit(m);
+      p += m;
+      n -= m;
     }
-    const size_t end = str != nullptr ? str->size() : limit;
-    return {base() + size, end - size};
   }
 };
 

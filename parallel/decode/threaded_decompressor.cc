@@ -193,8 +193,8 @@ bool ThreadedDecompressor::State::StepInline(Item& item, Out& out) {
     const lzma_ret ret = item.decoder->Start(&item.head);
     if (ret != LZMA_OK) throw BlockError(ret, item.head, offset, kOp);
   }
-  // The check thread reads `out` and item.check until Wait(): it is done
-  // before this returns or throws, and before `out` moves.
+  // The check thread reads what `out` holds and item.check until Wait(): it
+  // is done before this returns or throws.
   CheckThread* const apart =
       item.own_check ? CheckThreadFor(out.room()) : nullptr;
   struct Idle {
@@ -208,7 +208,6 @@ bool ThreadedDecompressor::State::StepInline(Item& item, Out& out) {
     ++stats.blocks_checked_apart;
   }
   for (;;) {
-    if (apart != nullptr && out.WillGrow()) apart->Wait();
     std::span<uint8_t> space = out.Space();
     if (apart != nullptr) {
       space =
@@ -216,7 +215,7 @@ bool ThreadedDecompressor::State::StepInline(Item& item, Out& out) {
     }
     const BlockResult r = item.decoder->Code({at(), avail()}, space);
     Consume(r.consumed);
-    out.size += static_cast<size_t>(r.produced);
+    out.Commit(static_cast<size_t>(r.produced));
     total_in = offset;
     if (item.own_check) {
       if (apart != nullptr) {
@@ -319,9 +318,8 @@ size_t ThreadedDecompressor::State::Decode(std::string_view data,
   }
   size_t n = 0;
   if (mode == Mode::kCore) {
-    if (out.str != nullptr) {
-      *out.str = core->decompress(data, max_length);
-      n = out.str->size();
+    if (out.chunks != nullptr) {
+      n = core->decompress_to(data, max_length, *out.chunks);
     } else {
       n = core->decompress_into(data, {out.fixed, out.limit});
     }
@@ -374,12 +372,18 @@ ThreadedDecompressor& ThreadedDecompressor::operator=(
 
 std::string ThreadedDecompressor::decompress(std::string_view data,
                                              int64_t max_length) {
-  std::string result;
-  Out out;
-  out.str = &result;
-  out.limit = max_length < 0 ? SIZE_MAX : static_cast<size_t>(max_length);
-  result.resize(state_->Decode(data, max_length, out));
-  return result;
+  ChunkedOutput out;
+  decompress_to(data, max_length, out);
+  return out.ToString();
+}
+
+size_t ThreadedDecompressor::decompress_to(std::string_view data,
+                                           int64_t max_length,
+                                           ChunkedOutput& out) {
+  Out o;
+  o.chunks = &out;
+  o.limit = max_length < 0 ? SIZE_MAX : static_cast<size_t>(max_length);
+  return state_->Decode(data, max_length, o);
 }
 
 size_t ThreadedDecompressor::decompress_into(std::string_view data,

@@ -186,6 +186,13 @@ class ThreadedDecompressor {
   std::string decompress(std::string_view data, int64_t max_length = -1);
   // As decompress(data, out.size()) into `out`; returns the bytes written.
   size_t decompress_into(std::string_view data, std::span<uint8_t> out);
+  // As decompress(), appending the bytes to `out` (core/chunked_output.h)
+  // rather than growing a string: a binding then copies them once to where
+  // they go. Returns the bytes appended. When the call meets an error after
+  // some output, it returns normally (the next call raises) as decompress()
+  // does; when it throws, what it appended is not output.
+  size_t decompress_to(std::string_view data, int64_t max_length,
+                       ChunkedOutput& out);
 
   // Declares that no more input will come (a file's end; the C API's and
   // Python reader's "end of input"). A Block still waiting for the rest of

@@ -54,32 +54,6 @@ bool ToDecodeRequest(const ModuleState& state, int format,
   return true;
 }
 
-// The parallel decoder names the Block in its messages ("Corrupt input data
-// in Block 3 of Stream 1 ..."); Python users match on liblzma's text as
-// CPython reports it, so that is what is raised.
-PyObject* SetDecodeError(PyObject* lzma_error, const Failure& failure) {
-  static const char* const kPythonTexts[] = {
-      "Compressed data ended before the end-of-stream marker was reached",
-      "Input format not supported by decoder",
-      "Memory usage limit exceeded",
-      "Unsupported integrity check",
-      "Invalid or unsupported options",
-      "Corrupt input data",
-      "Insufficient buffer space",
-      "Internal error",
-  };
-  if (failure.error) {
-    const Error& e = *failure.error;
-    for (const char* text : kPythonTexts) {
-      if (e.detail().rfind(text, 0) == 0 && e.detail() != text) {
-        return SetError(lzma_error,
-                        Error(e.code(), e.operation(), text, e.offset()));
-      }
-    }
-  }
-  return SetError(lzma_error, failure);
-}
-
 // ---------------------------------------------------------------------------
 // LZMADecompressor
 

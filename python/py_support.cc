@@ -82,6 +82,29 @@ PyObject* SetError(PyObject* lzma_error, const Failure& failure) {
   return nullptr;
 }
 
+PyObject* SetDecodeError(PyObject* lzma_error, const Failure& failure) {
+  static const char* const kPythonTexts[] = {
+      "Compressed data ended before the end-of-stream marker was reached",
+      "Input format not supported by decoder",
+      "Memory usage limit exceeded",
+      "Unsupported integrity check",
+      "Invalid or unsupported options",
+      "Corrupt input data",
+      "Insufficient buffer space",
+      "Internal error",
+  };
+  if (failure.error) {
+    const Error& e = *failure.error;
+    for (const char* text : kPythonTexts) {
+      if (e.detail().rfind(text, 0) == 0 && e.detail() != text) {
+        return SetError(lzma_error,
+                        Error(e.code(), e.operation(), text, e.offset()));
+      }
+    }
+  }
+  return SetError(lzma_error, failure);
+}
+
 bool AsInt(PyObject* obj, int* out) {
   int overflow = 0;
   const long value = PyLong_AsLongAndOverflow(obj, &overflow);

@@ -121,6 +121,10 @@ PyObject* BytesWithoutGil(PyObject* lzma_error, F&& produce);
 // else. Always returns nullptr.
 PyObject* SetError(PyObject* lzma_error, const Error& e);
 PyObject* SetError(PyObject* lzma_error, const Failure& failure);
+// The same for the parallel decoders' errors, which name the Block in their
+// messages ("Corrupt input data in Block 3 of Stream 1 ..."): Python users
+// match on liblzma's text as CPython reports it, so that is what is raised.
+PyObject* SetDecodeError(PyObject* lzma_error, const Failure& failure);
 
 // _PyLong_AsInt's semantics (OverflowError "Python int too large to convert
 // to C int"). Returns false with an error set.

@@ -49,7 +49,8 @@ inline uint64_t PlannedMemory(const BlockHead& h) {
                      {.keeps_output = true, .in_memory = false});
 }
 // An inline Block's check goes to the CheckThread in a call with room for
-// at least kCheckApartFrom bytes of output, decoded kCheckPiece bytes at a
+// at least kCheckApartFrom bytes of output, once it has decoded that much
+// (smaller output never starts the thread), decoded kCheckPiece bytes at a
 // time so that one piece is checked while the next decodes (pieces of
 // StreamWriter's size: they stay in the caches between the two threads).
 inline constexpr size_t kCheckApartFrom = size_t{1} << 20;
@@ -212,8 +213,8 @@ struct ThreadedDecompressor::State {
   BlockDecoderPool decoders;
   std::unique_ptr<Window> window;
   // Inline Blocks' checks in large calls (threaded_internal::
-  // kCheckApartFrom): made by the first such call when 2 or more threads
-  // may run (checks_apart, asked of the system once).
+  // kCheckApartFrom): made the first time one is needed when 2 or more
+  // threads may run (checks_apart, asked of the system once).
   std::unique_ptr<CheckThread> check_thread;
   std::optional<bool> checks_apart;
   std::unique_ptr<XzStreamParser> parser;
@@ -291,9 +292,8 @@ struct ThreadedDecompressor::State {
   size_t Decode(std::string_view data, int64_t max_length, Out& out);
   size_t DecodeXz(bool may_wait, bool wait_all, Out& out);
   bool StepInline(Item& item, Out& out);
-  // The CheckThread for a call with `room` bytes of output space, or null
-  // (a small call, or one thread).
-  CheckThread* CheckThreadFor(size_t room);
+  // The CheckThread, or null when one thread may run (asked once).
+  CheckThread* AskCheckThread();
   bool NeedsInput() const;
 };
 

@@ -168,8 +168,7 @@ void ThreadedDecompressor::State::SubmitBlock() {
   if (ret != LZMA_OK) Fail(ret);
 }
 
-CheckThread* ThreadedDecompressor::State::CheckThreadFor(size_t room) {
-  if (room < threaded_internal::kCheckApartFrom) return nullptr;
+CheckThread* ThreadedDecompressor::State::AskCheckThread() {
   if (!checks_apart) {
     checks_apart = PlanThreads(options.threads).threads >= 2;
     if (*checks_apart) check_thread = std::make_unique<CheckThread>();
@@ -193,27 +192,35 @@ bool ThreadedDecompressor::State::StepInline(Item& item, Out& out) {
     const lzma_ret ret = item.decoder->Start(&item.head);
     if (ret != LZMA_OK) throw BlockError(ret, item.head, offset, kOp);
   }
-  // The check thread reads what `out` holds and item.check until Wait(): it
-  // is done before this returns or throws.
-  CheckThread* const apart =
-      item.own_check ? CheckThreadFor(out.room()) : nullptr;
+  // A call with room for kCheckApartFrom bytes decodes in kCheckPiece
+  // pieces, checks the first kCheckApartFrom bytes itself and hands the
+  // check of the rest to the check thread: output that small never starts
+  // it. The thread reads what `out` holds and item.check until Wait(): it is
+  // done before this returns or throws.
+  const bool large =
+      item.own_check && out.room() >= threaded_internal::kCheckApartFrom;
+  size_t decoded = 0;  // in this call
   struct Idle {
-    CheckThread* t;
+    CheckThread* t = nullptr;
     ~Idle() {
       if (t != nullptr) t->Wait();
     }
-  } idle{apart};
-  if (apart != nullptr && !item.checked_apart) {
-    item.checked_apart = true;
-    ++stats.blocks_checked_apart;
-  }
+  } idle;
+  CheckThread*& apart = idle.t;
   for (;;) {
+    if (large && apart == nullptr &&
+        decoded >= threaded_internal::kCheckApartFrom &&
+        (apart = AskCheckThread()) != nullptr && !item.checked_apart) {
+      item.checked_apart = true;
+      ++stats.blocks_checked_apart;
+    }
     std::span<uint8_t> space = out.Space();
-    if (apart != nullptr) {
+    if (large) {
       space =
           space.first(std::min(space.size(), threaded_internal::kCheckPiece));
     }
     const BlockResult r = item.decoder->Code({at(), avail()}, space);
+    decoded += static_cast<size_t>(r.produced);
     Consume(r.consumed);
     out.Commit(static_cast<size_t>(r.produced));
     total_in = offset;

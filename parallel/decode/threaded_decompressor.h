@@ -58,10 +58,11 @@
 //     decoder costs.
 //   - The Blocks decoded on the calling thread take their CRC32/CRC64 off
 //     it in calls with room for 1 MiB or more (max_length < 0 or large,
-//     and 2 or more threads): the call decodes 256 KiB pieces while a
-//     thread of the object's own (parallel/decode/check_thread.h) checks
-//     the piece before, and the Block's verdict waits for it. Smaller calls
-//     compute it on the caller, as liblzma would. Either way the error for
+//     and 2 or more threads): past the first MiB of output the call decodes
+//     256 KiB pieces while a thread of the object's own (started then;
+//     parallel/decode/check_thread.h) checks the piece before, and the
+//     Block's verdict waits for it. Smaller output is checked on the
+//     caller, as liblzma would. Either way the error for
 //     a Check that differs is liblzma's, where liblzma reports it.
 //
 // Decode-ahead is bounded. A Block is "in flight" from the moment it is
@@ -160,7 +161,8 @@ struct ThreadedDecodeStats {
   uint64_t blocks_on_caller = 0;   // Blocks decoded by a waiting caller
   // Blocks decoded on the calling thread (one-Block streams, Blocks without
   // sizes) whose CRC32/CRC64 was computed, at least in part, on the check
-  // thread while the caller decoded (calls with room for >= 1 MiB).
+  // thread while the caller decoded (past the first MiB of a call's output,
+  // in calls with room for more).
   uint64_t blocks_checked_apart = 0;
   uint64_t max_blocks_in_flight = 0;
   uint64_t max_memory_in_flight = 0;  // planned bytes, formula above

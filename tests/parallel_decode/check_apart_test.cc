@@ -91,7 +91,9 @@ std::vector<Case> Cases(const std::string& data) {
 }
 
 TEST(CheckApart, LargeCallsCheckOnTheCheckThread) {
-  const std::string data = TestData(3 << 20, 41);
+  // Blocks of 2 MiB: the first MiB of each is checked on the caller, the
+  // rest on the check thread.
+  const std::string data = TestData(6 << 20, 41);
   for (const Case& c : Cases(data)) {
     SCOPED_TRACE(std::string(c.name) + ", " + std::to_string(c.blocks) +
                  " Blocks");
@@ -107,6 +109,18 @@ TEST(CheckApart, LargeCallsCheckOnTheCheckThread) {
     EXPECT_FALSE(s.error);
     EXPECT_TRUE(s.out == data);
     EXPECT_EQ(small.stats().blocks_checked_apart, 0u);
+  }
+}
+
+// Output under 1 MiB per call never starts the thread, whatever the room.
+TEST(CheckApart, SmallOutputStaysOnTheCaller) {
+  const std::string data = TestData(1000 << 10, 44);
+  for (const Case& c : Cases(data)) {
+    ThreadedDecompressor d({.threads = 2});
+    const Outcome r = Drive(d, c.xz, {-1});
+    EXPECT_FALSE(r.error);
+    EXPECT_TRUE(r.out == data);
+    EXPECT_EQ(d.stats().blocks_checked_apart, 0u);
   }
 }
 

@@ -33,6 +33,7 @@
 #include "parallel/decode/block_decoder.h"
 #include "parallel/decode/check_thread.h"
 #include "parallel/decode/run_planner.h"
+#include "parallel/decode/stream_writer.h"
 #include "parallel/decode/threaded_decompressor.h"
 #include "parallel/decode/xz_parser.h"
 
@@ -54,7 +55,7 @@ inline uint64_t PlannedMemory(const BlockHead& h) {
 // time so that one piece is checked while the next decodes (pieces of
 // StreamWriter's size: they stay in the caches between the two threads).
 inline constexpr size_t kCheckApartFrom = size_t{1} << 20;
-inline constexpr size_t kCheckPiece = size_t{256} << 10;
+inline constexpr size_t kCheckPiece = StreamWriter::kPieceSize;
 
 // Where one call's output goes: chunks appended up to `limit` bytes
 // (core/chunked_output.h: never moved, so a CheckThread may read what was

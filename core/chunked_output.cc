@@ -10,8 +10,7 @@ std::span<uint8_t> ChunkedOutput::Space(size_t max) {
   if (chunks_.empty() || chunks_.back().used == chunks_.back().capacity) {
     const size_t capacity =
         std::min(max, std::clamp(size_, kFirstChunk, kMaxChunk));
-    chunks_.push_back(
-        {std::make_unique_for_overwrite<uint8_t[]>(capacity), 0, capacity});
+    chunks_.push_back({AllocateLargeBytes(capacity), 0, capacity});
   }
   Chunk& c = chunks_.back();
   return {c.data.get() + c.used, std::min(max, c.capacity - c.used)};

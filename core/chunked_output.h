@@ -26,6 +26,8 @@
 #include <string>
 #include <vector>
 
+#include "core/large_pages.h"
+
 namespace parxz {
 
 class ChunkedOutput {
@@ -50,7 +52,7 @@ class ChunkedOutput {
 
  private:
   struct Chunk {
-    std::unique_ptr<uint8_t[]> data;
+    LargeBytes data;
     size_t used = 0;
     size_t capacity = 0;
   };

@@ -1,14 +1,17 @@
-// RAII owner of one lzma_stream. Internal to parxz (core/ and parallel/).
+// RAII owner of one lzma_stream, whose big tables get huge pages
+// (core/large_pages.h). Internal to parxz (core/ and parallel/).
 #ifndef PARXZ_CORE_LZMA_STREAM_H_
 #define PARXZ_CORE_LZMA_STREAM_H_
 
 #include <lzma.h>
 
+#include "core/large_pages.h"
+
 namespace parxz {
 
 class LzmaStream {
  public:
-  LzmaStream() = default;
+  LzmaStream() { strm_.allocator = LargePageLzmaAllocator(); }
   ~LzmaStream() { lzma_end(&strm_); }
   LzmaStream(const LzmaStream&) = delete;
   LzmaStream& operator=(const LzmaStream&) = delete;

@@ -3,7 +3,8 @@
 // (an encoder's lzma_block_buffer_bound, a Block's promised size) cost no
 // resident memory, and growing it does not zero what the coder overwrites
 // anyway. Reused across Blocks (fresh pages for every 4 MiB Block cost
-// about a seventh of the decoding time in page faults and zeroing).
+// about a seventh of the decoding time in page faults and zeroing), and
+// backed by huge pages when big (core/large_pages.h).
 //
 //   ByteBuffer out(capacity);            // reserved, size() 0
 //   out.resize(n);                       // bytes [old size, n) unspecified
@@ -16,7 +17,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <memory>
+#include <utility>
+
+#include "core/large_pages.h"
 
 namespace parxz {
 
@@ -38,7 +41,7 @@ class ByteBuffer {
   // Capacity for at least `n` bytes, keeping the first size() bytes.
   void reserve(size_t n) {
     if (n <= capacity_) return;
-    auto bigger = std::make_unique_for_overwrite<uint8_t[]>(n);
+    LargeBytes bigger = AllocateLargeBytes(n);
     if (size_ > 0) std::memcpy(bigger.get(), data_.get(), size_);
     data_ = std::move(bigger);
     capacity_ = n;
@@ -49,7 +52,7 @@ class ByteBuffer {
   }
 
  private:
-  std::unique_ptr<uint8_t[]> data_;
+  LargeBytes data_;
   size_t size_ = 0;
   size_t capacity_ = 0;
 };

@@ -32,6 +32,7 @@
 #include <span>
 #include <vector>
 
+#include "core/large_pages.h"
 #include "parallel/decode/block_decoder.h"
 #include "parallel/decode/decode_sink.h"
 #include "parallel/decode/run_planner.h"
@@ -49,7 +50,7 @@ struct BlockItem {
   // input ends first); a view into memory inputs, else into in_owned.
   std::span<const uint8_t> in;
   std::vector<uint8_t> in_owned;
-  std::unique_ptr<uint8_t[]> out;
+  LargeBytes out;
   uint64_t out_capacity = 0;
   BlockBuffers expect;       // complete Block: in.size() == expect.in
   bool speculative = false;  // sizes from the Index, not from the header

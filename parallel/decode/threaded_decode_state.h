@@ -94,7 +94,7 @@ struct Out {
 // decodes it sets ret and out; the owner reads them once it is done.
 struct BlockJob {
   BlockHead head;           // parsed, ignore_check set
-  std::string in;           // after the header, to the end of the Check
+  ByteBuffer in;            // after the header, to the end of the Check
   uint64_t memory = 0;      // planned bytes (threaded_decompressor.h)
   uint64_t end_offset = 0;  // input offset after the Block
   // BlockVerdict's: LZMA_STREAM_END with all of out, or the error with out
@@ -184,8 +184,7 @@ struct ThreadedDecompressor::State {
     std::unique_ptr<BlockDecoder> decoder = decoders.Acquire();
     try {
       const BlockResult r = decoder->Decode(
-          &job.head, {.in = {reinterpret_cast<const uint8_t*>(job.in.data()),
-                             job.in.size()},
+          &job.head, {.in = {job.in.data(), job.in.size()},
                       .promise = BlockPromise::FromHeader(job.head),
                       .out = BlockOutput::Grow(&job.out),
                       .halt = window->cancel_flag(),
@@ -195,7 +194,7 @@ struct ThreadedDecompressor::State {
       job.ret = LZMA_MEM_ERROR;
       job.out.resize(0);
     }
-    std::string().swap(job.in);  // the input is not needed any more
+    job.in.resize(0);  // capacity kept for the slot's next Block
     decoders.Release(std::move(decoder));
   }
 

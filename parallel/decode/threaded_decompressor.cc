@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <string>
@@ -144,7 +145,12 @@ void ThreadedDecompressor::State::SubmitBlock() {
   // caller runs it (InOrderWindow::Submit's owner_runs), while the Blocks
   // after it go to workers.
   const bool owner_runs = jobs == 0 && items.empty() && owner_waits;
-  job.in.assign(reinterpret_cast<const char*>(at()), static_cast<size_t>(size));
+  // Whole MiBs, so that a slot holding a smaller Block's bytes does not
+  // take fresh memory (page faults) for every larger one after it.
+  constexpr size_t kMiB = size_t{1} << 20;
+  job.in.reserve((static_cast<size_t>(size) + kMiB - 1) / kMiB * kMiB);
+  job.in.resize(static_cast<size_t>(size));
+  std::memcpy(job.in.data(), at(), job.in.size());
   job.memory = PlannedMemory(job.head);
   job.returned = 0;
   job.ret = LZMA_OK;

@@ -4,7 +4,8 @@
 #
 #   1. wall time of `parxz -T2` against `xz -T2` and 7-Zip's
 #      `7zz a -txz -mx=N -mmt=2` at -6 and at -0 (medians of $RUNS = 3 runs,
-#      interleaved; want parxz/xz <= 1.03), byte identity of parxz's and xz's
+#      interleaved; the ratios are medians of each round's own ratio; want
+#      parxz/xz <= 1.03), byte identity of parxz's and xz's
 #      outputs (cmp), 7zz's output checked with `xz -t` and `xz -dc | cmp`,
 #      peak RSS (/usr/bin/time %M);
 #   2. compress_bench's push API fed 64 KiB at a time, -6, 4 MiB Blocks:
@@ -71,11 +72,18 @@ for level in 6 0; do
   x_m=$(tr ' ' '\n' <<<"${rss[xz]}" | grep . | median)
   s_s=$(tr ' ' '\n' <<<"${usec[7zz]}" | grep . | median)
   s_m=$(tr ' ' '\n' <<<"${rss[7zz]}" | grep . | median)
-  ratio=$(echo "$p_s / $x_s" | bc -l)
+  # The ratios: medians of the rounds' own ratios (the three tools of a round
+  # run back to back, so a slow spell of the machine weighs on all three).
+  read -r ratio ratio_7zz < <(python3 -c '
+import statistics, sys
+p, x, s = ([float(v) for v in a.split()] for a in sys.argv[1:4])
+print(statistics.median(a / b for a, b in zip(p, x)),
+      statistics.median(a / b for a, b in zip(p, s)))' \
+    "${usec[parxz]}" "${usec[xz]}" "${usec[7zz]}")
   rows+=("$(printf '| -%s -T%s | %.2f | %.2f | %.2f | %.3f | %.3f | %s | %.0f | %.0f | %.0f |' \
     "$level" "$threads" "$(echo "$p_s / 1000000" | bc -l)" \
     "$(echo "$x_s / 1000000" | bc -l)" "$(echo "$s_s / 1000000" | bc -l)" \
-    "$ratio" "$(echo "$p_s / $s_s" | bc -l)" "$same" \
+    "$ratio" "$ratio_7zz" "$same" \
     "$(echo "$p_m / 1024" | bc -l)" "$(echo "$x_m / 1024" | bc -l)" \
     "$(echo "$s_m / 1024" | bc -l)")")
   unset usec rss
@@ -153,7 +161,7 @@ finished=$(date +%s)
   echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC'); took $(((finished - started) / 60)) min;" \
     "load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
-  echo "| preset | parxz s | xz s | 7zz s | parxz / xz (want <= 1.03) | parxz / 7zz | outputs | parxz peak RSS MiB | xz peak RSS MiB | 7zz peak RSS MiB |"
+  echo "| preset | parxz s | xz s | 7zz s | parxz / xz, median of rounds (want <= 1.03) | parxz / 7zz, median of rounds | outputs | parxz peak RSS MiB | xz peak RSS MiB | 7zz peak RSS MiB |"
   echo "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|"
   printf '%s\n' "${rows[@]}"
   echo

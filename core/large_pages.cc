@@ -1,25 +1,33 @@
 #include "core/large_pages.h"
 
+#include <malloc.h>
 #include <sys/mman.h>
 
 #include <cstdint>
 #include <cstdlib>
+#include <mutex>
 #include <new>
 
 namespace parxz {
 namespace {
 
 constexpr uintptr_t kHugePage = uintptr_t{2} << 20;
+// glibc serves every allocation this big with a mapping of its own, which
+// free() unmaps (DEFAULT_MMAP_THRESHOLD_MAX on 64-bit); smaller ones come
+// from the heap once one of their size was freed, and keep their advice.
+constexpr size_t kAlwaysMapped = size_t{32} << 20;
 
-// The ranges this thread advised last (a dictionary; an encoder's buffer,
-// hash and tree): a freed allocation that malloc hands back at the same
-// address is advised already.
+// The ranges advised last (a dictionary; an encoder's buffer, hash and
+// tree): a freed allocation that malloc hands back at the same address is
+// advised already. A range whose mapping free() removes is forgotten there,
+// or a new mapping at the same address would go without the advice.
 struct Range {
   uintptr_t begin = 0, end = 0;
 };
 constexpr size_t kRemembered = 4;
-thread_local Range advised[kRemembered];
-thread_local size_t next_slot = 0;
+std::mutex mu;
+Range advised[kRemembered];  // guarded by mu
+size_t next_slot = 0;        // guarded by mu
 
 void Advise(void* p, size_t n) {
   const auto start = reinterpret_cast<uintptr_t>(p);
@@ -28,6 +36,7 @@ void Advise(void* p, size_t n) {
   const uintptr_t begin = (start + kHugePage - 1) & ~(kHugePage - 1);
   const uintptr_t end = (start + n) & ~(kHugePage - 1);
   if (end <= begin) return;
+  std::lock_guard<std::mutex> lock(mu);
   for (const Range& r : advised) {
     if (begin >= r.begin && end <= r.end) return;
   }
@@ -38,10 +47,20 @@ void Advise(void* p, size_t n) {
   }
 }
 
+void Forget(void* p) {
+  const size_t n = malloc_usable_size(p);
+  if (n < kAlwaysMapped) return;
+  const auto begin = reinterpret_cast<uintptr_t>(p);
+  std::lock_guard<std::mutex> lock(mu);
+  for (Range& r : advised) {
+    if (r.begin < begin + n && begin < r.end) r = Range{};
+  }
+}
+
 void* LzmaAlloc(void*, size_t nmemb, size_t size) {
   return AllocateLarge(nmemb * size);  // liblzma passes nmemb 1
 }
-void LzmaFree(void*, void* p) { std::free(p); }
+void LzmaFree(void*, void* p) { FreeLarge::Free(p); }
 
 constexpr lzma_allocator kAllocator = {&LzmaAlloc, &LzmaFree, nullptr};
 
@@ -51,6 +70,12 @@ void* AllocateLarge(size_t n) {
   void* p = std::malloc(n);
   if (p != nullptr && n >= 2 * kHugePage) Advise(p, n);
   return p;
+}
+
+void FreeLarge::Free(void* p) {
+  if (p == nullptr) return;
+  Forget(p);
+  std::free(p);
 }
 
 LargeBytes AllocateLargeBytes(size_t n) {

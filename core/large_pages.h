@@ -31,13 +31,15 @@
 
 namespace parxz {
 
-// malloc(n) (nullptr when it fails), with huge pages advised as above.
+// malloc(n) (nullptr when it fails), with huge pages advised as above. Give
+// it back with FreeLarge::Free.
 void* AllocateLarge(size_t n);
 
 // The same, owned, uninitialized; throws std::bad_alloc when it fails. The
 // buffers of ByteBuffer and ChunkedOutput.
 struct FreeLarge {
-  void operator()(uint8_t* p) const { std::free(p); }
+  static void Free(void* p);  // free(p), forgetting its advice
+  void operator()(uint8_t* p) const { Free(p); }
 };
 using LargeBytes = std::unique_ptr<uint8_t[], FreeLarge>;
 LargeBytes AllocateLargeBytes(size_t n);

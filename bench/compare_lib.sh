@@ -91,7 +91,7 @@ same_bytes() {
 # Median of the numbers on stdin (one per line).
 median() {
   sort -n | awk '{a[NR] = $1} END {
-    if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2
+    if (NR % 2) print a[(NR + 1) / 2]; else printf "%.15g\n", (a[NR / 2] + a[NR / 2 + 1]) / 2
   }'
 }
 

@@ -4,9 +4,9 @@
 // Touching fresh memory costs a page fault per 4 KiB page, and an LZMA
 // dictionary is read at random; with the kernel's transparent huge pages in
 // "madvise" mode (Debian's default) a 2 MiB page costs one fault and one TLB
-// entry instead of 512. Measured on the 2-core VM (bench/RESULTS.md, session
-// 9): the C streaming decoder with two threads 15% faster, page faults 14,000
-// -> 5,000.
+// entry instead of 512. Measured on the 2-core VM against the code before
+// (bench/RESULTS.md, "Session 9"): -6 -T2 compression ~9% faster (page
+// faults 49,000 -> 4,600), the C streaming decoder with two threads 9%.
 //
 //   LargeBytes buf = AllocateLargeBytes(n);  // malloc, advised when n is big
 //

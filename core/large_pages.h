@@ -13,9 +13,11 @@
 // Only the whole 2 MiB pages inside an allocation of at least 4 MiB are
 // advised: the part before the first 2 MiB boundary (a megabyte on average)
 // stays in small pages, so a small input, which touches the start of a
-// dictionary alone, pays no 2 MiB fault. Advice is skipped for a range this
-// thread advised recently (malloc hands a freed dictionary back at the same
-// address), so repeated small calls make no system call. Memory that malloc
+// dictionary alone, pays no 2 MiB fault. Advice is skipped for a range
+// advised recently (malloc hands a freed dictionary back at the same
+// address), so repeated small calls make no system call; a range that free()
+// unmaps (glibc maps 32 MiB and more on their own) is forgotten there.
+// Thread-safe. Memory that malloc
 // later hands to other uses keeps the advice, as with glibc's own
 // glibc.malloc.hugetlb=1 (which advises all of the heap). With huge pages
 // "never", prctl(PR_SET_THP_DISABLE) or no kernel support, nothing changes.
@@ -26,7 +28,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <memory>
 
 namespace parxz {
@@ -44,7 +45,7 @@ struct FreeLarge {
 using LargeBytes = std::unique_ptr<uint8_t[], FreeLarge>;
 LargeBytes AllocateLargeBytes(size_t n);
 
-// The allocator LzmaStream gives liblzma: AllocateLarge and free.
+// The allocator LzmaStream gives liblzma: AllocateLarge and FreeLarge::Free.
 const lzma_allocator* LargePageLzmaAllocator();
 
 }  // namespace parxz

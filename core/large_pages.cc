@@ -84,6 +84,16 @@ LargeBytes AllocateLargeBytes(size_t n) {
   return p;
 }
 
+LargeBytes AllocateFilledBytes(size_t n) {
+  constexpr size_t kFrom = size_t{1} << 20;
+  if (n < kFrom) return AllocateLargeBytes(n);
+  const size_t padded = (n + kHugePage - 1) & ~(kHugePage - 1);
+  LargeBytes p(static_cast<uint8_t*>(std::aligned_alloc(kHugePage, padded)));
+  if (p == nullptr) throw std::bad_alloc();
+  Advise(p.get(), padded);
+  return p;
+}
+
 const lzma_allocator* LargePageLzmaAllocator() { return &kAllocator; }
 
 }  // namespace parxz

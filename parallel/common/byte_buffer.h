@@ -4,7 +4,8 @@
 // resident memory, and growing it does not zero what the coder overwrites
 // anyway. Reused across Blocks (fresh pages for every 4 MiB Block cost
 // about a seventh of the decoding time in page faults and zeroing), and
-// backed by huge pages when big (core/large_pages.h).
+// backed by whole huge pages from 1 MiB up (core/large_pages.h's
+// AllocateFilledBytes).
 //
 //   ByteBuffer out(capacity);            // reserved, size() 0
 //   out.resize(n);                       // bytes [old size, n) unspecified
@@ -41,7 +42,7 @@ class ByteBuffer {
   // Capacity for at least `n` bytes, keeping the first size() bytes.
   void reserve(size_t n) {
     if (n <= capacity_) return;
-    LargeBytes bigger = AllocateLargeBytes(n);
+    LargeBytes bigger = AllocateFilledBytes(n);
     if (size_ > 0) std::memcpy(bigger.get(), data_.get(), size_);
     data_ = std::move(bigger);
     capacity_ = n;

@@ -108,7 +108,7 @@ BlockPipeline::End BlockPipeline::Run(const RunPlan& plan, Host& host) {
     host.TakeInput(item);
     if (keep && item.out_capacity < item.expect.out) {
       item.out.reset();  // free the old one first
-      item.out = AllocateLargeBytes(item.expect.out);
+      item.out = AllocateFilledBytes(item.expect.out);
       item.out_capacity = item.expect.out;
     }
     return &item;

@@ -82,6 +82,26 @@ TEST(LargePages, AMappingMadeAgainAtTheSameAddressIsAdvisedAgain) {
   }
 }
 
+// A buffer filled from start to end: aligned to 2 MiB and advised from its
+// first byte to the end of its last (padded) huge page; below 1 MiB, as
+// AllocateLarge (not advised).
+TEST(LargePages, FilledBuffersAreWholeHugePages) {
+  if (!KernelHasHugePages()) GTEST_SKIP() << "no transparent huge pages";
+  for (const size_t n : {size_t{1} << 20, (size_t{4} << 20) + 4096}) {
+    LargeBytes b = AllocateFilledBytes(n);
+    const auto p = reinterpret_cast<uintptr_t>(b.get());
+    EXPECT_EQ(p % kHuge, 0u) << n;
+    EXPECT_TRUE(Advised(p)) << n << ": " << VmFlagsAt(p);
+    const uintptr_t last = (p + n - 1) & ~(kHuge - 1);
+    EXPECT_TRUE(Advised(last)) << n << ": " << VmFlagsAt(last);
+    b[0] = 1;  // the memory is there, first byte to last
+    b[n - 1] = 2;
+  }
+  LargeBytes small = AllocateFilledBytes(size_t{512} << 10);
+  ASSERT_NE(small, nullptr);
+  small[(size_t{512} << 10) - 1] = 3;
+}
+
 TEST(LargePages, EveryLzmaStreamAllocatesThroughIt) {
   LzmaStream strm;
   EXPECT_EQ(strm->allocator, LargePageLzmaAllocator());

@@ -12,6 +12,8 @@ namespace parxz {
 namespace {
 
 constexpr uintptr_t kHugePage = uintptr_t{2} << 20;
+// AllocateLarge leaves at least this much at the start in small pages.
+constexpr uintptr_t kSmallHead = uintptr_t{1} << 20;
 // glibc serves every allocation this big with a mapping of its own, which
 // free() unmaps (DEFAULT_MMAP_THRESHOLD_MAX on 64-bit); smaller ones come
 // from the heap once one of their size was freed, and keep their advice.
@@ -29,12 +31,8 @@ std::mutex mu;
 Range advised[kRemembered];  // guarded by mu
 size_t next_slot = 0;        // guarded by mu
 
-void Advise(void* p, size_t n) {
-  const auto start = reinterpret_cast<uintptr_t>(p);
-  // The whole huge pages inside: the part before the first boundary (a
-  // megabyte on average) stays in small pages.
-  const uintptr_t begin = (start + kHugePage - 1) & ~(kHugePage - 1);
-  const uintptr_t end = (start + n) & ~(kHugePage - 1);
+// Advises [begin, end), whole huge pages.
+void Advise(uintptr_t begin, uintptr_t end) {
   if (end <= begin) return;
   std::lock_guard<std::mutex> lock(mu);
   for (const Range& r : advised) {
@@ -68,7 +66,16 @@ constexpr lzma_allocator kAllocator = {&LzmaAlloc, &LzmaFree, nullptr};
 
 void* AllocateLarge(size_t n) {
   void* p = std::malloc(n);
-  if (p != nullptr && n >= 2 * kHugePage) Advise(p, n);
+  if (p != nullptr && n >= 2 * kHugePage) {
+    // The whole huge pages from 1 MiB in: at least the first megabyte (two
+    // on average) stays in small pages. A boundary just past the start
+    // (the kernel often places a big mapping one page below one) would
+    // otherwise put a small call's first bytes on a 2 MiB page, zeroed
+    // and unmapped on every call (a -6 encoder's 64 MiB tree).
+    const auto start = reinterpret_cast<uintptr_t>(p);
+    Advise((start + kSmallHead + kHugePage - 1) & ~(kHugePage - 1),
+           (start + n) & ~(kHugePage - 1));
+  }
   return p;
 }
 
@@ -90,7 +97,8 @@ LargeBytes AllocateFilledBytes(size_t n) {
   const size_t padded = (n + kHugePage - 1) & ~(kHugePage - 1);
   LargeBytes p(static_cast<uint8_t*>(std::aligned_alloc(kHugePage, padded)));
   if (p == nullptr) throw std::bad_alloc();
-  Advise(p.get(), padded);
+  const auto start = reinterpret_cast<uintptr_t>(p.get());
+  Advise(start, start + padded);
   return p;
 }
 

@@ -10,10 +10,11 @@
 //
 //   LargeBytes buf = AllocateLargeBytes(n);  // malloc, advised when n is big
 //
-// Only the whole 2 MiB pages inside an allocation of at least 4 MiB are
-// advised: the part before the first 2 MiB boundary (a megabyte on average)
-// stays in small pages, so a small input, which touches the start of a
-// dictionary alone, pays no 2 MiB fault. Advice is skipped for a range
+// Only the whole 2 MiB pages from 1 MiB into an allocation of at least 4 MiB
+// on are advised: the first megabyte and the rest up to the next 2 MiB
+// boundary (two megabytes on average) stay in small pages, so a small input,
+// which touches the start of a dictionary or a match-finder tree alone, pays
+// no 2 MiB fault. Advice is skipped for a range
 // advised recently (malloc hands a freed dictionary back at the same
 // address), so repeated small calls make no system call; a range that free()
 // unmaps (glibc maps 32 MiB and more on their own) is forgotten there.

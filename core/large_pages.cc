@@ -92,14 +92,13 @@ LargeBytes AllocateLargeBytes(size_t n) {
 }
 
 LargeBytes AllocateFilledBytes(size_t n) {
-  constexpr size_t kFrom = size_t{1} << 20;
-  if (n < kFrom) return AllocateLargeBytes(n);
-  const size_t padded = (n + kHugePage - 1) & ~(kHugePage - 1);
-  LargeBytes p(static_cast<uint8_t*>(std::aligned_alloc(kHugePage, padded)));
-  if (p == nullptr) throw std::bad_alloc();
-  const auto start = reinterpret_cast<uintptr_t>(p.get());
-  Advise(start, start + padded);
-  return p;
+  if (n < kHugePage) return AllocateLargeBytes(n);
+  void* p = nullptr;
+  if (posix_memalign(&p, kHugePage, n) != 0) throw std::bad_alloc();
+  LargeBytes bytes(static_cast<uint8_t*>(p));
+  const auto start = reinterpret_cast<uintptr_t>(p);
+  Advise(start, start + (n & ~(kHugePage - 1)));
+  return bytes;
 }
 
 const lzma_allocator* LargePageLzmaAllocator() { return &kAllocator; }

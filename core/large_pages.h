@@ -47,12 +47,12 @@ using LargeBytes = std::unique_ptr<uint8_t[], FreeLarge>;
 LargeBytes AllocateLargeBytes(size_t n);
 
 // For a buffer that is filled from its start to its end (the engines' Block
-// buffers, ByteBuffer): from 1 MiB up, aligned to 2 MiB and padded to whole
-// 2 MiB pages, all of them advised, so that a 4 MiB Block costs two faults
-// rather than about 530 (a fifth of the page faults of a two-thread decode
-// of 4 MiB Blocks, bench/RESULTS.md "Session 10"). Its resident size is then
-// n rounded up to 2 MiB once the last page is touched. Smaller: as
-// AllocateLargeBytes.
+// buffers, ByteBuffer): from 2 MiB up, aligned to 2 MiB and advised from its
+// first byte, so that a 4 MiB Block costs two faults rather than about 530
+// (a third of the page faults of a two-thread decode of 4 MiB Blocks,
+// bench/RESULTS.md "Session 10"). The tail past its last whole 2 MiB page
+// keeps small pages: it never holds more memory than malloc(n) would.
+// Smaller: as AllocateLargeBytes.
 LargeBytes AllocateFilledBytes(size_t n);
 
 // The allocator LzmaStream gives liblzma: AllocateLarge and FreeLarge::Free.

@@ -4,7 +4,7 @@
 // resident memory, and growing it does not zero what the coder overwrites
 // anyway. Reused across Blocks (fresh pages for every 4 MiB Block cost
 // about a seventh of the decoding time in page faults and zeroing), and
-// backed by whole huge pages from 1 MiB up (core/large_pages.h's
+// backed by huge pages from its first byte from 2 MiB up (core/large_pages.h's
 // AllocateFilledBytes).
 //
 //   ByteBuffer out(capacity);            // reserved, size() 0

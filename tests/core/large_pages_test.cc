@@ -116,23 +116,24 @@ TEST(LargePages, TheFirstMegabyteKeepsSmallPages) {
 }
 
 // A buffer filled from start to end: aligned to 2 MiB and advised from its
-// first byte to the end of its last (padded) huge page; below 1 MiB, as
+// first byte to the end of its last whole huge page; below 2 MiB, as
 // AllocateLarge (not advised).
-TEST(LargePages, FilledBuffersAreWholeHugePages) {
+TEST(LargePages, FilledBuffersAreHugePagesFromTheirFirstByte) {
   if (!KernelHasHugePages()) GTEST_SKIP() << "no transparent huge pages";
-  for (const size_t n : {size_t{1} << 20, (size_t{4} << 20) + 4096}) {
+  for (const size_t n : {size_t{2} << 20, (size_t{4} << 20) + 4096}) {
     LargeBytes b = AllocateFilledBytes(n);
     const auto p = reinterpret_cast<uintptr_t>(b.get());
     EXPECT_EQ(p % kHuge, 0u) << n;
     EXPECT_TRUE(Advised(p)) << n << ": " << VmFlagsAt(p);
-    const uintptr_t last = (p + n - 1) & ~(kHuge - 1);
+    const uintptr_t last = p + (n & ~(kHuge - 1)) - kHuge;
     EXPECT_TRUE(Advised(last)) << n << ": " << VmFlagsAt(last);
     b[0] = 1;  // the memory is there, first byte to last
     b[n - 1] = 2;
   }
-  LargeBytes small = AllocateFilledBytes(size_t{512} << 10);
+  const size_t small_n = size_t{1} << 20;
+  LargeBytes small = AllocateFilledBytes(small_n);
   ASSERT_NE(small, nullptr);
-  small[(size_t{512} << 10) - 1] = 3;
+  small[small_n - 1] = 3;
 }
 
 TEST(LargePages, EveryLzmaStreamAllocatesThroughIt) {

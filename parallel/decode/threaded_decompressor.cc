@@ -145,10 +145,11 @@ void ThreadedDecompressor::State::SubmitBlock() {
   // caller runs it (InOrderWindow::Submit's owner_runs), while the Blocks
   // after it go to workers.
   const bool owner_runs = jobs == 0 && items.empty() && owner_waits;
-  // Whole MiBs, so that a slot holding a smaller Block's bytes does not
-  // take fresh memory (page faults) for every larger one after it.
-  constexpr size_t kMiB = size_t{1} << 20;
-  job.in.reserve((static_cast<size_t>(size) + kMiB - 1) / kMiB * kMiB);
+  // Whole 2 MiB, so that a slot holding a smaller Block's bytes does not
+  // take fresh memory (page faults) for every larger one after it, and the
+  // buffer is huge pages from its first byte (AllocateFilledBytes).
+  constexpr size_t kUnit = size_t{2} << 20;
+  job.in.reserve((static_cast<size_t>(size) + kUnit - 1) / kUnit * kUnit);
   job.in.resize(static_cast<size_t>(size));
   std::memcpy(job.in.data(), at(), job.in.size());
   job.memory = PlannedMemory(job.head);

@@ -79,7 +79,8 @@
 // whose filters need more than the hard limit (base.memlimit) fails with
 // kMemLimit where the sequential decoder fails: when its header is parsed.
 // Peak memory of one object is therefore about
-//   memlimit_soft (the Blocks in flight)
+//   memlimit_soft (the Blocks in flight; each slot's copy of a Block's
+//     compressed bytes is reserved in whole 2 MiB, for huge pages)
 //   + the input handed in and not yet part of a complete Block (at most one
 //     Block's compressed bytes plus one call's data)
 //   + (threads + 1) × decoder_memory for the idle decoders kept between

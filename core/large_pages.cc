@@ -11,7 +11,7 @@
 namespace parxz {
 namespace {
 
-constexpr uintptr_t kHugePage = uintptr_t{2} << 20;
+constexpr uintptr_t kHugePage = kHugePageBytes;
 // AllocateLarge leaves at least this much at the start in small pages.
 constexpr uintptr_t kSmallHead = uintptr_t{1} << 20;
 // glibc serves every allocation this big with a mapping of its own, which

@@ -10,16 +10,15 @@
 //
 //   LargeBytes buf = AllocateLargeBytes(n);  // malloc, advised when n is big
 //
-// Only the whole 2 MiB pages from 1 MiB into an allocation of at least 4 MiB
-// on are advised: the first megabyte and the rest up to the next 2 MiB
-// boundary (two megabytes on average) stay in small pages, so a small input,
-// which touches the start of a dictionary or a match-finder tree alone, pays
-// no 2 MiB fault. Advice is skipped for a range
-// advised recently (malloc hands a freed dictionary back at the same
-// address), so repeated small calls make no system call; a range that free()
-// unmaps (glibc maps 32 MiB and more on their own) is forgotten there.
-// Thread-safe. Memory that malloc
-// later hands to other uses keeps the advice, as with glibc's own
+// In an allocation of 4 MiB or more, only the whole 2 MiB pages that start
+// at least 1 MiB in are advised: the first megabyte and the rest up to the
+// next 2 MiB boundary (two megabytes on average) stay in small pages, so a
+// small input, which touches the start of a dictionary or a match-finder tree
+// alone, pays no 2 MiB fault. Advice is skipped for a range advised recently
+// (malloc hands a freed dictionary back at the same address), so repeated small
+// calls make no system call; a range that free() unmaps (glibc maps 32 MiB and
+// more on their own) is forgotten there. Thread-safe. Memory that malloc later
+// hands to other uses keeps the advice, as with glibc's own
 // glibc.malloc.hugetlb=1 (which advises all of the heap). With huge pages
 // "never", prctl(PR_SET_THP_DISABLE) or no kernel support, nothing changes.
 #ifndef PARXZ_CORE_LARGE_PAGES_H_
@@ -49,11 +48,14 @@ LargeBytes AllocateLargeBytes(size_t n);
 // For a buffer that is filled from its start to its end (the engines' Block
 // buffers, ByteBuffer): from 2 MiB up, aligned to 2 MiB and advised from its
 // first byte, so that a 4 MiB Block costs two faults rather than about 530
-// (a third of the page faults of a two-thread decode of 4 MiB Blocks,
-// bench/RESULTS.md "Session 10"). The tail past its last whole 2 MiB page
-// keeps small pages: it never holds more memory than malloc(n) would.
+// (the C streaming decoder of 4 MiB Blocks with two threads: 8,500 -> 5,400
+// page faults, bench/RESULTS.md "Session 10"). The tail past its last whole 2
+// MiB page keeps small pages: it never holds more memory than malloc(n) would.
 // Smaller: as AllocateLargeBytes.
 LargeBytes AllocateFilledBytes(size_t n);
+// The huge page size those rules use, for callers that round a buffer's
+// capacity to whole huge pages.
+inline constexpr size_t kHugePageBytes = size_t{2} << 20;
 
 // The allocator LzmaStream gives liblzma: AllocateLarge and FreeLarge::Free.
 const lzma_allocator* LargePageLzmaAllocator();

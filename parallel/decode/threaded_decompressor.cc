@@ -11,6 +11,7 @@
 #include <string_view>
 #include <utility>
 
+#include "core/large_pages.h"
 #include "parallel/decode/block_decoder.h"
 #include "parallel/decode/threaded_decode_state.h"
 #include "parallel/decode/xz_parser.h"
@@ -145,10 +146,10 @@ void ThreadedDecompressor::State::SubmitBlock() {
   // caller runs it (InOrderWindow::Submit's owner_runs), while the Blocks
   // after it go to workers.
   const bool owner_runs = jobs == 0 && items.empty() && owner_waits;
-  // Whole 2 MiB, so that a slot holding a smaller Block's bytes does not
-  // take fresh memory (page faults) for every larger one after it, and the
-  // buffer is huge pages from its first byte (AllocateFilledBytes).
-  constexpr size_t kUnit = size_t{2} << 20;
+  // Whole huge pages, so that a slot holding a smaller Block's bytes does
+  // not take fresh memory (page faults) for every larger one after it, and
+  // the buffer is huge pages from its first byte (AllocateFilledBytes).
+  constexpr size_t kUnit = kHugePageBytes;
   job.in.reserve((static_cast<size_t>(size) + kUnit - 1) / kUnit * kUnit);
   job.in.resize(static_cast<size_t>(size));
   std::memcpy(job.in.data(), at(), job.in.size());

@@ -19,7 +19,7 @@
 namespace parxz {
 namespace {
 
-constexpr uintptr_t kHuge = uintptr_t{2} << 20;
+constexpr uintptr_t kHuge = kHugePageBytes;
 constexpr uintptr_t kSmallHead = uintptr_t{1} << 20;  // large_pages.cc
 
 bool KernelHasHugePages() {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <utility>
 
@@ -295,8 +296,9 @@ bool DecodeWholeXzInto(std::string_view data, std::span<uint8_t> out,
     whole = PeekWholeXzStream(data);
   }
   if (!whole || whole->uncompressed_size > out.size()) return false;
-  LzmaStream strm;
-  lzma_stream* s = strm.get();
+  // A small call reuses the process's spare decoder (core/lzma_stream.h).
+  std::unique_ptr<LzmaStream> strm = TakeSpareStream(SpareRole::kDecoder);
+  lzma_stream* s = strm->get();
   const uint32_t flags =
       LZMA_TELL_UNSUPPORTED_CHECK | (o.ignore_check ? LZMA_IGNORE_CHECK : 0);
   if (lzma_stream_decoder(s, LzmaMemLimit(o.memlimit), flags) != LZMA_OK) {
@@ -310,6 +312,9 @@ bool DecodeWholeXzInto(std::string_view data, std::span<uint8_t> out,
     return false;
   }
   *written = out.size() - s->avail_out;
+  if (*written <= kSpareBytesMax && lzma_memusage(s) <= kSpareMemoryMax) {
+    KeepSpareStream(SpareRole::kDecoder, std::move(strm));
+  }
   return true;
 }
 

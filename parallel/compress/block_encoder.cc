@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "core/error.h"
 #include "parallel/common/fd_io.h"
@@ -11,6 +12,7 @@ namespace parxz {
 
 namespace {
 constexpr char kOp[] = "compress block";
+
 }  // namespace
 
 std::span<const uint8_t> MemoryBlockInput::Read(uint64_t offset, size_t max) {
@@ -36,7 +38,15 @@ std::span<uint8_t> BlockEncoder::chunk_buffer() {
 
 BlockEncoder::BlockEncoder(const lzma_filter* filters, lzma_check check,
                            uint64_t block_size)
-    : filters_(filters), check_(check), block_size_(block_size) {}
+    : filters_(filters),
+      check_(check),
+      block_size_(block_size),
+      strm_(TakeSpareStream(SpareRole::kEncoder)),
+      spare_ok_(lzma_raw_encoder_memusage(filters) <= kSpareMemoryMax) {}
+
+BlockEncoder::~BlockEncoder() {
+  if (spare_ok_) KeepSpareStream(SpareRole::kEncoder, std::move(strm_));
+}
 
 size_t BlockEncoder::OutputCapacity(uint64_t block_size) {
   return lzma_block_buffer_bound(static_cast<size_t>(block_size));
@@ -55,10 +65,13 @@ BlockRecord BlockEncoder::Encode(BlockInput& in, ByteBuffer& out,
   block.compressed_size = OutputCapacity(block_size_);
   block.uncompressed_size = block_size_;
   block.filters = const_cast<lzma_filter*>(filters_);
+  // Off until the Block is done; for good once one is too big to keep.
+  const bool spare_ok = spare_ok_ && in.size() <= kSpareBytesMax;
+  spare_ok_ = false;
   ThrowIfLzmaError(lzma_block_header_size(&block), kOp);
-  ThrowIfLzmaError(lzma_block_encoder(strm_.get(), &block), kOp);
+  ThrowIfLzmaError(lzma_block_encoder(strm_->get(), &block), kOp);
 
-  lzma_stream* s = strm_.get();
+  lzma_stream* s = strm_->get();
   // At most the bound of the actual input size (which is the capacity for
   // a full Block): ParallelCompressBound() relies on it. Only a last,
   // shorter Block whose LZMA2 data exceeds that bound, which takes input
@@ -113,6 +126,7 @@ BlockRecord BlockEncoder::Encode(BlockInput& in, ByteBuffer& out,
   } else {
     throw LzmaError(ret, kOp);
   }
+  spare_ok_ = spare_ok;
   return {lzma_block_unpadded_size(&block), block.uncompressed_size};
 }
 

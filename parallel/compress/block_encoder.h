@@ -18,6 +18,10 @@
 // back, so encoders live across Blocks: liblzma re-initialises the lzma_stream
 // in place and reuses the match finder (~94 MiB at -6) when the options match.
 // A BlockEncoder is not thread-safe (one Block at a time); the pool is.
+//
+// Small calls: an encoder whose Blocks were all small, with a small filter
+// chain, leaves its liblzma stream to the next BlockEncoder of the process
+// (core/lzma_stream.h's spare rule, the bytes the same).
 #ifndef PARXZ_PARALLEL_COMPRESS_BLOCK_ENCODER_H_
 #define PARXZ_PARALLEL_COMPRESS_BLOCK_ENCODER_H_
 
@@ -117,11 +121,20 @@ class BlockEncoder {
   // A kChunk-byte buffer owned by this encoder, for a FileBlockInput.
   std::span<uint8_t> chunk_buffer();
 
+  ~BlockEncoder();
+  BlockEncoder(const BlockEncoder&) = delete;
+  BlockEncoder& operator=(const BlockEncoder&) = delete;
+
  private:
   const lzma_filter* filters_;
   lzma_check check_;
   uint64_t block_size_;
-  LzmaStream strm_;  // reused across Blocks
+  // Reused across Blocks; the process's spare encoder when there was one.
+  std::unique_ptr<LzmaStream> strm_;
+  // Whether strm_ may become the spare: cleared by a Block or a filter
+  // chain too large for the rule, and while a Block is being encoded (one
+  // that threw part-way is not handed on).
+  bool spare_ok_;
   std::unique_ptr<uint8_t[]> chunk_;
 };
 

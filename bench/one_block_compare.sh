@@ -10,6 +10,10 @@
 #   zeros   3 GiB of zeros in one Block, decoded into a pipe
 #   big     a one-Block file of more than 4 GiB (zeros) decoded to /dev/null:
 #           peak RSS must not grow with the size
+#   stdin   the benchmark sample as `xz -9 -T2` writes it (one Block whose
+#           header records its sizes, as from xz -T for any file smaller
+#           than a Block) read from a pipe (`cat FILE | decoder`), where no
+#           Index says it is the only Block, decoded to /dev/null
 # Environment: SAMPLE=FILE uses FILE instead of the benchmark sample;
 # ZEROS_BYTES and BIG_BYTES change the sizes of the zeros and big files
 # (smoke runs). The compressed files are made once and kept in
@@ -43,24 +47,31 @@ for tool in xz 7zz python3; do
 done
 build_parxz "$top"
 
-# one_block NAME SOURCE_CMD: the one-Block xz -6 -T1 file of SOURCE_CMD's
-# output, made once.
+# one_block NAME SOURCE_CMD [XZ_OPTIONS]: the one-Block file of SOURCE_CMD's
+# output as `xz -6 -T1` (or xz with XZ_OPTIONS) writes it, made once.
 one_block() {
-  local out="$work/$1.6.t1.xz"
+  local opts="${3:--6 -T1}"
+  local tag
+  tag="$(tr -d ' ' <<<"$opts" | tr 'A-Z-' 'a-z.')"  # -6 -T1: .6.t1
+  local out="$work/$1$tag.xz"
   if [[ ! -s "$out" ]]; then
     echo "making $out ..." >&2
-    bash -c "$2" | xz -6 -T1 -c >"$out.tmp"
+    # shellcheck disable=SC2086 # the options are words
+    bash -c "$2" | xz $opts -c >"$out.tmp"
     mv "$out.tmp" "$out"
   fi
   echo "$out"
 }
 
-decoder() {  # decoder TOOL FILE: sets the array `cmd`
+decoder() {  # decoder TOOL FILE: sets the array `cmd`; FILE - is stdin
   case "$1" in
     parxz) cmd=("$bin/parxz" -d -c -T2 "$2") ;;
     xz) cmd=(xz -d -c "$2") ;;
-    7zz) cmd=(7zz e -so -txz "$2") ;;
+    7zz) cmd=(7zz e -so -txz) ;;
   esac
+  if [[ "$1" == 7zz ]]; then
+    if [[ "$2" == - ]]; then cmd+=(-si); else cmd+=("$2"); fi
+  fi
 }
 tools=(parxz xz 7zz)
 
@@ -73,6 +84,10 @@ run_once() {
     null) /usr/bin/time -v -o "$work/time.out" "${cmd[@]}" >/dev/null 2>"$work/err.out" ;;
     file) /usr/bin/time -v -o "$work/time.out" "${cmd[@]}" >"$work/out.bin" 2>"$work/err.out" ;;
     pipe) /usr/bin/time -v -o "$work/time.out" "${cmd[@]}" 2>"$work/err.out" | cat >/dev/null ;;
+    stdin)
+      decoder "$1" -
+      cat "$2" | /usr/bin/time -v -o "$work/time.out" "${cmd[@]}" >/dev/null 2>"$work/err.out"
+      ;;
   esac
   end=$(date +%s%N)
   echo "$(((end - start) / 1000)) $(awk -F: '/Maximum resident/ {print $2 + 0}' "$work/time.out")"
@@ -123,6 +138,11 @@ for mode in "${modes[@]}"; do
       n="${ZEROS_BYTES:-$((3 << 30))}"
       f="$(one_block "zeros$n" "head -c $n /dev/zero")"
       measure "zeros $n" "$f" "head -c $n /dev/zero" pipe
+      ;;
+    stdin)
+      sample="${SAMPLE:-$("$top/bench/corpus.sh")}"
+      f="$(one_block "$(basename "$sample")" "cat '$sample'" "-9 -T2")"
+      measure "sized -9 -T2, from" "$f" "cat '$sample'" stdin
       ;;
     big)
       n="${BIG_BYTES:-$((9 << 29))}"  # 4.5 GiB

@@ -10,8 +10,9 @@
 # The parts, in this order, each the existing script with its figures'
 # defaults (every one interleaves or pairs its rounds and prints the load
 # average; every peer, 7-Zip's 7zz included, is measured in the same run):
-#   one_block    bench/one_block_compare.sh 7 sample zeros  one-Block .xz
-#                decoded to /dev/null, a file and a pipe vs xz and 7zz, RSS
+#   one_block    bench/one_block_compare.sh 7 sample zeros stdin  one-Block .xz
+#                decoded to /dev/null, a file and a pipe, and one read from
+#                a pipe, vs xz and 7zz, RSS
 #   decode       bench/decode_compare.sh 9 2   multi-Block decode vs xz -T2,
 #                pixz, 7zz and the sequential decoder; random access
 #   compress     bench/issue3_check.sh         -6/-0 -T2 vs xz and 7zz (byte
@@ -52,7 +53,7 @@ command_of() {
     local small="${TMPDIR:-/tmp}/parxz-results-small"
     [[ -s "$small" ]] || head -c $((4 << 20)) "$("$top/bench/corpus.sh")" >"$small"
     case "$1" in
-      one_block) echo "SAMPLE=$small ZEROS_BYTES=$((32 << 20)) bench/one_block_compare.sh 1 sample zeros" ;;
+      one_block) echo "SAMPLE=$small ZEROS_BYTES=$((32 << 20)) bench/one_block_compare.sh 1 sample zeros stdin" ;;
       decode) echo "CORPUS=$small bench/decode_compare.sh 1 2" ;;
       compress) echo "RUNS=1 PUSH_RUNS=1 bench/issue3_check.sh $small" ;;
       capi_stream) echo "bench/capi_stream.sh 1 $small" ;;
@@ -64,7 +65,7 @@ command_of() {
     return
   fi
   case "$1" in
-    one_block) echo "bench/one_block_compare.sh 7 sample zeros" ;;
+    one_block) echo "bench/one_block_compare.sh 7 sample zeros stdin" ;;
     decode) echo "bench/decode_compare.sh 9 2" ;;
     compress) echo "bench/issue3_check.sh" ;;
     capi_stream) echo "bench/capi_stream.sh 9" ;;

@@ -49,6 +49,14 @@ namespace decode_internal {
 inline constexpr char kOp[] = "decompress";
 // Input and output pieces of the sequential paths.
 inline constexpr size_t kChunk = BlockDecoder::kScratchSize;
+// The most of a Stream's first Block that is read ahead, without an Index,
+// to learn whether it is the Stream's only Block. A one-Block Stream from a
+// pipe then holds at most this much more than the same file (whose decode
+// peaks ~7.5 MiB above `xz -d`'s); a bigger first Block is decoded alone as
+// it arrives (the check and writes on another thread), and the Blocks after
+// it in parallel runs. 8 MiB takes in the first Block of `xz -T -6` for data
+// that compresses to a third; a pipe of two big Blocks loses their overlap.
+inline constexpr uint64_t kFirstBlockReadAhead = uint64_t{8} << 20;
 
 // ParallelDecodeOptions checked, with the threads and limits resolved.
 struct Resolved {
@@ -114,11 +122,13 @@ class Driver : private BlockPipeline::Host {
   std::span<uint8_t> OutPiece(StreamWriter* w);
   // Hands `n` bytes of OutPiece(w) on to the writer or the sink.
   void Emit(StreamWriter* w, size_t n);
-  // True when a run starting at this Block would hold only it: it is the
-  // last Block of its Stream by the Index of a seekable input or, without an
-  // Index (a pipe), by the byte after its data, read ahead (the Index
-  // Indicator).
-  bool RunHoldsOneBlock(const BlockHead& head);
+  // True when this Block is decoded alone, streaming, rather than in a
+  // parallel run: a run starting at it would hold only it (it is the last
+  // Block of its Stream by the Index of a seekable input or, without an
+  // Index, by the byte after its data, read ahead: the Index Indicator), or
+  // it is its Stream's first Block, without an Index, and too big to read
+  // ahead (kFirstBlockReadAhead).
+  bool DecodeAlone(const BlockHead& head);
 
   // ----- sequential paths (decode_driver_sequential.cc) ---------------------
 

@@ -68,7 +68,7 @@ void Driver::Emit(StreamWriter* w, size_t n) {
   }
 }
 
-bool Driver::RunHoldsOneBlock(const BlockHead& head) {
+bool Driver::DecodeAlone(const BlockHead& head) {
   if (!indexed_.empty()) {
     const IndexedBlock* ib = FindIndexedBlock(indexed_, head.offset);
     if (ib == nullptr) return false;
@@ -80,9 +80,12 @@ bool Driver::RunHoldsOneBlock(const BlockHead& head) {
   // No Index (a pipe): the Block's data, which a run would read first
   // anyway, is read ahead, and the byte after it looked at: the Index
   // Indicator says the Block is its Stream's last. Only within the soft
-  // limit, as a run's memory is; beyond it the plan decides.
+  // limit, as a run's memory is; beyond it the plan decides. A Stream's
+  // first Block may be its only one: beyond kFirstBlockReadAhead it is
+  // decoded alone rather than held.
   if (head.total_size() == 0 || in_.in_memory()) return false;
   const uint64_t data = head.total_size() - head.block.header_size;
+  if (head.number == 1 && data >= kFirstBlockReadAhead) return true;
   if (data >= opt_.limits.soft || data >= SIZE_MAX) return false;
   const size_t want = static_cast<size_t>(data) + 1;
   return in_.Ensure(want) >= want && in_.data()[want - 1] == 0x00;

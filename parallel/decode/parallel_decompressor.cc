@@ -210,7 +210,7 @@ bool Driver::DecodeBlocks() {
       // A run that would hold only this Block decodes it streaming, in
       // bounded pieces, rather than whole into one buffer.
       if (SetExpectedSizes(first) &&
-          !(opt_.threads >= 2 && RunHoldsOneBlock(first.head))) {
+          !(opt_.threads >= 2 && DecodeAlone(first.head))) {
         plan = PlanRun(opt_.threads, opt_.limits.soft, first.head.memusage,
                        PlannedBlockMemory(first.expect, Use()));
       }

@@ -6,14 +6,17 @@
 // same way, for CRC32, CRC64, SHA-256 and no check, with a bad Check field
 // (the error in the last piece), a flipped bit inside the data, and a cut
 // in the middle of a Block. Also: the StreamWriter's pieces on their own, a
-// cancel, a failing output function, and live progress.
+// cancel, a failing output function, live progress, and a big first Block
+// from a pipe decoded as it arrives.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <lzma.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -314,6 +317,70 @@ TEST(StreamedBlock, CancelAndWriteErrorsStopTheCall) {
     close(fd);
     EXPECT_LT(out.size(), data.size());
     EXPECT_TRUE(data.compare(0, out.size(), out) == 0);
+  }
+}
+
+// A Stream's first Block over kFirstBlockReadAhead (8 MiB) of compressed data
+// from a pipe is decoded as it arrives, not read ahead whole to learn
+// whether it is the only one: output comes out while the end of the input is
+// still held back (for up to 20 s; reading ahead would wait for it). The
+// Blocks after such a first Block still decode in parallel runs.
+TEST(StreamedBlock, BigFirstBlockFromAPipeIsNotHeld) {
+  std::mt19937_64 rng(11);
+  const size_t big = (8u << 20) + (64u << 10);
+  std::string noise(big, '\0');  // compresses to more than it is
+  for (char& c : noise) c = static_cast<char>(rng());
+  struct Case {
+    const char* name;
+    std::string data;
+    uint64_t parallel_blocks;
+  };
+  const Case cases[] = {
+      {"one Block with sizes", noise, 0},
+      {"a big first Block, two small after it", noise + TestData(2 * big, 12),
+       2},
+  };
+  for (const Case& c : cases) {
+    const std::string xz = XzMt(c.data, big, 1);
+    ASSERT_GT(Blocks(xz).front().total_size, 8u << 20);
+    for (const unsigned threads : {2u, 4u}) {
+      SCOPED_TRACE(std::string(c.name) + ", threads " +
+                   std::to_string(threads));
+      int p[2];
+      ASSERT_EQ(pipe(p), 0);
+      std::atomic<size_t> written{0};
+      bool output_before_end = false;
+      std::thread feeder([&, w = p[1]] {
+        const size_t held = 512u << 10;
+        auto put = [&](size_t from, size_t to) {
+          while (from < to) {
+            const ssize_t n = write(w, xz.data() + from, to - from);
+            if (n <= 0) return;
+            from += static_cast<size_t>(n);
+          }
+        };
+        put(0, xz.size() - held);
+        for (int i = 0; i < 2000 && written.load() == 0; ++i) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        output_before_end = written.load() > 0;
+        put(xz.size() - held, xz.size());
+        close(w);
+      });
+      std::string out;
+      const DecompressStats stats =
+          DecompressFd(p[0],
+                       [&](const uint8_t* d, size_t n) {
+                         out.append(reinterpret_cast<const char*>(d), n);
+                         written += n;
+                       },
+                       {.threads = threads, .mode = DecodeMode::kXz});
+      feeder.join();
+      close(p[0]);
+      EXPECT_TRUE(output_before_end);
+      EXPECT_TRUE(out == c.data);
+      EXPECT_EQ(stats.parallel_blocks, c.parallel_blocks);
+    }
   }
 }
 

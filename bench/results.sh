@@ -15,7 +15,7 @@
 #                a pipe, vs xz and 7zz, RSS
 #   decode       bench/decode_compare.sh 9 2   multi-Block decode vs xz -T2,
 #                pixz, 7zz and the sequential decoder; random access
-#   compress     bench/issue3_check.sh         -6/-0 -T2 vs xz and 7zz (byte
+#   compress     RUNS=7 bench/issue3_check.sh  -6/-0 -T2 vs xz and 7zz (byte
 #                identity with xz), the push API 2 threads vs 1
 #   capi_stream  bench/capi_stream.sh 9        C streaming decoder 2 vs 1
 #                thread, next to the machine's own two-thread capacity
@@ -67,7 +67,7 @@ command_of() {
   case "$1" in
     one_block) echo "bench/one_block_compare.sh 7 sample zeros stdin" ;;
     decode) echo "bench/decode_compare.sh 9 2" ;;
-    compress) echo "bench/issue3_check.sh" ;;
+    compress) echo "RUNS=7 bench/issue3_check.sh" ;;
     capi_stream) echo "bench/capi_stream.sh 9" ;;
     small_calls) echo "bench/small_calls.sh 7" ;;
     python_read) echo "bench/python_read.sh --runs 7" ;;

@@ -67,25 +67,21 @@ decoder() {  # decoder TOOL FILE: sets the array `cmd`; FILE - is stdin
   case "$1" in
     parxz) cmd=("$bin/parxz" -d -c -T2 "$2") ;;
     xz) cmd=(xz -d -c "$2") ;;
-    7zz) cmd=(7zz e -so -txz) ;;
+    7zz) cmd=(7zz e -so -txz) && if [[ "$2" == - ]]; then cmd+=(-si); else cmd+=("$2"); fi ;;
   esac
-  if [[ "$1" == 7zz ]]; then
-    if [[ "$2" == - ]]; then cmd+=(-si); else cmd+=("$2"); fi
-  fi
 }
 tools=(parxz xz 7zz)
 
 # run_once TOOL FILE TARGET: one timed decode; prints "WALL_US RSS_KB".
 run_once() {
   local start end
-  decoder "$1" "$2"
+  if [[ "$3" == stdin ]]; then decoder "$1" -; else decoder "$1" "$2"; fi
   start=$(date +%s%N)
   case "$3" in
     null) /usr/bin/time -v -o "$work/time.out" "${cmd[@]}" >/dev/null 2>"$work/err.out" ;;
     file) /usr/bin/time -v -o "$work/time.out" "${cmd[@]}" >"$work/out.bin" 2>"$work/err.out" ;;
     pipe) /usr/bin/time -v -o "$work/time.out" "${cmd[@]}" 2>"$work/err.out" | cat >/dev/null ;;
     stdin)
-      decoder "$1" -
       cat "$2" | /usr/bin/time -v -o "$work/time.out" "${cmd[@]}" >/dev/null 2>"$work/err.out"
       ;;
   esac

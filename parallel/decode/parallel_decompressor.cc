@@ -207,7 +207,8 @@ bool Driver::DecodeBlocks() {
     for (;;) {
       BlockItem& first = pipeline_.first();
       std::optional<RunPlan> plan;
-      // A run that would hold only this Block decodes it streaming, in
+      // A Block that DecodeAlone() picks (a run would hold only it, or a
+      // pipe's first Block too big to read ahead) is decoded streaming, in
       // bounded pieces, rather than whole into one buffer.
       if (SetExpectedSizes(first) &&
           !(opt_.threads >= 2 && DecodeAlone(first.head))) {
